@@ -1,0 +1,59 @@
+// The lab's benchmark binary: every registered case plus the hook-overhead benchmarks,
+// run by Google Benchmark with the allocation hook's MemoryManager.
+//
+//   deferlab_bench --deferlab_cases            prints the deferlab.cases/1 manifest
+//   deferlab_bench [--benchmark_* flags]       runs the benchmarks
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <iostream>
+
+#include "cases/case_registry.h"
+#include "harness/memory_manager.h"
+
+#ifndef DEFERLAB_CXX_FLAGS
+#define DEFERLAB_CXX_FLAGS "unknown"
+#endif
+#ifndef DEFERLAB_BUILD_TYPE
+#define DEFERLAB_BUILD_TYPE "unknown"
+#endif
+
+namespace {
+
+const char* compiler_name() {
+#if defined(__clang__)
+  return "clang " __clang_version__;
+#elif defined(__GNUC__)
+  return "gcc " __VERSION__;
+#else
+  return "unknown";
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--deferlab_cases") == 0) {
+      nlohmann::json manifest = deferlab::cases::manifest();
+      manifest["compiler"] = compiler_name();
+      std::cout << manifest.dump(2) << '\n';
+      return 0;
+    }
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
+  benchmark::AddCustomContext("deferlab_compiler", compiler_name());
+  benchmark::AddCustomContext("deferlab_cxx_flags", DEFERLAB_CXX_FLAGS);
+  benchmark::AddCustomContext("deferlab_build_type", DEFERLAB_BUILD_TYPE);
+#if defined(__x86_64__)
+  benchmark::AddCustomContext("deferlab_arch", "x86-64");
+#elif defined(__aarch64__)
+  benchmark::AddCustomContext("deferlab_arch", "aarch64");
+#endif
+  deferlab::harness::install_memory_manager();
+  deferlab::cases::register_benchmarks();
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

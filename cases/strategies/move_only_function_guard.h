@@ -1,0 +1,48 @@
+// move_only_function_guard: a scope guard that holds its action in a C++23
+// std::move_only_function<void()>, where the standard library has it (libstdc++ 12 does,
+// in C++23 mode).
+//
+//   deferlab::MoveOnlyFunctionGuard close_file{[f] { std::fclose(f); }};
+//
+// Still type-erased, but move-only: libstdc++ 12 keeps a callable inline when it is at
+// most 24 bytes and nothrow-movable (a shared_ptr capture qualifies, unlike in
+// std::function, which also demands trivially copyable and at most 16 bytes).
+#pragma once
+
+#include <functional>
+#include <string_view>
+#include <utility>
+
+#if defined(__cpp_lib_move_only_function)
+#define DEFERLAB_HAVE_MOVE_ONLY_FUNCTION 1
+#endif
+
+namespace deferlab {
+
+#if DEFERLAB_HAVE_MOVE_ONLY_FUNCTION
+class [[nodiscard]] MoveOnlyFunctionGuard {
+ public:
+  template <class F>
+  explicit MoveOnlyFunctionGuard(F&& action) : action_(std::forward<F>(action)) {}
+  MoveOnlyFunctionGuard(const MoveOnlyFunctionGuard&) = delete;
+  MoveOnlyFunctionGuard& operator=(const MoveOnlyFunctionGuard&) = delete;
+  ~MoveOnlyFunctionGuard() {
+    if (action_) action_();
+  }
+
+  void release() noexcept { action_ = nullptr; }
+
+ private:
+  std::move_only_function<void()> action_;
+};
+#endif
+
+struct MoveOnlyFunctionGuardStrategy {
+  static constexpr std::string_view kName = "move_only_function_guard";
+  static constexpr int kRank = 90;
+  static constexpr std::string_view kSummary =
+      "a guard holding a C++23 std::move_only_function<void()> (type-erased)";
+  static constexpr std::string_view kHeader = "cases/strategies/move_only_function_guard.h";
+};
+
+}  // namespace deferlab

@@ -1,0 +1,41 @@
+// std_function_guard: a scope guard that holds its action in a std::function<void()>,
+// the counter-example of a type-erased guard.
+//
+//   deferlab::FunctionGuard close_file{[f] { std::fclose(f); }};
+//
+// Type erasure hides the callable behind an indirect call the optimizer cannot see
+// through, and a callable that is not trivially copyable or is larger than 16 bytes
+// (libstdc++) is moved to the heap: one allocation per guard.
+#pragma once
+
+#include <functional>
+#include <string_view>
+#include <utility>
+
+namespace deferlab {
+
+class [[nodiscard]] FunctionGuard {
+ public:
+  template <class F>
+  explicit FunctionGuard(F&& action) : action_(std::forward<F>(action)) {}
+  FunctionGuard(const FunctionGuard&) = delete;
+  FunctionGuard& operator=(const FunctionGuard&) = delete;
+  ~FunctionGuard() {
+    if (action_) action_();
+  }
+
+  void release() noexcept { action_ = nullptr; }
+
+ private:
+  std::function<void()> action_;
+};
+
+struct StdFunctionGuardStrategy {
+  static constexpr std::string_view kName = "std_function_guard";
+  static constexpr int kRank = 80;
+  static constexpr std::string_view kSummary =
+      "a guard holding a std::function<void()> (type-erased counter-example)";
+  static constexpr std::string_view kHeader = "cases/strategies/std_function_guard.h";
+};
+
+}  // namespace deferlab
