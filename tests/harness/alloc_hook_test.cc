@@ -4,9 +4,10 @@
 
 #include <gtest/gtest.h>
 
-#include <barrier>
+#include <condition_variable>
 #include <cstdint>
 #include <limits>
+#include <mutex>
 #include <new>
 #include <thread>
 #include <vector>
@@ -26,6 +27,26 @@ T opaque(T value) {
   asm volatile("" : "+r"(value));
   return value;
 }
+
+// A reusable-once rendezvous for `parties` threads. (std::barrier's atomic waits spin
+// forever under qemu-user, where the AArch64 build of these tests runs.)
+class Rendezvous {
+ public:
+  explicit Rendezvous(int parties) : waiting_(parties) {}
+  void arrive_and_wait() {
+    std::unique_lock lock(mutex_);
+    if (--waiting_ == 0) {
+      all_here_.notify_all();
+      return;
+    }
+    all_here_.wait(lock, [this] { return waiting_ == 0; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable all_here_;
+  int waiting_;
+};
 
 struct alignas(64) Aligned64 {
   unsigned char bytes[64];
@@ -129,7 +150,7 @@ TEST(AllocHookTest, FailureCallsTheNewHandler) {
 }
 
 TEST(AllocHookTest, ThreadCountsAreTheCallingThreadsOnly) {
-  std::barrier go(2);
+  Rendezvous go(2);
   // Creating the std::thread allocates its state here, so the snapshot comes after.
   std::thread other([&go] {
     go.arrive_and_wait();
@@ -145,7 +166,7 @@ TEST(AllocHookTest, ThreadCountsAreTheCallingThreadsOnly) {
 TEST(AllocHookTest, ProcessCountsSumConcurrentThreads) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 1000;
-  std::barrier start(kThreads);
+  Rendezvous start(kThreads);
   std::vector<std::uint64_t> per_thread(kThreads);
   std::vector<std::thread> threads;
   threads.reserve(kThreads);
@@ -185,8 +206,8 @@ TEST(AllocHookTest, OverflowSlotKeepsProcessTotalsExact) {
   constexpr int kPerThread = 50;
   std::vector<std::thread> threads;
   threads.reserve(kThreads);
-  std::barrier all_alive(kThreads + 1);
-  std::barrier done(kThreads + 1);
+  Rendezvous all_alive(kThreads + 1);
+  Rendezvous done(kThreads + 1);
   const Counts before = process_counts();
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {

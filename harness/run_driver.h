@@ -1,0 +1,64 @@
+// Drives a Google Benchmark binary: lists what a filter selects, runs it with
+// repetitions while reporting progress, and reads the lab's case manifest.
+//
+//   const auto names = list_benchmarks(binary, "loop_defer");
+//   const BenchmarkRun run = run_benchmarks({binary, "loop_defer", 5, 0.1}, "raw.json",
+//       [](const RunProgress& p) { /* p.done of p.total, p.name just finished */ });
+//
+// Works on any Google Benchmark binary: only its standard --benchmark_* flags are used.
+// The console output is parsed for progress only; results come from --benchmark_out JSON.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/subprocess.h"
+
+namespace deferlab::harness {
+
+struct RunOptions {
+  std::filesystem::path binary;
+  std::string filter;      // a Google Benchmark regex; empty selects everything
+  int repetitions = 5;
+  double min_time = 0.1;   // seconds each repetition runs for at least
+  std::vector<std::string> extra_args;  // passed through, e.g. --benchmark_enable_random_interleaving
+};
+
+struct RunProgress {
+  std::size_t done = 0;   // results (one per benchmark and repetition) seen so far
+  std::size_t total = 0;
+  std::string_view name;  // the benchmark whose result just came
+};
+
+struct BenchmarkRun {
+  ExitStatus status;
+  std::size_t completed = 0;  // results seen
+  std::size_t expected = 0;   // benchmarks x repetitions
+  std::vector<std::string> stderr_tail;  // the binary's last lines on stderr
+};
+
+// The benchmark names `filter` selects, in run order. Throws Error when the binary does
+// not run or does not answer --benchmark_list_tests.
+std::vector<std::string> list_benchmarks(const std::filesystem::path& binary,
+                                         const std::string& filter);
+
+// Runs the selected benchmarks with results written to `json_out` by the binary itself.
+// A crash is not an exception: the returned status says what happened, and json_out
+// keeps whatever the binary had written.
+BenchmarkRun run_benchmarks(const RunOptions& options, const std::filesystem::path& json_out,
+                            const std::function<void(const RunProgress&)>& on_progress);
+
+// The lab binary's deferlab.cases/1 manifest (`--deferlab_cases`). Throws Error when the
+// binary does not print one.
+nlohmann::json read_case_manifest(const std::filesystem::path& binary);
+
+// Facts about this machine and checkout for bench.json's context: host, kernel, CPU
+// model, and git commit / dirty flag of `source_dir` when it is a git work tree.
+nlohmann::json describe_environment(const std::filesystem::path& source_dir);
+
+}  // namespace deferlab::harness

@@ -1,0 +1,33 @@
+// Number formatting shared by the renderers: times with adaptive units, ratios with their
+// interval, byte and count values, percentages.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "harness/statistics.h"
+
+namespace deferlab::reports {
+
+// 478 ns, 1.59 us, 12.3 ms, 1.20 s (three significant digits).
+std::string format_time(double ns);
+
+// 35.6x, 1.00x, 0.52x (three significant digits).
+std::string format_ratio(double ratio);
+
+// "35.6x [34.9, 36.1]"
+std::string format_ratio_interval(const stats::Ratio& r);
+
+// 64, 0.5, 1.19 (an integral value prints without decimals); "-" when absent.
+std::string format_count(const std::optional<double>& value);
+
+// 0 B, 40 B, 2.5 KiB, 1.2 MiB; "-" when absent.
+std::string format_bytes(const std::optional<double>& value);
+
+// 0.8%
+std::string format_percent(double fraction);
+
+// Three significant digits, no exponent for ordinary magnitudes.
+std::string format_significant(double value);
+
+}  // namespace deferlab::reports

@@ -1,0 +1,151 @@
+#include "reports/report_model.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+#include "harness/error.h"
+
+namespace deferlab::reports {
+namespace {
+
+std::string percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f%%", fraction * 100);
+  return text;
+}
+
+// Checked access to the manifest, which is read from a file like any other input.
+class ManifestReader {
+ public:
+  explicit ManifestReader(const nlohmann::json& manifest) : manifest_(manifest) {}
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw Error("malformed case manifest: " + what, "cases.json",
+                "regenerate it with `deferlab_bench --deferlab_cases`");
+  }
+
+  const nlohmann::json& array(const nlohmann::json& object, const char* key) const {
+    const auto it = object.find(key);
+    if (it == object.end() || !it->is_array()) fail(std::string("\"") + key + "\" is not an array");
+    return *it;
+  }
+
+  std::string string(const nlohmann::json& object, const char* key) const {
+    const auto it = object.find(key);
+    if (it == object.end() || !it->is_string()) {
+      fail(std::string("\"") + key + "\" is missing or not a string");
+    }
+    return it->get<std::string>();
+  }
+
+ private:
+  const nlohmann::json& manifest_;
+};
+
+}  // namespace
+
+const StrategyRow* CaseGroup::baseline() const {
+  for (const StrategyRow& row : rows) {
+    if (row.is_baseline) return &row;
+  }
+  return nullptr;
+}
+
+StrategyRow make_row(const BenchmarkResult& result) {
+  StrategyRow row;
+  row.benchmark = result.name;
+  row.strategy = result.name;
+  row.failed = result.error;
+  row.error = result.error_message;
+  row.samples_ns = result.real_ns;
+  if (!row.samples_ns.empty()) row.time = stats::summarize(row.samples_ns);
+  row.heap_allocs = result.counter_median("heap_allocs");
+  row.heap_bytes = result.counter_median("heap_bytes");
+  row.heap_frees = result.counter_median("heap_frees");
+  if (row.failed) row.warnings.push_back("failed: " + result.error_message);
+  if (row.time.n >= 2 && row.time.cv > kNoisyCv) {
+    row.warnings.push_back("noisy: CV " + percent(row.time.cv) + " is above " +
+                           percent(kNoisyCv));
+  }
+  if (result.aggregates_only) {
+    row.warnings.push_back("only aggregates in the file: one sample, no dispersion");
+  }
+  return row;
+}
+
+RunReport build_run_report(const BenchResults& bench, const nlohmann::json* manifest,
+                           const std::string& baseline_strategy) {
+  RunReport report;
+  report.context = bench.context;
+  report.baseline_strategy = baseline_strategy;
+  for (const BenchmarkResult& b : bench.benchmarks) {
+    report.repetitions = std::max(report.repetitions, b.real_ns.size());
+  }
+
+  std::map<std::string, bool> described;  // benchmark names the manifest covers
+  if (manifest != nullptr) {
+    const ManifestReader reader(*manifest);
+    if (!manifest->is_object()) reader.fail("the top level is not an object");
+    std::map<std::string, int> strategy_rank;
+    for (const nlohmann::json& s : reader.array(*manifest, "strategies")) {
+      strategy_rank[reader.string(s, "name")] = s.value("rank", 0);
+    }
+    for (const nlohmann::json& scenario : reader.array(*manifest, "scenarios")) {
+      const std::string name = reader.string(scenario, "name");
+      for (const nlohmann::json& param : reader.array(scenario, "params")) {
+        if (!param.is_string()) reader.fail("a parameter of " + name + " is not a string");
+        CaseGroup group;
+        group.scenario = name;
+        group.scenario_summary = scenario.value("summary", "");
+        group.param = param.get<std::string>();
+        for (const nlohmann::json& c : reader.array(*manifest, "cases")) {
+          if (reader.string(c, "scenario") != name || reader.string(c, "param") != group.param) {
+            continue;
+          }
+          const std::string benchmark = reader.string(c, "benchmark");
+          const BenchmarkResult* result = bench.find(benchmark);
+          if (result == nullptr) continue;  // filtered out of this run
+          described[benchmark] = true;
+          StrategyRow row = make_row(*result);
+          row.strategy = reader.string(c, "strategy");
+          row.fidelity = c.value("fidelity", "");
+          row.notes = c.value("notes", "");
+          if (const auto symbol = c.find("hot_symbol"); symbol != c.end() && symbol->is_object()) {
+            row.hot_symbol = symbol->value("mangled", "");
+          }
+          row.is_baseline = row.strategy == baseline_strategy;
+          if (c.contains("parameters") && c["parameters"].is_object()) {
+            group.parameters = c["parameters"];
+          }
+          group.rows.push_back(std::move(row));
+        }
+        if (group.rows.empty()) continue;
+        std::stable_sort(group.rows.begin(), group.rows.end(),
+                         [&](const StrategyRow& a, const StrategyRow& b) {
+                           return strategy_rank[a.strategy] < strategy_rank[b.strategy];
+                         });
+        if (const StrategyRow* base = group.baseline();
+            base != nullptr && !base->failed && !base->samples_ns.empty()) {
+          const std::vector<double> base_samples = base->samples_ns;
+          for (StrategyRow& row : group.rows) {
+            if (row.failed || row.samples_ns.empty()) continue;
+            row.vs_baseline = stats::ratio_interval(row.samples_ns, base_samples);
+          }
+        }
+        report.groups.push_back(std::move(group));
+      }
+    }
+  }
+  for (const BenchmarkResult& b : bench.benchmarks) {
+    if (!described.contains(b.name)) report.other.push_back(make_row(b));
+  }
+  if (report.repetitions > 0 && report.repetitions < 5) {
+    report.warnings.push_back(std::to_string(report.repetitions) +
+                              " repetitions: ratio intervals are wide and cannot reach 95 %; "
+                              "use --repetitions 9 or more for comparisons");
+  }
+  return report;
+}
+
+}  // namespace deferlab::reports

@@ -1,0 +1,147 @@
+#include "reports/text_renderer.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "reports/format.h"
+
+namespace deferlab::reports {
+namespace {
+
+struct Cell {
+  std::string text;
+  const char* color = nullptr;  // ANSI sequence or null
+};
+
+constexpr const char* kBold = "\033[1m";
+constexpr const char* kYellow = "\033[33m";
+constexpr const char* kRed = "\033[31m";
+constexpr const char* kDim = "\033[2m";
+constexpr const char* kReset = "\033[0m";
+
+// Left-aligned first column, the rest right-aligned.
+std::string render_table(const std::vector<std::vector<Cell>>& rows, const TextStyle& style) {
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    widths.resize(std::max(widths.size(), row.size()));
+    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].text.size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    out += "  ";
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      const std::string pad(widths[i] - row[i].text.size(), ' ');
+      if (i > 0) out += "  ";
+      const bool colored = style.color && row[i].color != nullptr;
+      if (i > 0) out += pad;
+      if (colored) out += row[i].color;
+      out += row[i].text;
+      if (colored) out += kReset;
+      if (i == 0 && row.size() > 1) out += pad;
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    out += '\n';
+  }
+  return out;
+}
+
+std::vector<Cell> header_row(const std::string& baseline) {
+  return {{"strategy", kDim}, {"median", kDim},  {"vs " + baseline + " [95% CI]", kDim},
+          {"allocs/iter", kDim}, {"bytes/iter", kDim}, {"CV", kDim}};
+}
+
+std::vector<Cell> strategy_row(const StrategyRow& row, const StrategyRow* slowest) {
+  if (row.failed) return {{row.strategy}, {"failed", kRed}, {row.error, kRed}};
+  std::string ratio = "-";
+  if (row.is_baseline) {
+    ratio = "baseline";
+  } else if (row.vs_baseline) {
+    ratio = format_ratio_interval(*row.vs_baseline);
+  }
+  const bool allocates = row.heap_allocs && *row.heap_allocs > 0;
+  const bool noisy = row.time.cv > kNoisyCv;
+  std::string name = row.strategy;
+  if (row.fidelity == "closest_form") name += " *";
+  return {{name},
+          {format_time(row.time.median), &row == slowest ? kBold : nullptr},
+          {ratio, row.is_baseline ? kDim : nullptr},
+          {format_count(row.heap_allocs), allocates ? kYellow : nullptr},
+          {format_bytes(row.heap_bytes), allocates ? kYellow : nullptr},
+          {format_percent(row.time.cv) + (noisy ? " !" : ""), noisy ? kRed : nullptr}};
+}
+
+std::string describe_parameters(const nlohmann::json& parameters) {
+  std::string text;
+  for (const auto& [key, value] : parameters.items()) {
+    if (value.is_null()) continue;
+    if (!text.empty()) text += ", ";
+    text += key + " = " + (value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string render_text(const RunReport& report, const TextStyle& style) {
+  std::string out;
+  bool any_closest = false;
+  bool any_noisy = false;
+  for (const CaseGroup& group : report.groups) {
+    const StrategyRow* slowest = nullptr;
+    for (const StrategyRow& row : group.rows) {
+      if (!row.failed && (slowest == nullptr || row.time.median > slowest->time.median)) {
+        slowest = &row;
+      }
+      any_closest = any_closest || row.fidelity == "closest_form";
+      any_noisy = any_noisy || row.time.cv > kNoisyCv;
+    }
+    out += style.color ? std::string(kBold) + group.title() + kReset : group.title();
+    const std::string params = describe_parameters(group.parameters);
+    if (!params.empty()) out += "  (" + params + ")";
+    out += '\n';
+    std::vector<std::vector<Cell>> rows = {header_row(report.baseline_strategy)};
+    for (const StrategyRow& row : group.rows) rows.push_back(strategy_row(row, slowest));
+    out += render_table(rows, style);
+    out += '\n';
+  }
+  if (!report.other.empty()) {
+    out += report.groups.empty() ? "benchmarks\n" : "other benchmarks\n";
+    std::vector<std::vector<Cell>> rows = {{{"benchmark", kDim},
+                                            {"median", kDim},
+                                            {"allocs/iter", kDim},
+                                            {"bytes/iter", kDim},
+                                            {"CV", kDim}}};
+    for (const StrategyRow& row : report.other) {
+      if (row.failed) {
+        rows.push_back({{row.benchmark}, {"failed", kRed}, {row.error, kRed}});
+        continue;
+      }
+      const bool noisy = row.time.cv > kNoisyCv;
+      any_noisy = any_noisy || noisy;
+      rows.push_back({{row.benchmark},
+                      {format_time(row.time.median)},
+                      {format_count(row.heap_allocs)},
+                      {format_bytes(row.heap_bytes)},
+                      {format_percent(row.time.cv) + (noisy ? " !" : ""), noisy ? kRed : nullptr}});
+    }
+    out += render_table(rows, style);
+    out += '\n';
+  }
+  std::vector<std::string> notes;
+  notes.push_back("median of " + std::to_string(report.repetitions) +
+                  " repetitions (real time per iteration); allocs and bytes are exact "
+                  "operator-new counts per iteration of the timed loop");
+  if (any_closest) {
+    notes.push_back("* closest form: the strategy cannot express the scenario as written; "
+                    "see the case notes in cases.json");
+  }
+  if (any_noisy) {
+    notes.push_back("! coefficient of variation above " + format_percent(kNoisyCv) +
+                    ": treat that time with care");
+  }
+  for (const std::string& warning : report.warnings) notes.push_back("warning: " + warning);
+  for (const std::string& note : notes) out += note + '\n';
+  return out;
+}
+
+}  // namespace deferlab::reports

@@ -1,0 +1,59 @@
+// deferlab: what does deferred cleanup cost? The command line around the libraries:
+// parse arguments, run one subcommand, turn errors into one line and an exit code.
+//
+// Exit codes: 0 success; 1 a check or regression gate failed; 2 bad usage or bad input;
+// 3 an internal error.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "harness/error.h"
+#include "tools/command.h"
+
+int main(int argc, char** argv) {
+  using deferlab::tools::Command;
+  CLI::App app{
+      "deferlab: a micro-benchmark lab for deferred cleanup. Times, exact heap allocations "
+      "and annotated hot-path assembly of each strategy, side by side.",
+      "deferlab"};
+  app.require_subcommand(1, 1);
+  app.footer(
+      "Exit codes: 0 success, 1 a check or regression gate failed, 2 bad usage or input, "
+      "3 internal error. Run 'deferlab COMMAND --help' for a command's options.");
+
+  std::vector<std::pair<CLI::App*, std::unique_ptr<Command>>> commands;
+  auto add = [&](std::unique_ptr<Command> command) {
+    commands.emplace_back(app.get_subcommands({}).back(), std::move(command));
+  };
+  add(deferlab::tools::add_run_command(app));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "deferlab: error: %s (command line); see 'deferlab --help'\n", e.what());
+    return 2;
+  }
+
+  try {
+    for (auto& [subcommand, command] : commands) {
+      if (subcommand->parsed()) return command->execute();
+    }
+    return 2;
+  } catch (const deferlab::Error& e) {
+    std::string line = std::string("deferlab: error: ") + e.what();
+    if (!e.subject().empty()) line += " (" + e.subject() + ")";
+    if (!e.hint().empty()) line += "; " + e.hint();
+    std::fprintf(stderr, "%s\n", line.c_str());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "deferlab: internal error: %s\n", e.what());
+    return 3;
+  }
+}
