@@ -7,6 +7,7 @@
 
 #include <cstring>
 #include <iostream>
+#include <vector>
 
 #include "cases/case_registry.h"
 #include "harness/memory_manager.h"
@@ -19,6 +20,23 @@
 #endif
 
 namespace {
+
+// Writes each benchmark's results to --benchmark_out as soon as they exist, so a run that
+// crashes half way keeps everything before the crash (the stock reporter buffers).
+class FlushingJsonReporter final : public benchmark::JSONReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    JSONReporter::ReportRuns(runs);
+    GetOutputStream().flush();
+  }
+};
+
+bool has_out_file(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--benchmark_out=", 16) == 0 && argv[i][16] != '\0') return true;
+  }
+  return false;
+}
 
 const char* compiler_name() {
 #if defined(__clang__)
@@ -53,7 +71,12 @@ int main(int argc, char** argv) {
 #endif
   deferlab::harness::install_memory_manager();
   deferlab::cases::register_benchmarks();
-  benchmark::RunSpecifiedBenchmarks();
+  if (has_out_file(argc, argv)) {
+    FlushingJsonReporter file_reporter;
+    benchmark::RunSpecifiedBenchmarks(nullptr, &file_reporter);
+  } else {
+    benchmark::RunSpecifiedBenchmarks();
+  }
   benchmark::Shutdown();
   return 0;
 }

@@ -95,6 +95,7 @@ BenchmarkRun run_benchmarks(const RunOptions& options, const std::filesystem::pa
   run.status = run_process(
       argv,
       [&](std::string_view line) {
+        run.console.emplace_back(line);
         const std::string_view name = result_name(line, names);
         if (name.empty()) return;
         ++run.completed;

@@ -40,6 +40,7 @@ struct BenchmarkRun {
   std::size_t completed = 0;  // results seen
   std::size_t expected = 0;   // benchmarks x repetitions
   std::vector<std::string> stderr_tail;  // the binary's last lines on stderr
+  std::vector<std::string> console;      // everything it printed on stdout
 };
 
 // The benchmark names `filter` selects, in run order. Throws Error when the binary does

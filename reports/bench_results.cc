@@ -177,6 +177,41 @@ BenchResults parse_bench_json(const nlohmann::json& document, const std::string&
   return results;
 }
 
+nlohmann::json salvage_truncated_bench_json(const std::string& raw) {
+  const std::string text = replace_non_finite_tokens(raw);
+  nlohmann::json whole = nlohmann::json::parse(text, nullptr, false);
+  if (!whole.is_discarded()) return whole;
+  // Depth 1 is the document, 2 the "benchmarks" array, 3 one entry: remember where each
+  // entry closes, and cut after the last one.
+  int depth = 0;
+  bool in_string = false;
+  std::size_t last_entry_end = std::string::npos;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+      if (c == '}' && depth == 2) last_entry_end = i + 1;
+    }
+  }
+  if (last_entry_end == std::string::npos) return nullptr;
+  nlohmann::json cut =
+      nlohmann::json::parse(text.substr(0, last_entry_end) + "\n  ]\n}\n", nullptr, false);
+  if (cut.is_discarded() || !cut.is_object() || !cut.contains("benchmarks")) return nullptr;
+  return cut;
+}
+
 nlohmann::json load_json_file(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error("no such file", path.string());

@@ -51,7 +51,12 @@ BenchResults parse_bench_json(const nlohmann::json& document, const std::string&
 // Reads and parses a file; Error when it is missing, not JSON, or not Google Benchmark's.
 BenchResults load_bench_file(const std::filesystem::path& path);
 
+// What a crashed run left in its --benchmark_out file: the document cut after the last
+// complete benchmark entry and closed, parsed. Null when nothing complete is left.
+nlohmann::json salvage_truncated_bench_json(const std::string& text);
+
 // Reads a JSON file; Error (naming the file) when it cannot be read or parsed.
+// Google Benchmark's bare NaN / Infinity numbers are read as null.
 nlohmann::json load_json_file(const std::filesystem::path& path);
 
 }  // namespace deferlab::reports

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <exception>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,23 @@ int main(int argc, char** argv) {
   };
   add(deferlab::tools::add_run_command(app));
 
+  // CLI11 would call an unknown word "a missing subcommand"; say what it is.
+  std::string known;
+  bool is_known = false;
+  for (const auto& [subcommand, command] : commands) {
+    known += (known.empty() ? "" : ", ") + subcommand->get_name();
+    is_known = is_known || (argc > 1 && subcommand->get_name() == argv[1]);
+  }
+  if (argc == 1) {
+    std::fprintf(stderr, "deferlab: error: a command is required (command line); commands: %s; "
+                 "see 'deferlab --help'\n", known.c_str());
+    return 2;
+  }
+  if (argv[1][0] != '-' && !is_known) {
+    std::fprintf(stderr, "deferlab: error: unknown command '%s' (command line); commands: %s\n",
+                 argv[1], known.c_str());
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

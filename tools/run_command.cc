@@ -7,9 +7,12 @@
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "harness/atomic_file.h"
 #include "harness/error.h"
@@ -144,20 +147,7 @@ class RunCommand final : public Command {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-    if (!run.status.succeeded()) {
-      // Keep whatever the binary wrote; never leave it under the final name.
-      std::string kept;
-      if (fs::exists(raw, ec)) {
-        fs::rename(raw, dir / "bench.partial.json", ec);
-        if (!ec) kept = "partial results kept in " + (dir / "bench.partial.json").string();
-      }
-      std::string last_words;
-      if (!run.stderr_tail.empty()) last_words = ": " + run.stderr_tail.back();
-      throw Error("the benchmark binary " + run.status.describe() + " after " +
-                      std::to_string(run.completed) + " of " + std::to_string(run.expected) +
-                      " results" + last_words,
-                  binary.string(), kept.empty() ? "nothing was written" : kept);
-    }
+    if (!run.status.succeeded()) throw crashed(run, binary, dir, raw);
 
     nlohmann::json bench = reports::load_json_file(raw);
     if (!bench.is_object() || !bench.contains("context") || !bench["context"].is_object()) {
@@ -188,6 +178,50 @@ class RunCommand final : public Command {
   }
 
  private:
+  // Keeps what a crashed binary left, never under the final names, and says where.
+  static Error crashed(const harness::BenchmarkRun& run, const fs::path& binary,
+                       const fs::path& dir, const fs::path& raw) {
+    std::vector<std::string> kept;
+    std::error_code ec;
+    if (fs::exists(raw, ec)) {
+      std::ifstream in(raw, std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      const nlohmann::json salvaged = reports::salvage_truncated_bench_json(text.str());
+      const fs::path partial = dir / "bench.partial.json";
+      if (!salvaged.is_null()) {
+        write_file_atomically(partial, salvaged.dump(2) + "\n");
+        fs::remove(raw, ec);
+      } else {
+        fs::rename(raw, partial, ec);
+      }
+      kept.push_back(partial.string());
+    }
+    if (!run.console.empty()) {
+      std::string console;
+      for (const std::string& line : run.console) console += line + "\n";
+      write_file_atomically(dir / "console.partial.txt", console);
+      kept.push_back((dir / "console.partial.txt").string());
+    }
+    // The binary's last words, skipping Google Benchmark's build-type banner.
+    std::string last_words;
+    for (auto it = run.stderr_tail.rbegin(); it != run.stderr_tail.rend(); ++it) {
+      if (!it->empty() && it->rfind("***WARNING***", 0) != 0) {
+        last_words = ": " + *it;
+        break;
+      }
+    }
+    std::string hint = "nothing was written";
+    if (!kept.empty()) {
+      hint = "what it wrote before is kept in ";
+      for (std::size_t i = 0; i < kept.size(); ++i) hint += (i ? " and " : "") + kept[i];
+    }
+    return Error("the benchmark binary " + run.status.describe() + " after " +
+                     std::to_string(run.completed) + " of " + std::to_string(run.expected) +
+                     " results" + last_words,
+                 binary.string(), hint);
+  }
+
   // out/<run-id>, or out/<run-id>-2 ... when two runs start in the same second.
   static fs::path unique_run_dir(const fs::path& wanted) {
     fs::path dir = wanted;

@@ -1,0 +1,26 @@
+# Installs the deferlab package into a scratch prefix, builds tests/harness/consumer
+# against it with find_package(deferlab), and runs the result.
+#   cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DSCRATCH=... [-DCXX_FLAGS=...] -P consumer_test.cmake
+file(REMOVE_RECURSE "${SCRATCH}")
+execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${SCRATCH}/prefix"
+                RESULT_VARIABLE rc OUTPUT_QUIET)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "cmake --install failed")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -S "${SOURCE_DIR}/tests/harness/consumer"
+                        -B "${SCRATCH}/build" -G Ninja
+                        "-DCMAKE_PREFIX_PATH=${SCRATCH}/prefix"
+                        "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}"
+                        "-DCMAKE_EXE_LINKER_FLAGS=${CXX_FLAGS}"
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "configuring the consumer against the installed package failed")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} --build "${SCRATCH}/build" RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "building the consumer failed")
+endif()
+execute_process(COMMAND "${SCRATCH}/build/consumer" RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the consumer failed")
+endif()

@@ -1,0 +1,132 @@
+// Tests tools/run_command.cc through the deferlab binary: the lab's own run, a foreign
+// Google Benchmark binary, and every way a run can go wrong (exit code 2, one error line,
+// nothing half-written).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "reports/bench_results.h"
+#include "tests/tools/cli_test_support.h"
+
+namespace deferlab::tools::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The only line of stderr that is an error, and it is the last one.
+void expect_one_error_line(const CliResult& r, const std::string& fragment) {
+  ASSERT_FALSE(r.err.empty());
+  int errors = 0;
+  for (const std::string& line : r.err) errors += line.rfind("deferlab: error:", 0) == 0;
+  EXPECT_EQ(errors, 1) << r.err_text();
+  EXPECT_EQ(r.err.back().rfind("deferlab: error:", 0), 0u) << r.err_text();
+  EXPECT_NE(r.err.back().find(fragment), std::string::npos) << r.err.back();
+}
+
+TEST(RunCommandTest, LabRunCountsAllocationsExactly) {
+  const fs::path out = fresh_directory("lab-run");
+  const CliResult r = run_deferlab({"run", "--filter", "loop_defer/.*/64$", "--repetitions", "2",
+                                    "--min-time", "0.002", "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  ASSERT_TRUE(fs::exists(out / "cases.json"));
+  const reports::BenchResults bench = reports::load_bench_file(out / "bench.json");
+  auto allocs = [&](const std::string& strategy) {
+    const reports::BenchmarkResult* b = bench.find("loop_defer/" + strategy + "/64");
+    EXPECT_NE(b, nullptr) << strategy;
+    return b ? b->counter_median("heap_allocs").value_or(-1) : -1;
+  };
+  // One record per deferred action; the others allocate nothing in steady state.
+  EXPECT_EQ(allocs("heap_defer"), 64);
+  EXPECT_EQ(allocs("pooled_chain"), 0);
+  EXPECT_EQ(allocs("scope_guard"), 0);
+  EXPECT_EQ(allocs("goto_cleanup"), 0);
+  // The context says where the numbers come from.
+  EXPECT_TRUE(bench.context.contains("deferlab_cxx_flags"));
+  EXPECT_TRUE(bench.context.contains("deferlab_kernel"));
+  EXPECT_EQ(bench.context.value("deferlab_repetitions", 0), 2);
+  // The table names the group and the baseline.
+  EXPECT_NE(r.out_text().find("loop_defer/64"), std::string::npos) << r.out_text();
+  EXPECT_NE(r.out_text().find("baseline"), std::string::npos);
+  // No temporary is left behind.
+  for (const auto& entry : fs::directory_iterator(out)) {
+    EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
+    EXPECT_NE(entry.path().filename(), ".bench.raw.json");
+  }
+}
+
+TEST(RunCommandTest, ForeignBinaryRunsWithoutAManifest) {
+  const fs::path out = fresh_directory("foreign-run");
+  const CliResult r = run_deferlab({"run", "--binary", SAMPLE_BENCH, "--repetitions", "2",
+                                    "--min-time", "0.002", "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  EXPECT_FALSE(fs::exists(out / "cases.json"));
+  const reports::BenchResults bench = reports::load_bench_file(out / "bench.json");
+  ASSERT_NE(bench.find("BM_TwoAllocations"), nullptr);
+  EXPECT_EQ(bench.find("BM_TwoAllocations")->counter_median("heap_allocs"), 2);
+  EXPECT_EQ(bench.find("BM_NoAllocation")->counter_median("heap_allocs"), 0);
+  EXPECT_NE(r.out_text().find("BM_TwoAllocations"), std::string::npos);
+}
+
+TEST(RunCommandTest, DefaultRunDirectoryAndLatestLink) {
+  const fs::path cwd = fresh_directory("latest");
+  const CliResult r = run_deferlab({"run", "--binary", SAMPLE_BENCH, "--filter", "NoAllocation",
+                                    "--repetitions", "1", "--min-time", "0.001"},
+                                   cwd);
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  ASSERT_TRUE(fs::is_symlink(cwd / "out" / "latest"));
+  EXPECT_TRUE(fs::exists(cwd / "out" / "latest" / "bench.json"));
+}
+
+TEST(RunCommandTest, MissingBinaryIsABadInput) {
+  const CliResult r = run_deferlab({"run", "--binary", "/nonexistent/bench"});
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r, "benchmark binary not found (/nonexistent/bench)");
+}
+
+TEST(RunCommandTest, NonExecutableBinaryIsABadInput) {
+  const fs::path dir = fresh_directory("not-exec");
+  std::ofstream(dir / "bench") << "not a program\n";
+  const CliResult r = run_deferlab({"run", "--binary", (dir / "bench").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r, "not executable");
+}
+
+TEST(RunCommandTest, AFilterThatSelectsNothingIsABadInput) {
+  const CliResult r = run_deferlab({"run", "--binary", SAMPLE_BENCH, "--filter", "no_such_thing"});
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r, "no benchmark matches --filter 'no_such_thing'");
+}
+
+TEST(RunCommandTest, ACrashKeepsWhatWasWritten) {
+  const fs::path out = fresh_directory("crash");
+  const CliResult r = run_deferlab({"run", "--binary", CRASHING_BENCH, "--repetitions", "1",
+                                    "--min-time", "0.001", "--out", out.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r, "was killed by signal 11");
+  // Never a bench.json from a crashed run; the console record of the first benchmark stays.
+  EXPECT_FALSE(fs::exists(out / "bench.json"));
+  std::ifstream console(out / "console.partial.txt");
+  const std::string text((std::istreambuf_iterator<char>(console)), {});
+  EXPECT_NE(text.find("first_survives"), std::string::npos) << text;
+}
+
+TEST(RunCommandTest, BadOptionsAreUsageErrors) {
+  const CliResult zero = run_deferlab({"run", "--repetitions", "0"});
+  EXPECT_EQ(zero.exit_code, 2);
+  expect_one_error_line(zero, "--repetitions");
+  const CliResult unknown = run_deferlab({"frobnicate"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  expect_one_error_line(unknown, "frobnicate");
+}
+
+TEST(RunCommandTest, HelpExplainsTheOptions) {
+  const CliResult r = run_deferlab({"run", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* option : {"--quick", "--filter", "--repetitions", "--binary", "--out"}) {
+    EXPECT_NE(r.out_text().find(option), std::string::npos) << option;
+  }
+}
+
+}  // namespace
+}  // namespace deferlab::tools::testing
