@@ -15,5 +15,8 @@ class Command {
 };
 
 std::unique_ptr<Command> add_run_command(CLI::App& app);
+std::unique_ptr<Command> add_disasm_command(CLI::App& app);
+std::unique_ptr<Command> add_diff_command(CLI::App& app);
+std::unique_ptr<Command> add_check_command(CLI::App& app);
 
 }  // namespace deferlab::tools

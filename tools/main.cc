@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
     commands.emplace_back(app.get_subcommands({}).back(), std::move(command));
   };
   add(deferlab::tools::add_run_command(app));
+  add(deferlab::tools::add_disasm_command(app));
+  add(deferlab::tools::add_diff_command(app));
+  add(deferlab::tools::add_check_command(app));
 
   // CLI11 would call an unknown word "a missing subcommand"; say what it is.
   std::string known;

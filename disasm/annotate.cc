@@ -1,0 +1,475 @@
+#include "disasm/annotate.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <span>
+
+#include "disasm/checked.h"
+#include "harness/error.h"
+
+namespace deferlab::disasm {
+namespace {
+
+// Calls after which control never comes back: their block ends there.
+const std::set<std::string>& noreturn_names() {
+  static const std::set<std::string> names = {
+      "__cxa_throw", "__cxa_rethrow", "_Unwind_Resume", "__stack_chk_fail", "abort", "exit",
+      "_exit", "_ZSt9terminatev", "__cxa_bad_cast", "__cxa_bad_typeid",
+      "_ZSt17__throw_bad_allocv", "_ZSt25__throw_bad_function_callv",
+      "_ZN8deferlab5cases13throw_failureEi", "runtime.gopanic", "runtime.throw",
+      "core::panicking::panic"};
+  return names;
+}
+
+// "malloc@plt" -> "malloc", "memcpy@GLIBC_2.14" -> "memcpy"
+std::string linkage_name(std::string name) {
+  const std::size_t at = name.find('@');
+  if (at != std::string::npos) name.resize(at);
+  return name;
+}
+
+std::string hex(std::uint64_t value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
+std::string with_offset(const std::string& name, std::uint64_t offset) {
+  return offset == 0 ? name : name + "+" + hex(offset);
+}
+
+struct Callee {
+  std::string display;  // demangled, with @plt / @GOT / +offset
+  std::string symbol;   // linkage name for tag matching
+};
+
+// Names a direct target address: PLT stub, a function of the file, or the bare address.
+Callee name_address(const ObjectFile& file, std::size_t section, std::uint64_t target) {
+  if (const auto plt = file.plt_name(target)) {
+    const std::string name = linkage_name(*plt);
+    return {demangle(name) + "@plt", name};
+  }
+  const std::vector<Symbol>& functions = file.functions();
+  auto it = std::upper_bound(functions.begin(), functions.end(), std::make_pair(section, target),
+                             [](const std::pair<std::size_t, std::uint64_t>& key, const Symbol& s) {
+                               return key < std::make_pair(s.section, s.address);
+                             });
+  // Outside relocatable objects a target can be in another section: search by address.
+  if (it == functions.begin() || std::prev(it)->section != section ||
+      target >= std::prev(it)->address + std::prev(it)->size) {
+    if (const Symbol* s = file.symbol_containing(target)) {
+      return {with_offset(demangle(s->name), target - s->address), s->name};
+    }
+    return {hex(target), ""};
+  }
+  const Symbol& s = *std::prev(it);
+  return {with_offset(s.demangled, target - s.address), target == s.address ? s.name : ""};
+}
+
+// Dominators by the iterative algorithm of Cooper, Harvey and Kennedy over reverse post
+// order. idom[b] == -1 for unreachable blocks.
+std::vector<int> dominators(const std::vector<BasicBlock>& blocks, std::vector<int>& rpo_index) {
+  const int n = static_cast<int>(blocks.size());
+  std::vector<int> order;  // post order
+  std::vector<char> visited(static_cast<std::size_t>(n), 0);
+  // Iterative DFS: (block, next successor index).
+  std::vector<std::pair<int, std::size_t>> stack;
+  if (n > 0) {
+    stack.emplace_back(0, 0);
+    visited[0] = 1;
+  }
+  while (!stack.empty()) {
+    auto& [b, next] = stack.back();
+    const auto& succ = blocks[static_cast<std::size_t>(b)].successors;
+    if (next < succ.size()) {
+      const int s = succ[next++];
+      if (!visited[static_cast<std::size_t>(s)]) {
+        visited[static_cast<std::size_t>(s)] = 1;
+        stack.emplace_back(s, 0);
+      }
+    } else {
+      order.push_back(b);
+      stack.pop_back();
+    }
+  }
+  std::reverse(order.begin(), order.end());
+  rpo_index.assign(static_cast<std::size_t>(n), -1);
+  for (std::size_t i = 0; i < order.size(); ++i) rpo_index[static_cast<std::size_t>(order[i])] = static_cast<int>(i);
+  std::vector<std::vector<int>> preds(static_cast<std::size_t>(n));
+  for (const BasicBlock& b : blocks) {
+    for (int s : b.successors) preds[static_cast<std::size_t>(s)].push_back(b.id);
+  }
+  std::vector<int> idom(static_cast<std::size_t>(n), -1);
+  if (n == 0) return idom;
+  idom[0] = 0;
+  auto intersect = [&](int a, int b) {
+    while (a != b) {
+      while (rpo_index[static_cast<std::size_t>(a)] > rpo_index[static_cast<std::size_t>(b)]) a = idom[static_cast<std::size_t>(a)];
+      while (rpo_index[static_cast<std::size_t>(b)] > rpo_index[static_cast<std::size_t>(a)]) b = idom[static_cast<std::size_t>(b)];
+    }
+    return a;
+  };
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (std::size_t i = 1; i < order.size(); ++i) {
+      const int b = order[i];
+      int new_idom = -1;
+      for (int p : preds[static_cast<std::size_t>(b)]) {
+        if (idom[static_cast<std::size_t>(p)] == -1) continue;
+        new_idom = new_idom == -1 ? p : intersect(p, new_idom);
+      }
+      if (new_idom != -1 && idom[static_cast<std::size_t>(b)] != new_idom) {
+        idom[static_cast<std::size_t>(b)] = new_idom;
+        changed = true;
+      }
+    }
+  }
+  return idom;
+}
+
+bool dominates(const std::vector<int>& idom, int a, int b) {
+  // Walk b's dominator chain up to the entry.
+  for (int x = b;;) {
+    if (x == a) return true;
+    const int up = idom[static_cast<std::size_t>(x)];
+    if (up == -1 || up == x) return false;
+    x = up;
+  }
+}
+
+void find_blocks_and_loops(AnnotatedFunction& f) {
+  auto& insns = f.instructions;
+  if (insns.empty()) return;
+  std::map<std::uint64_t, std::size_t> index_of;  // address -> instruction index
+  for (std::size_t i = 0; i < insns.size(); ++i) index_of[insns[i].insn.address] = i;
+  const std::uint64_t begin = f.range.address;
+  const std::uint64_t end = f.range.address + f.range.size;
+  auto inside = [&](std::uint64_t a) { return a >= begin && a < end && index_of.contains(a); };
+
+  std::vector<char> leader(insns.size(), 0);
+  leader[0] = 1;
+  for (std::size_t i = 0; i < insns.size(); ++i) {
+    const Instruction& in = insns[i].insn;
+    const bool noreturn_call = in.is_call() && noreturn_names().contains(insns[i].call_symbol);
+    if (in.target && in.is_branch() && inside(*in.target)) leader[index_of[*in.target]] = 1;
+    if ((in.is_branch() || in.ends_flow() || noreturn_call) && i + 1 < insns.size()) {
+      leader[i + 1] = 1;
+    }
+  }
+  std::vector<int> block_of(insns.size(), 0);
+  for (std::size_t i = 0; i < insns.size(); ++i) {
+    if (leader[i]) {
+      BasicBlock b;
+      b.id = static_cast<int>(f.blocks.size());
+      b.first = i;
+      f.blocks.push_back(b);
+    }
+    f.blocks.back().last = i;
+    block_of[i] = f.blocks.back().id;
+  }
+  for (BasicBlock& b : f.blocks) {
+    const AnnotatedInstruction& last = insns[b.last];
+    const Instruction& in = last.insn;
+    const bool noreturn_call = in.is_call() && noreturn_names().contains(last.call_symbol);
+    if (in.target && in.is_branch() && inside(*in.target)) {
+      b.successors.push_back(block_of[index_of[*in.target]]);
+    }
+    const bool falls_through = !in.ends_flow() && !noreturn_call;
+    if (falls_through && b.last + 1 < insns.size()) {
+      const int next = block_of[b.last + 1];
+      if (std::find(b.successors.begin(), b.successors.end(), next) == b.successors.end()) {
+        b.successors.push_back(next);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < insns.size(); ++i) insns[i].block = block_of[i];
+
+  std::vector<int> rpo;
+  const std::vector<int> idom = dominators(f.blocks, rpo);
+  for (BasicBlock& b : f.blocks) b.reachable = idom[static_cast<std::size_t>(b.id)] != -1;
+
+  // Natural loops: a back edge u -> h where h dominates u; the body is h plus everything
+  // that reaches u without passing h. Back edges to one header make one loop.
+  std::map<int, Loop> by_header;
+  std::vector<std::vector<int>> preds(f.blocks.size());
+  for (const BasicBlock& b : f.blocks) {
+    for (int s : b.successors) preds[static_cast<std::size_t>(s)].push_back(b.id);
+  }
+  for (const BasicBlock& b : f.blocks) {
+    if (!b.reachable) continue;
+    for (int h : b.successors) {
+      if (!dominates(idom, h, b.id)) continue;
+      Loop& loop = by_header[h];
+      loop.header = h;
+      loop.back_edges.emplace_back(b.id, h);
+      std::vector<char> in_body(f.blocks.size(), 0);
+      for (int x : loop.blocks) in_body[static_cast<std::size_t>(x)] = 1;
+      in_body[static_cast<std::size_t>(h)] = 1;
+      std::vector<int> work;
+      if (!in_body[static_cast<std::size_t>(b.id)]) {
+        in_body[static_cast<std::size_t>(b.id)] = 1;
+        work.push_back(b.id);
+      }
+      while (!work.empty()) {
+        const int x = work.back();
+        work.pop_back();
+        for (int p : preds[static_cast<std::size_t>(x)]) {
+          if (!in_body[static_cast<std::size_t>(p)] && f.blocks[static_cast<std::size_t>(p)].reachable) {
+            in_body[static_cast<std::size_t>(p)] = 1;
+            work.push_back(p);
+          }
+        }
+      }
+      loop.blocks.clear();
+      for (std::size_t x = 0; x < in_body.size(); ++x) {
+        if (in_body[x]) loop.blocks.push_back(static_cast<int>(x));
+      }
+    }
+  }
+  for (auto& [header, loop] : by_header) {
+    loop.id = static_cast<int>(f.loops.size());
+    f.loops.push_back(std::move(loop));
+  }
+  // Nesting: the parent is the smallest other, larger loop whose body holds the header.
+  for (Loop& loop : f.loops) {
+    std::size_t best = SIZE_MAX;
+    for (const Loop& other : f.loops) {
+      if (other.id == loop.id || other.blocks.size() <= loop.blocks.size() ||
+          !std::binary_search(other.blocks.begin(), other.blocks.end(), loop.header)) {
+        continue;
+      }
+      if (other.blocks.size() < best) {
+        best = other.blocks.size();
+        loop.parent = other.id;
+      }
+    }
+  }
+  for (Loop& loop : f.loops) {
+    int depth = 1;
+    for (int p = loop.parent; p != -1; p = f.loops[static_cast<std::size_t>(p)].parent) ++depth;
+    loop.depth = depth;
+  }
+  // Each block's innermost loop: the deepest loop whose body holds it.
+  for (BasicBlock& b : f.blocks) {
+    int best_depth = 0;
+    for (const Loop& loop : f.loops) {
+      if (loop.depth > best_depth && std::binary_search(loop.blocks.begin(), loop.blocks.end(), b.id)) {
+        best_depth = loop.depth;
+        b.loop = loop.id;
+      }
+    }
+  }
+  for (AnnotatedInstruction& a : insns) {
+    const BasicBlock& b = f.blocks[static_cast<std::size_t>(a.block)];
+    a.loop = b.loop;
+    a.loop_depth = b.loop == -1 ? 0 : f.loops[static_cast<std::size_t>(b.loop)].depth;
+    if (a.loop != -1) a.tags |= kTagInLoop;
+  }
+}
+
+}  // namespace
+
+AllocNames AllocNames::defaults() {
+  AllocNames n;
+  n.alloc = {
+      // C
+      "malloc", "calloc", "realloc", "reallocarray", "aligned_alloc", "posix_memalign",
+      "memalign", "valloc", "pvalloc", "strdup", "strndup",
+      // C++ operator new, every form (64-bit size_t: m)
+      "_Znwm", "_Znam", "_ZnwmRKSt9nothrow_t", "_ZnamRKSt9nothrow_t", "_ZnwmSt11align_val_t",
+      "_ZnamSt11align_val_t", "_ZnwmSt11align_val_tRKSt9nothrow_t",
+      "_ZnamSt11align_val_tRKSt9nothrow_t",
+      // Rust
+      "__rust_alloc", "__rust_alloc_zeroed", "__rust_realloc", "__rdl_alloc",
+      "__rdl_alloc_zeroed", "__rdl_realloc",
+      // Go
+      "runtime.newobject", "runtime.mallocgc", "runtime.deferproc", "runtime.growslice",
+      "runtime.makeslice", "runtime.makemap", "runtime.newproc"};
+  n.free = {
+      "free", "cfree",
+      // C++ operator delete, every form
+      "_ZdlPv", "_ZdaPv", "_ZdlPvm", "_ZdaPvm", "_ZdlPvSt11align_val_t", "_ZdaPvSt11align_val_t",
+      "_ZdlPvmSt11align_val_t", "_ZdaPvmSt11align_val_t", "_ZdlPvRKSt9nothrow_t",
+      "_ZdaPvRKSt9nothrow_t", "_ZdlPvSt11align_val_tRKSt9nothrow_t",
+      "_ZdaPvSt11align_val_tRKSt9nothrow_t",
+      // Rust
+      "__rust_dealloc", "__rdl_dealloc"};
+  return n;
+}
+
+std::vector<std::string> tag_names(std::uint32_t tags) {
+  static const char* const kNames[] = {"call",     "alloc",      "free",       "indirect-call",
+                                       "indirect-jump", "throw", "unwind",     "stack-check",
+                                       "return",   "branch",     "tail-call",  "in-loop",
+                                       "invalid"};
+  std::vector<std::string> names;
+  for (std::size_t bit = 0; bit < std::size(kNames); ++bit) {
+    if (tags & (1u << bit)) names.emplace_back(kNames[bit]);
+  }
+  return names;
+}
+
+FunctionRange range_of(const ObjectFile& file, const Symbol& symbol) {
+  FunctionRange r;
+  r.name = symbol.name;
+  r.demangled = symbol.demangled.empty() ? symbol.name : symbol.demangled;
+  r.section = symbol.section;
+  r.address = symbol.address;
+  r.size = symbol.size;
+  for (const Section& s : file.sections()) {
+    if (s.index == symbol.section) r.section_name = s.name;
+  }
+  return r;
+}
+
+AnnotatedFunction annotate(const ObjectFile& file, const Decoder& decoder,
+                           const FunctionRange& range, const AllocNames& names, LineTable* lines) {
+  AnnotatedFunction f;
+  f.range = range;
+  const Section* section = nullptr;
+  for (const Section& s : file.sections()) {
+    if (s.index == range.section) section = &s;
+  }
+  if (section == nullptr) throw Error("not in an executable section", range.name);
+  const std::span<const std::uint8_t> bytes = file.section_bytes(*section);
+  if (range.address < section->address ||
+      !fits_within(range.address - section->address, range.size, bytes.size())) {
+    throw Error("the range lies outside its section " + section->name, range.name);
+  }
+  std::vector<Instruction> code;
+  decoder.decode(bytes.subspan(range.address - section->address, range.size), range.address, code);
+  f.instructions.reserve(code.size());
+  const bool relocatable = file.kind() == "relocatable";
+  const std::uint64_t end = range.address + range.size;
+
+  // AArch64: what each register holds, from adrp / add / ldr, to name blr targets.
+  struct RegValue {
+    bool known = false;
+    bool loaded = false;  // the register holds the contents of `address`
+    std::uint64_t address = 0;
+  };
+  std::map<int, RegValue> regs;
+
+  for (Instruction& in : code) {
+    AnnotatedInstruction a;
+    a.insn = std::move(in);
+    Instruction& i = a.insn;
+    if (i.kind == InsnKind::kInvalid) a.tags |= kTagInvalid;
+    if (i.kind == InsnKind::kReturn) a.tags |= kTagReturn;
+    if (i.is_branch()) a.tags |= kTagBranch;
+    if (i.reads_stack_guard) a.tags |= kTagStackCheck;
+
+    // Register tracking (AArch64).
+    if (i.reg_def == RegDef::kConst) {
+      regs[i.def_reg] = {true, false, static_cast<std::uint64_t>(i.immediate)};
+    } else if (i.reg_def == RegDef::kAddImm) {
+      const RegValue base = regs[i.base_reg];
+      regs[i.def_reg] = base.known && !base.loaded
+                            ? RegValue{true, false, base.address + static_cast<std::uint64_t>(i.immediate)}
+                            : RegValue{};
+    } else if (i.reg_def == RegDef::kLoad) {
+      const RegValue base = regs[i.base_reg];
+      regs[i.def_reg] = base.known && !base.loaded
+                            ? RegValue{true, true, base.address + static_cast<std::uint64_t>(i.immediate)}
+                            : RegValue{};
+    }
+
+    // A relocatable object's branch and call bytes are placeholders (their target reads as
+    // the next instruction); the relocation names the real destination.
+    const CodeRelocation* reloc =
+        relocatable && (i.is_call() || i.is_branch())
+            ? file.relocation_in(range.section, i.address, i.size)
+            : nullptr;
+    if (reloc != nullptr && i.is_branch()) i.target.reset();
+    const bool leaves_function =
+        reloc != nullptr || (i.target && (*i.target < range.address || *i.target >= end));
+    const bool is_tail_call =
+        (i.kind == InsnKind::kJump || (reloc != nullptr && i.is_branch())) && leaves_function;
+    if (i.is_call() || is_tail_call || i.kind == InsnKind::kIndirectJump) {
+      Callee callee;
+      if (reloc != nullptr) {
+        const std::string base = linkage_name(reloc->symbol);
+        callee = {demangle(base) + (reloc->via_got ? "@GOT" : ""), base};
+      } else if (i.target) {
+        callee = name_address(file, range.section, *i.target);
+      } else if (i.memory_address) {
+        if (const auto slot = file.got_slot_symbol(*i.memory_address)) {
+          const std::string base = linkage_name(*slot);
+          callee = {demangle(base) + "@GOT", base};
+        }
+      } else if (i.call_reg >= 0 && regs[i.call_reg].known && regs[i.call_reg].loaded) {
+        if (const auto slot = file.got_slot_symbol(regs[i.call_reg].address)) {
+          const std::string base = linkage_name(*slot);
+          callee = {demangle(base) + "@GOT", base};
+        }
+      }
+      if (i.kind == InsnKind::kIndirectJump && callee.display.empty()) {
+        // A jump through a register or table with nothing to name: a switch, not a call.
+      } else {
+        a.call_target = callee.display;
+        a.call_symbol = callee.symbol;
+        if (i.is_call() || is_tail_call || !callee.display.empty()) a.tags |= kTagCall;
+        if (is_tail_call || i.kind == InsnKind::kIndirectJump) a.tags |= kTagTailCall;
+      }
+      if (i.kind == InsnKind::kIndirectCall) a.tags |= kTagIndirectCall;
+      if (i.kind == InsnKind::kIndirectJump) a.tags |= kTagIndirectJump;
+      const std::string& sym = a.call_symbol;
+      if (names.alloc.contains(sym)) a.tags |= kTagAlloc;
+      if (names.free.contains(sym)) a.tags |= kTagFree;
+      if (sym == "__cxa_throw" || sym == "__cxa_rethrow") a.tags |= kTagThrow;
+      if (sym == "_Unwind_Resume") a.tags |= kTagUnwind;
+      if (sym == "__stack_chk_fail") a.tags |= kTagStackCheck;
+    } else if (i.memory_address && !relocatable && i.reg_def == RegDef::kNone) {
+      if (const Symbol* s = file.symbol_containing(*i.memory_address)) {
+        a.reference = with_offset(demangle(s->name), *i.memory_address - s->address);
+      } else if (const auto slot = file.got_slot_symbol(*i.memory_address)) {
+        a.reference = demangle(linkage_name(*slot)) + "@GOT";
+      }
+    } else if (relocatable && !i.is_branch()) {
+      if (const CodeRelocation* data = file.relocation_in(range.section, i.address, i.size)) {
+        a.reference = demangle(linkage_name(data->symbol)) + (data->via_got ? "@GOT" : "");
+      }
+    }
+    if (lines != nullptr) a.source = lines->lookup(i.address);
+    f.instructions.push_back(std::move(a));
+  }
+
+  // Local labels, numbered in address order.
+  std::set<std::uint64_t> targets;
+  for (const AnnotatedInstruction& a : f.instructions) {
+    if (a.insn.is_branch() && a.insn.target && *a.insn.target >= range.address && *a.insn.target < end) {
+      targets.insert(*a.insn.target);
+    }
+  }
+  std::map<std::uint64_t, std::string> labels;
+  for (std::uint64_t t : targets) labels[t] = ".L" + std::to_string(labels.size());
+  for (AnnotatedInstruction& a : f.instructions) {
+    if (const auto it = labels.find(a.insn.address); it != labels.end()) a.label = it->second;
+    if (a.insn.is_branch() && a.insn.target) {
+      if (const auto it = labels.find(*a.insn.target); it != labels.end()) a.branch_label = it->second;
+    }
+  }
+
+  find_blocks_and_loops(f);
+
+  Summary& s = f.summary;
+  s.instructions = f.instructions.size();
+  s.bytes = range.size;
+  s.loops = f.loops.size();
+  for (const Loop& loop : f.loops) s.max_loop_depth = std::max(s.max_loop_depth, loop.depth);
+  for (const AnnotatedInstruction& a : f.instructions) {
+    if (a.tags & kTagCall) ++s.calls;
+    if (a.tags & kTagAlloc) {
+      ++s.alloc_calls;
+      if (a.loop != -1) ++s.alloc_calls_in_loops;
+    }
+    if (a.tags & kTagFree) ++s.free_calls;
+    if (a.tags & kTagIndirectCall) ++s.indirect_calls;
+    if (a.tags & kTagInvalid) ++s.invalid;
+    if (a.block == 0) s.stack_frame_size += a.insn.frame_bytes;
+  }
+  return f;
+}
+
+}  // namespace deferlab::disasm

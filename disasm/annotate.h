@@ -1,0 +1,124 @@
+// Annotation of one function's instructions: call targets named (direct, PLT, GOT,
+// relocations), branch targets as local labels, tags (alloc, free, indirect-call, throw,
+// unwind, stack-check), source lines, basic blocks, natural loops with their nesting, and
+// a summary: the facts a reviewer asks of a hot path.
+//
+//   const Decoder decoder(file->arch(), Syntax::kIntel);
+//   const AnnotatedFunction f = annotate(*file, decoder, range_of(symbol), AllocNames::defaults(),
+//                                        lines.get());
+//   if (f.summary.alloc_calls_in_loops > 0) ...
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "disasm/decoder.h"
+#include "disasm/object_file.h"
+
+namespace deferlab::disasm {
+
+// The functions whose calls are tagged alloc / free, by linkage name (mangled).
+struct AllocNames {
+  std::set<std::string> alloc;
+  std::set<std::string> free;
+
+  // The C malloc family, every C++ operator new / delete form, Rust's __rust_alloc
+  // family, and Go's runtime.newobject / mallocgc / deferproc / growslice.
+  static AllocNames defaults();
+};
+
+// Instruction tags, as a bit set.
+enum Tag : std::uint32_t {
+  kTagCall = 1u << 0,
+  kTagAlloc = 1u << 1,
+  kTagFree = 1u << 2,
+  kTagIndirectCall = 1u << 3,
+  kTagIndirectJump = 1u << 4,
+  kTagThrow = 1u << 5,
+  kTagUnwind = 1u << 6,
+  kTagStackCheck = 1u << 7,
+  kTagReturn = 1u << 8,
+  kTagBranch = 1u << 9,
+  kTagTailCall = 1u << 10,
+  kTagInLoop = 1u << 11,
+  kTagInvalid = 1u << 12,
+};
+
+// Tag names in bit order, as the JSON spells them.
+std::vector<std::string> tag_names(std::uint32_t tags);
+
+struct AnnotatedInstruction {
+  Instruction insn;
+  std::uint32_t tags = 0;
+  std::string label;         // ".L3" when something in the function branches here
+  std::string branch_label;  // the label of a direct branch's target inside the function
+  std::string call_target;   // "operator new(unsigned long)@plt", "foo+0x10", ...
+  std::string call_symbol;   // the callee's linkage name, without @plt / @GOT
+  std::string reference;     // a PC-relative operand's symbol ("counter+0x8")
+  int block = -1;
+  int loop = -1;       // innermost loop, or -1
+  int loop_depth = 0;  // 0 outside loops
+  std::optional<SourceLocation> source;
+};
+
+struct BasicBlock {
+  int id = 0;
+  std::size_t first = 0;  // instruction indices, inclusive
+  std::size_t last = 0;
+  std::vector<int> successors;
+  bool reachable = false;  // from the entry, along known edges
+  int loop = -1;           // innermost loop
+};
+
+struct Loop {
+  int id = 0;
+  int header = 0;                              // block id
+  std::vector<int> blocks;                     // sorted block ids, header included
+  std::vector<std::pair<int, int>> back_edges;  // (from block, to header)
+  int parent = -1;
+  int depth = 1;  // 1 for an outermost loop
+};
+
+struct Summary {
+  std::size_t instructions = 0;
+  std::uint64_t bytes = 0;
+  std::size_t calls = 0;  // direct and indirect calls, and tail calls
+  std::size_t alloc_calls = 0;
+  std::size_t alloc_calls_in_loops = 0;
+  std::size_t free_calls = 0;
+  std::size_t indirect_calls = 0;
+  std::size_t loops = 0;
+  int max_loop_depth = 0;
+  std::uint64_t stack_frame_size = 0;  // pushes and explicit allocation in the entry block
+  std::size_t invalid = 0;             // undecodable placeholders
+};
+
+// What to disassemble: a function symbol or an address range.
+struct FunctionRange {
+  std::string name;       // linkage name, or "<section>+0x..." for a bare range
+  std::string demangled;
+  std::size_t section = 0;  // ObjectFile section index
+  std::string section_name;
+  std::uint64_t address = 0;
+  std::uint64_t size = 0;
+};
+
+struct AnnotatedFunction {
+  FunctionRange range;
+  std::vector<AnnotatedInstruction> instructions;
+  std::vector<BasicBlock> blocks;
+  std::vector<Loop> loops;
+  Summary summary;
+};
+
+// `lines` may be null (no DWARF, or not wanted). Requires: range lies in its section.
+AnnotatedFunction annotate(const ObjectFile& file, const Decoder& decoder,
+                           const FunctionRange& range, const AllocNames& names, LineTable* lines);
+
+// The range of a function symbol.
+FunctionRange range_of(const ObjectFile& file, const Symbol& symbol);
+
+}  // namespace deferlab::disasm

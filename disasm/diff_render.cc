@@ -1,0 +1,190 @@
+#include "disasm/diff_render.h"
+
+#include <cstdio>
+
+#include "disasm/disasm_json.h"
+#include "disasm/listing.h"
+
+namespace deferlab::disasm {
+namespace {
+
+std::string signed_text(long long v) { return (v > 0 ? "+" : "") + std::to_string(v); }
+
+std::string percent_text(double p) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%.1f%%", p);
+  return text;
+}
+
+std::string pad(std::string text, std::size_t width) {
+  if (text.size() < width) text.resize(width, ' ');
+  return text;
+}
+
+std::string line_of(const AnnotatedInstruction& a) {
+  std::string text = pad(a.insn.mnemonic, 7) + " " + display_operands(a);
+  const std::string note = annotation_text(a);
+  if (!note.empty()) text = pad(text, 44) + " ; " + note;
+  return text;
+}
+
+// The listing body shared by text and Markdown: ' ' equal, '-' only in A, '+' only in B.
+std::string diff_lines(const DiffSide& a, const DiffSide& b, const FunctionDiff& d) {
+  std::string out;
+  for (const DiffOp& op : d.ops) {
+    const AnnotatedInstruction* ia = op.a >= 0 ? &a.function->instructions[static_cast<std::size_t>(op.a)] : nullptr;
+    const AnnotatedInstruction* ib = op.b >= 0 ? &b.function->instructions[static_cast<std::size_t>(op.b)] : nullptr;
+    switch (op.kind) {
+      case DiffOpKind::kEqual:
+        out += "  " + line_of(*ib) + "\n";
+        break;
+      case DiffOpKind::kReplace:
+        out += "- " + line_of(*ia) + "\n";
+        out += "+ " + line_of(*ib) + "\n";
+        break;
+      case DiffOpKind::kDelete:
+        out += "- " + line_of(*ia) + "\n";
+        break;
+      case DiffOpKind::kInsert:
+        out += "+ " + line_of(*ib) + "\n";
+        break;
+    }
+  }
+  return out;
+}
+
+std::string counts_text(const FunctionDiff& d) {
+  return std::to_string(d.equal) + " equal, " + std::to_string(d.replaced) + " replaced, " +
+         std::to_string(d.inserted) + " inserted, " + std::to_string(d.deleted) + " deleted";
+}
+
+void append_side(std::string& out, const DiffSide& side) {
+  const AnnotatedFunction& f = *side.function;
+  out += "{\"source\":";
+  append_json_string(out, side.source);
+  out += ",\"arch\":";
+  append_json_string(out, side.arch);
+  out += ",\"symbol\":";
+  append_json_string(out, f.range.name);
+  out += ",\"demangled\":";
+  append_json_string(out, f.range.demangled);
+  out += ",\"address\":";
+  append_json_string(out, hex_address(f.range.address));
+  out += ",\"summary\":";
+  append_summary_json(out, f.summary);
+  out += '}';
+}
+
+void append_op_side(std::string& out, const AnnotatedInstruction& a, const std::string& normalized) {
+  out += "{\"address\":";
+  append_json_string(out, hex_address(a.insn.address));
+  out += ",\"text\":";
+  append_json_string(out, a.insn.mnemonic + " " + display_operands(a));
+  out += ",\"normalized\":";
+  append_json_string(out, normalized);
+  const std::vector<std::string> tags = tag_names(a.tags);
+  if (!tags.empty()) {
+    out += ",\"tags\":[";
+    for (std::size_t k = 0; k < tags.size(); ++k) {
+      if (k > 0) out += ',';
+      append_json_string(out, tags[k]);
+    }
+    out += ']';
+  }
+  out += '}';
+}
+
+}  // namespace
+
+std::string describe_delta(const SummaryDelta& delta) {
+  return "instructions " + signed_text(delta.instructions) + ", calls " + signed_text(delta.calls) +
+         ", alloc calls " + signed_text(delta.alloc_calls) + ", alloc calls in loops " +
+         signed_text(delta.alloc_calls_in_loops) + ", indirect calls " +
+         signed_text(delta.indirect_calls) + ", loops " + signed_text(delta.loops) +
+         ", frame " + signed_text(delta.stack_frame_size) + " bytes";
+}
+
+std::string render_diff_text(const DiffSide& a, const DiffSide& b, const FunctionDiff& d) {
+  std::string out = "--- a: " + a.function->range.demangled + "  (" + a.source + ", " + a.arch + ")\n";
+  out += "+++ b: " + b.function->range.demangled + "  (" + b.source + ", " + b.arch + ")\n";
+  out += "match " + percent_text(d.match_percent) + " (" + counts_text(d) + "; " +
+         std::to_string(a.function->instructions.size()) + " vs " +
+         std::to_string(b.function->instructions.size()) + " instructions)\n";
+  out += "b - a: " + describe_delta(d.delta) + "\n";
+  out += diff_lines(a, b, d);
+  return out;
+}
+
+std::string render_diff_markdown(const DiffSide& a, const DiffSide& b, const FunctionDiff& d) {
+  const Summary& sa = a.function->summary;
+  const Summary& sb = b.function->summary;
+  std::string out = "**" + percent_text(d.match_percent) + " match** (" + counts_text(d) + ")\n\n";
+  out += "| | a: `" + a.function->range.demangled + "` | b: `" + b.function->range.demangled + "` |\n";
+  out += "|---|---:|---:|\n";
+  auto row = [&](const char* name, auto x, auto y) {
+    out += std::string("| ") + name + " | " + std::to_string(x) + " | " + std::to_string(y) + " |\n";
+  };
+  row("instructions", sa.instructions, sb.instructions);
+  row("calls", sa.calls, sb.calls);
+  row("alloc calls", sa.alloc_calls, sb.alloc_calls);
+  row("alloc calls in loops", sa.alloc_calls_in_loops, sb.alloc_calls_in_loops);
+  row("indirect calls", sa.indirect_calls, sb.indirect_calls);
+  row("loops", sa.loops, sb.loops);
+  row("stack frame (bytes)", sa.stack_frame_size, sb.stack_frame_size);
+  out += "\n```diff\n" + diff_lines(a, b, d) + "```\n";
+  return out;
+}
+
+std::string render_diff_json(const DiffSide& a, const DiffSide& b, const FunctionDiff& d,
+                             const DiffOptions& options) {
+  std::string out = "{\"schema\":\"deferlab.diff/1\",\"a\":";
+  append_side(out, a);
+  out += ",\"b\":";
+  append_side(out, b);
+  out += ",\"options\":{\"ignore_registers\":";
+  out += options.ignore_registers ? "true" : "false";
+  char match[32];
+  std::snprintf(match, sizeof match, "%.4f", d.match_percent);
+  out += "},\"match_percent\":";
+  out += match;
+  out += ",\"match_definition\":";
+  append_json_string(out, kMatchDefinition);
+  out += ",\"counts\":{\"equal\":" + std::to_string(d.equal) + ",\"replace\":" +
+         std::to_string(d.replaced) + ",\"insert\":" + std::to_string(d.inserted) +
+         ",\"delete\":" + std::to_string(d.deleted) + "}";
+  const SummaryDelta& delta = d.delta;
+  out += ",\"summary_delta\":{\"instructions\":" + std::to_string(delta.instructions) +
+         ",\"bytes\":" + std::to_string(delta.bytes) + ",\"calls\":" + std::to_string(delta.calls) +
+         ",\"alloc_calls\":" + std::to_string(delta.alloc_calls) +
+         ",\"alloc_calls_in_loops\":" + std::to_string(delta.alloc_calls_in_loops) +
+         ",\"free_calls\":" + std::to_string(delta.free_calls) +
+         ",\"indirect_calls\":" + std::to_string(delta.indirect_calls) +
+         ",\"loops\":" + std::to_string(delta.loops) +
+         ",\"max_loop_depth\":" + std::to_string(delta.max_loop_depth) +
+         ",\"stack_frame_size\":" + std::to_string(delta.stack_frame_size) + "}";
+  out += ",\"ops\":[";
+  bool first = true;
+  for (const DiffOp& op : d.ops) {
+    if (!first) out += ',';
+    first = false;
+    static const char* const kNames[] = {"equal", "replace", "insert", "delete"};
+    out += "{\"op\":\"";
+    out += kNames[static_cast<int>(op.kind)];
+    out += '"';
+    if (op.a >= 0) {
+      out += ",\"a\":";
+      append_op_side(out, a.function->instructions[static_cast<std::size_t>(op.a)],
+                     d.normalized_a[static_cast<std::size_t>(op.a)]);
+    }
+    if (op.b >= 0) {
+      out += ",\"b\":";
+      append_op_side(out, b.function->instructions[static_cast<std::size_t>(op.b)],
+                     d.normalized_b[static_cast<std::size_t>(op.b)]);
+    }
+    out += '}';
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace deferlab::disasm

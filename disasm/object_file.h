@@ -1,0 +1,98 @@
+// What the disassembler needs from a binary, whatever its format: architecture, code
+// sections and their bytes, function symbols, and names for the addresses code refers to
+// (PLT stubs, GOT slots, relocations). To support a new file type, implement this
+// interface (ELF is elf_file.cc).
+//
+//   std::unique_ptr<ObjectFile> file = open_object_file("build/cases/deferlab_bench");
+//   for (const Symbol& f : file->functions()) ...
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "disasm/arch.h"
+
+namespace deferlab::disasm {
+
+struct Section {
+  std::size_t index = 0;
+  std::string name;
+  std::uint64_t address = 0;  // for relocatable objects, 0: addresses are section offsets
+  std::uint64_t size = 0;
+  bool executable = false;
+};
+
+struct Symbol {
+  std::string name;       // as in the file (mangled)
+  std::string demangled;  // abi::__cxa_demangle's form, or the name itself
+  std::uint64_t address = 0;
+  std::uint64_t size = 0;  // never 0: sizeless symbols extend to the next one
+  std::size_t section = 0;
+  bool dynamic = false;  // from .dynsym only
+};
+
+// A relocation applied to code (relocatable objects): what the bytes at `offset` refer to.
+struct CodeRelocation {
+  std::uint64_t offset = 0;
+  std::uint32_t type = 0;
+  std::string symbol;
+  std::int64_t addend = 0;
+  bool via_got = false;  // the reference is to the symbol's GOT slot
+};
+
+struct SourceLocation {
+  std::string file;  // as the line table has it (absolute, or relative to comp_dir)
+  int line = 0;
+};
+
+// Address -> source line, from DWARF. Not thread-safe: one per thread.
+class LineTable {
+ public:
+  virtual ~LineTable() = default;
+  virtual std::optional<SourceLocation> lookup(std::uint64_t address) = 0;
+};
+
+class ObjectFile {
+ public:
+  virtual ~ObjectFile() = default;
+
+  virtual const std::string& path() const = 0;
+  virtual Arch arch() const = 0;
+  // "executable", "pie-executable", "shared-library" or "relocatable"
+  virtual std::string kind() const = 0;
+  virtual std::string build_id() const = 0;  // hex, or "" when the file has none
+  virtual bool has_symbol_table() const = 0;  // a .symtab (not only .dynsym)
+
+  virtual const std::vector<Section>& sections() const = 0;
+  // Function symbols of executable sections, sorted by section then address.
+  virtual const std::vector<Symbol>& functions() const = 0;
+  // The bytes of an executable section (checked against the file when it was opened).
+  virtual std::span<const std::uint8_t> section_bytes(const Section& section) const = 0;
+
+  // The synthetic name of a PLT stub at `address` ("malloc@plt").
+  virtual std::optional<std::string> plt_name(std::uint64_t address) const = 0;
+  // The symbol whose address a GOT slot at `address` holds ("malloc").
+  virtual std::optional<std::string> got_slot_symbol(std::uint64_t address) const = 0;
+  // The relocation that patches bytes [offset, offset + size) of a section, if any.
+  virtual const CodeRelocation* relocation_in(std::size_t section, std::uint64_t offset,
+                                              std::uint64_t size) const = 0;
+  // A data or function symbol containing `address` (for RIP-relative operands).
+  virtual const Symbol* symbol_containing(std::uint64_t address) const = 0;
+
+  // A fresh line table (one per thread), or null when the file has no DWARF lines.
+  virtual std::unique_ptr<LineTable> open_line_table() const = 0;
+};
+
+// Opens and validates `path`. Throws Error (with the path) for anything that is not a
+// readable ELF64 little-endian x86-64 or AArch64 file, or whose headers, section table,
+// symbol tables or relocations point outside the file.
+std::unique_ptr<ObjectFile> open_object_file(const std::string& path);
+
+// abi::__cxa_demangle, or the name itself when it is not a mangled C++ name.
+std::string demangle(const std::string& name);
+
+}  // namespace deferlab::disasm

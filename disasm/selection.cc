@@ -1,0 +1,310 @@
+#include "disasm/selection.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <charconv>
+#include <set>
+
+#include "disasm/checked.h"
+#include "disasm/disasm_json.h"
+#include "harness/error.h"
+
+namespace deferlab::disasm {
+
+std::string quoted_list(const std::vector<std::string>& names, std::size_t limit);
+
+namespace {
+
+bool has_glob_characters(const std::string& s) {
+  return s.find_first_of("*?[") != std::string::npos;
+}
+
+// Edit distance, with an early exit once every entry of a row exceeds `limit`.
+std::size_t edit_distance(const std::string& a, const std::string& b, std::size_t limit) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    std::size_t best = row[0];
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+      best = std::min(best, row[j]);
+    }
+    if (best > limit) return limit + 1;
+  }
+  return row[b.size()];
+}
+
+// "ns::f(int)" -> "ns::f"; what people type.
+std::string base_name(const std::string& demangled) {
+  int depth = 0;
+  for (std::size_t i = 0; i < demangled.size(); ++i) {
+    const char c = demangled[i];
+    if (c == '<') ++depth;
+    if (c == '>') --depth;
+    if (c == '(' && depth == 0 && i > 0) return demangled.substr(0, i);
+  }
+  return demangled;
+}
+
+std::string closest_names(const ObjectFile& file, const std::string& query) {
+  std::vector<std::string> found;
+  std::set<std::string> seen;
+  // Names that contain what was typed come first, shortest first.
+  std::vector<const Symbol*> containing;
+  for (const Symbol& f : file.functions()) {
+    if (f.demangled.find(query) != std::string::npos || f.name.find(query) != std::string::npos) {
+      containing.push_back(&f);
+    }
+  }
+  std::sort(containing.begin(), containing.end(),
+            [](const Symbol* a, const Symbol* b) { return a->demangled.size() < b->demangled.size(); });
+  for (const Symbol* f : containing) {
+    if (found.size() == 3) break;
+    if (seen.insert(f->demangled).second) found.push_back(f->demangled);
+  }
+  if (found.empty()) {
+    std::vector<std::pair<std::size_t, std::string>> scored;
+    const std::size_t limit = std::max<std::size_t>(3, query.size() / 3);
+    for (const Symbol& f : file.functions()) {
+      const std::string base = base_name(f.demangled);
+      const std::size_t d = edit_distance(query, base, limit);
+      if (d <= limit) scored.emplace_back(d, f.demangled);
+    }
+    std::sort(scored.begin(), scored.end());
+    for (const auto& [d, name] : scored) {
+      if (found.size() == 3) break;
+      if (seen.insert(name).second) found.push_back(name);
+    }
+  }
+  return quoted_list(found, 3);
+}
+
+}  // namespace
+
+std::string quoted_list(const std::vector<std::string>& names, std::size_t limit) {
+  constexpr std::size_t kLongest = 100;  // C++ names can run to kilobytes
+  std::string text;
+  for (std::size_t k = 0; k < names.size() && k < limit; ++k) {
+    std::string name = names[k];
+    if (name.size() > kLongest) name = name.substr(0, kLongest - 3) + "...";
+    text += (text.empty() ? "" : ", ") + ("'" + name + "'");
+  }
+  if (names.size() > limit) text += " and " + std::to_string(names.size() - limit) + " more";
+  return text;
+}
+
+namespace {
+
+const Section* section_holding(const ObjectFile& file, std::uint64_t address) {
+  for (const Section& s : file.sections()) {
+    if (address >= s.address && address - s.address < s.size) return &s;
+  }
+  return nullptr;
+}
+
+FunctionRange unnamed_range(const Section& section, std::uint64_t start, std::uint64_t size) {
+  FunctionRange r;
+  r.name = section.name + "+" + hex_address(start - section.address);
+  r.demangled = r.name;
+  r.section = section.index;
+  r.section_name = section.name;
+  r.address = start;
+  r.size = size;
+  return r;
+}
+
+}  // namespace
+
+bool is_clone(const std::string& demangled) {
+  return demangled.find(" [clone ") != std::string::npos;
+}
+
+AddressRange parse_address_range(const std::string& text) {
+  auto parse = [&](std::string part) -> std::uint64_t {
+    int base = 10;
+    if (part.rfind("0x", 0) == 0 || part.rfind("0X", 0) == 0) {
+      part = part.substr(2);
+      base = 16;
+    }
+    std::uint64_t value = 0;
+    const auto [end, ec] = std::from_chars(part.data(), part.data() + part.size(), value, base);
+    if (part.empty() || ec != std::errc() || end != part.data() + part.size()) {
+      throw Error("not an address: '" + text + "'", "--address",
+                  "write START or START:END, in hex (0x401000) or decimal");
+    }
+    return value;
+  };
+  AddressRange range;
+  const std::size_t colon = text.find(':');
+  range.start = parse(text.substr(0, colon));
+  if (colon != std::string::npos) {
+    range.end = parse(text.substr(colon + 1));
+    if (*range.end <= range.start) {
+      throw Error("the range ends before it starts: '" + text + "'", "--address");
+    }
+  }
+  return range;
+}
+
+std::vector<FunctionRange> select_by_name(const ObjectFile& file,
+                                          const std::vector<std::string>& names) {
+  std::vector<FunctionRange> selected;
+  std::set<std::pair<std::size_t, std::uint64_t>> seen;
+  for (const std::string& query : names) {
+    std::vector<const Symbol*> matches;
+    for (const Symbol& f : file.functions()) {
+      if (f.name == query || f.demangled == query) matches.push_back(&f);
+    }
+    if (matches.empty() && has_glob_characters(query)) {
+      for (const Symbol& f : file.functions()) {
+        if (fnmatch(query.c_str(), f.demangled.c_str(), 0) == 0 ||
+            fnmatch(query.c_str(), f.name.c_str(), 0) == 0) {
+          matches.push_back(&f);
+        }
+      }
+    }
+    if (matches.empty()) {
+      // A name without its parameter list, "ns::f" for "ns::f(int)", or without its
+      // namespaces, "f<4u>" for "ns::f<4u>(int)".
+      for (const Symbol& f : file.functions()) {
+        const std::string base = base_name(f.demangled);
+        const bool suffix = base.size() > query.size() + 2 &&
+                            base.compare(base.size() - query.size(), query.size(), query) == 0 &&
+                            base.compare(base.size() - query.size() - 2, 2, "::") == 0;
+        if (base == query || suffix) matches.push_back(&f);
+      }
+    }
+    if (matches.empty()) {
+      if (!file.has_symbol_table() && file.functions().empty()) {
+        throw Error("no function named '" + query + "': the binary has no symbols (stripped)",
+                    file.path(), "select the code by address with --address START[:END]");
+      }
+      const std::string suggestions = closest_names(file, query);
+      std::string hint = suggestions.empty() ? "" : "did you mean " + suggestions + "?";
+      if (!file.has_symbol_table()) {
+        hint += std::string(hint.empty() ? "" : " ") +
+                "(only dynamic symbols: the binary is stripped; --address START[:END] reaches "
+                "any code)";
+      }
+      throw Error("no function named '" + query + "'", file.path(), hint);
+    }
+    for (const Symbol* f : matches) {
+      if (seen.insert({f->section, f->address}).second) selected.push_back(range_of(file, *f));
+    }
+  }
+  std::sort(selected.begin(), selected.end(), [](const FunctionRange& a, const FunctionRange& b) {
+    return std::tie(a.section, a.address) < std::tie(b.section, b.address);
+  });
+  return selected;
+}
+
+std::vector<FunctionRange> select_by_address(const ObjectFile& file, const Decoder& decoder,
+                                             const AddressRange& range) {
+  const Section* section = section_holding(file, range.start);
+  if (section == nullptr) {
+    std::string sections;
+    for (const Section& s : file.sections()) {
+      sections += (sections.empty() ? "" : ", ") + s.name + " " + hex_address(s.address) + "-" +
+                  hex_address(s.address + s.size);
+    }
+    throw Error("address " + hex_address(range.start) + " is not in an executable section",
+                file.path(), sections.empty() ? "" : "code is at " + sections);
+  }
+  const std::uint64_t section_end = section->address + section->size;
+  if (range.end) {
+    if (*range.end > section_end) {
+      throw Error("the range ends past its section " + section->name + " (" +
+                      hex_address(section_end) + ")",
+                  file.path());
+    }
+    return {unnamed_range(*section, range.start, *range.end - range.start)};
+  }
+  for (const Symbol& f : file.functions()) {
+    if (f.section == section->index && range.start >= f.address &&
+        range.start < f.address + f.size) {
+      return {range_of(file, f)};
+    }
+  }
+  // No symbol: sweep to the end of control flow.
+  const FunctionRange rest = unnamed_range(*section, range.start, section_end - range.start);
+  std::vector<FunctionRange> pieces = split_unnamed(file, decoder, rest, 64 * 1024);
+  return {pieces.front()};
+}
+
+std::vector<CodeItem> all_code(const ObjectFile& file) {
+  std::vector<CodeItem> items;
+  for (const Section& section : file.sections()) {
+    std::uint64_t cursor = section.address;
+    const std::uint64_t end = section.address + section.size;
+    for (const Symbol& f : file.functions()) {
+      if (f.section != section.index || f.address < cursor) continue;  // aliases, overlaps
+      if (f.address > cursor) {
+        items.push_back({unnamed_range(section, cursor, f.address - cursor), true});
+      }
+      const std::uint64_t f_end = std::min(f.address + f.size, end);
+      FunctionRange r = range_of(file, f);
+      r.size = f_end - f.address;
+      items.push_back({r, false});
+      cursor = f_end;
+    }
+    if (cursor < end) items.push_back({unnamed_range(section, cursor, end - cursor), true});
+  }
+  return items;
+}
+
+std::vector<FunctionRange> split_unnamed(const ObjectFile& file, const Decoder& decoder,
+                                         const FunctionRange& stretch, std::uint64_t max_bytes) {
+  std::vector<FunctionRange> pieces;
+  const Section* section = nullptr;
+  for (const Section& s : file.sections()) {
+    if (s.index == stretch.section) section = &s;
+  }
+  if (section == nullptr) return {stretch};
+  const std::span<const std::uint8_t> bytes = file.section_bytes(*section);
+  std::uint64_t start = stretch.address;
+  const std::uint64_t end = stretch.address + stretch.size;
+  std::vector<Instruction> code;
+  while (start < end) {
+    // Decode a window and cut a piece after each instruction that ends control flow with
+    // no earlier branch landing beyond it: roughly one function per piece. What is left
+    // at the window's end starts the next window.
+    const std::uint64_t window = std::min<std::uint64_t>(end - start, max_bytes);
+    code.clear();
+    decoder.decode(bytes.subspan(start - section->address, window), start, code);
+    std::uint64_t piece_start = start;
+    std::uint64_t furthest_target = start;
+    std::uint64_t last_boundary = start;
+    for (const Instruction& in : code) {
+      const std::uint64_t next = in.address + in.size;
+      if (next > start + window) break;  // cut short by the window
+      last_boundary = next;
+      if (in.target && *in.target > furthest_target && *in.target < end) {
+        furthest_target = *in.target;
+      }
+      if (in.ends_flow() && next > furthest_target) {
+        pieces.push_back(unnamed_range(*section, piece_start, next - piece_start));
+        piece_start = next;
+        furthest_target = next;
+      }
+    }
+    if (piece_start == start) {
+      // Nothing ended in a whole window: cut at its last boundary to make progress.
+      const std::uint64_t cut = last_boundary > start ? last_boundary : start + window;
+      pieces.push_back(unnamed_range(*section, start, cut - start));
+      piece_start = cut;
+    } else if (start + window == end && piece_start < end) {
+      pieces.push_back(unnamed_range(*section, piece_start, end - piece_start));
+      piece_start = end;
+    }
+    start = piece_start;
+  }
+  if (pieces.empty()) pieces.push_back(stretch);
+  return pieces;
+}
+
+}  // namespace deferlab::disasm

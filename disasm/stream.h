@@ -1,0 +1,36 @@
+// Every function of a binary as NDJSON (one deferlab.disasm/1 document per line), decoded
+// on every core, written in address order with bounded memory: at most `window` items are
+// in flight, whatever the size of the binary.
+//
+//   stream_all_functions(*file, options, [&](std::string_view line) { fwrite(...); });
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "disasm/annotate.h"
+#include "disasm/decoder.h"
+
+namespace deferlab::disasm {
+
+struct StreamOptions {
+  Syntax syntax = Syntax::kIntel;
+  AllocNames names = AllocNames::defaults();
+  bool lines = true;     // source lines from DWARF, when present
+  unsigned jobs = 0;     // 0: one per core
+  std::size_t window = 0;  // items in flight; 0: 16 per job
+};
+
+struct StreamStats {
+  std::size_t functions = 0;  // records written
+  std::size_t instructions = 0;
+  std::uint64_t bytes = 0;  // code bytes covered
+};
+
+// Calls `sink` with each line (newline included), in address order, from the calling
+// thread. Exceptions from workers are rethrown here.
+StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& options,
+                                 const std::function<void(std::string_view)>& sink);
+
+}  // namespace deferlab::disasm

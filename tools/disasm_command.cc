@@ -1,0 +1,169 @@
+// deferlab disasm: annotated assembly of chosen functions of any ELF binary, as text,
+// Markdown or deferlab.disasm/1 JSON; with --all, every function as NDJSON.
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "disasm/annotate.h"
+#include "disasm/disasm_json.h"
+#include "disasm/listing.h"
+#include "disasm/selection.h"
+#include "disasm/stream.h"
+#include "harness/error.h"
+#include "tools/command.h"
+#include "tools/output.h"
+
+namespace deferlab::tools {
+namespace {
+
+using namespace deferlab::disasm;
+
+class DisasmCommand final : public Command {
+ public:
+  explicit DisasmCommand(CLI::App& app) {
+    CLI::App* cmd = app.add_subcommand(
+        "disasm",
+        "Disassemble functions of an ELF binary (x86-64 or AArch64: executables, PIE, shared "
+        "libraries, .o files, Go and Rust binaries) with call targets named, branch targets as "
+        "labels, alloc/free/indirect calls tagged, loops found, and source lines from DWARF.");
+    cmd->add_option("binary", binary_, "The ELF file to read")->required();
+    cmd->add_option("--symbol,-s", symbols_,
+                    "A function by exact name (mangled or demangled), a name without its "
+                    "parameters, or a glob on the demangled name ('*loop_defer*'); repeatable");
+    cmd->add_option("--address,-a", address_,
+                    "START[:END] in hex or decimal: the function at START, or exactly that "
+                    "range (the way into a stripped binary)");
+    cmd->add_flag("--all", all_, "Every function and every unnamed stretch of code, as NDJSON");
+    cmd->add_option("--arch", arch_, "Expected architecture: auto (from the ELF header), x86-64, "
+                                     "aarch64")
+        ->check(CLI::IsMember({"auto", "x86-64", "aarch64"}));
+    cmd->add_flag("--source", source_, "Interleave source lines (DWARF line table, files read "
+                                       "from disk when present)");
+    cmd->add_option("--format,-f", format_,
+                    "text (default), md (for code reviews), json (deferlab.disasm/1), ndjson "
+                    "(one function per line; the only format with --all)")
+        ->check(CLI::IsMember({"text", "md", "json", "ndjson"}));
+    cmd->add_option("--syntax", syntax_, "x86-64 syntax: intel (default) or att")
+        ->check(CLI::IsMember({"intel", "att"}));
+    cmd->add_option("--alloc", extra_alloc_,
+                    "Also tag calls to this linkage name as allocations (repeatable)");
+    cmd->add_option("--free", extra_free_, "Also tag calls to this linkage name as frees (repeatable)");
+    cmd->add_option("--jobs,-j", jobs_, "Threads for --all (default: one per core)")
+        ->check(CLI::Range(1, 256));
+    cmd->add_option("--out,-o", out_, "Write to FILE (atomically) instead of stdout");
+    cmd->footer(
+        "Examples:\n"
+        "  deferlab disasm build/cases/deferlab_bench -s '*loop_defer_heap_defer*' --source\n"
+        "  deferlab disasm /usr/lib/x86_64-linux-gnu/libstdc++.so.6 -s _Znwm -f json\n"
+        "  deferlab disasm stripped.bin --address 0x401000\n"
+        "  deferlab disasm libfoo.so --all -o all.ndjson\n"
+        "Alloc tags cover the C malloc family, every C++ operator new/delete, Rust's\n"
+        "__rust_alloc family and Go's runtime.newobject/mallocgc/deferproc/growslice.");
+  }
+
+  int execute() override {
+    if (!all_ && symbols_.empty() && !address_) {
+      throw Error("nothing selected", binary_,
+                  "pass --symbol NAME, --address START[:END] or --all");
+    }
+    if (all_ && (!symbols_.empty() || address_)) {
+      throw Error("--all selects everything; drop --symbol / --address", "command line");
+    }
+    const std::string format = format_.value_or(all_ ? "ndjson" : "text");
+    if (all_ && format != "ndjson") {
+      throw Error("--all writes NDJSON only (one function per line)", "--format " + format);
+    }
+    const std::unique_ptr<ObjectFile> file = open_object_file(binary_);
+    if (arch_ != "auto" && arch_ != arch_info(file->arch()).name) {
+      throw Error("the binary is " + std::string(arch_info(file->arch()).name) + ", not " + arch_,
+                  binary_, "drop --arch or pass --arch auto");
+    }
+    const Syntax syntax = syntax_ == "att" ? Syntax::kAtt : Syntax::kIntel;
+    AllocNames names = AllocNames::defaults();
+    names.alloc.insert(extra_alloc_.begin(), extra_alloc_.end());
+    names.free.insert(extra_free_.begin(), extra_free_.end());
+
+    Output output(out_);
+    if (all_) {
+      StreamOptions options;
+      options.syntax = syntax;
+      options.names = names;
+      options.jobs = jobs_.value_or(0);
+      const auto started = std::chrono::steady_clock::now();
+      const StreamStats stats =
+          stream_all_functions(*file, options, [&](std::string_view line) { output.write(line); });
+      output.commit();
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      std::fprintf(stderr, "deferlab: %zu functions, %zu instructions, %llu bytes of code in %.2f s\n",
+                   stats.functions, stats.instructions,
+                   static_cast<unsigned long long>(stats.bytes), seconds);
+      return 0;
+    }
+
+    const Decoder decoder(file->arch(), syntax);
+    std::vector<FunctionRange> ranges;
+    if (!symbols_.empty()) ranges = select_by_name(*file, symbols_);
+    if (address_) {
+      for (FunctionRange& r : select_by_address(*file, decoder, parse_address_range(*address_))) {
+        ranges.push_back(std::move(r));
+      }
+    }
+    std::unique_ptr<LineTable> lines = file->open_line_table();
+    SourceCache sources;
+    std::vector<AnnotatedFunction> functions;
+    for (const FunctionRange& range : ranges) {
+      functions.push_back(annotate(*file, decoder, range, names, lines.get()));
+    }
+
+    std::string text;
+    if (format == "json" || format == "ndjson") {
+      if (format == "ndjson") {
+        for (const AnnotatedFunction& f : functions) {
+          write_disasm_document(text, describe_binary(*file), syntax, {&f, 1}, source_ ? &sources : nullptr);
+          text += '\n';
+        }
+      } else {
+        write_disasm_document(text, describe_binary(*file), syntax, functions,
+                              source_ ? &sources : nullptr);
+        text = nlohmann::json::parse(text).dump(2) + "\n";
+      }
+    } else {
+      ListingOptions options;
+      options.sources = source_ ? &sources : nullptr;
+      for (std::size_t k = 0; k < functions.size(); ++k) {
+        if (k > 0) text += "\n";
+        text += format == "md" ? render_function_markdown(functions[k], options)
+                               : render_function_text(functions[k], options);
+      }
+    }
+    output.write(text);
+    output.commit();
+    return 0;
+  }
+
+ private:
+  std::string binary_;
+  std::vector<std::string> symbols_;
+  std::optional<std::string> address_;
+  bool all_ = false;
+  std::string arch_ = "auto";
+  bool source_ = false;
+  std::optional<std::string> format_;
+  std::string syntax_ = "intel";
+  std::vector<std::string> extra_alloc_;
+  std::vector<std::string> extra_free_;
+  std::optional<unsigned> jobs_;
+  std::string out_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> add_disasm_command(CLI::App& app) {
+  return std::make_unique<DisasmCommand>(app);
+}
+
+}  // namespace deferlab::tools
