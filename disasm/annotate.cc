@@ -1,6 +1,7 @@
 #include "disasm/annotate.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <map>
 #include <span>
@@ -268,6 +269,25 @@ void find_blocks_and_loops(AnnotatedFunction& f) {
   }
 }
 
+// Whether a linkage name is in `names`, directly or as the last identifier of a Rust v0
+// mangled path ("_RNvCs..._7___rustc12___rust_alloc" ends in "12" "_" "__rust_alloc").
+bool names_contain(const std::set<std::string>& names, const std::string& symbol) {
+  if (symbol.empty()) return false;
+  if (names.contains(symbol)) return true;
+  if (symbol.rfind("_R", 0) != 0) return false;
+  for (const std::string& name : names) {
+    const std::string length = std::to_string(name.size());
+    for (const std::string& tail : {length + "_" + name, length + name}) {
+      if (symbol.size() > tail.size() &&
+          symbol.compare(symbol.size() - tail.size(), tail.size(), tail) == 0 &&
+          !std::isdigit(static_cast<unsigned char>(symbol[symbol.size() - tail.size() - 1]))) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 AllocNames AllocNames::defaults() {
@@ -415,11 +435,15 @@ AnnotatedFunction annotate(const ObjectFile& file, const Decoder& decoder,
       if (i.kind == InsnKind::kIndirectCall) a.tags |= kTagIndirectCall;
       if (i.kind == InsnKind::kIndirectJump) a.tags |= kTagIndirectJump;
       const std::string& sym = a.call_symbol;
-      if (names.alloc.contains(sym)) a.tags |= kTagAlloc;
-      if (names.free.contains(sym)) a.tags |= kTagFree;
+      if (names_contain(names.alloc, sym)) a.tags |= kTagAlloc;
+      if (names_contain(names.free, sym)) a.tags |= kTagFree;
       if (sym == "__cxa_throw" || sym == "__cxa_rethrow") a.tags |= kTagThrow;
       if (sym == "_Unwind_Resume") a.tags |= kTagUnwind;
-      if (sym == "__stack_chk_fail") a.tags |= kTagStackCheck;
+      // The stack protector's failure path, and Go's stack growth check.
+      if (sym == "__stack_chk_fail" || sym == "runtime.morestack_noctxt" ||
+          sym == "runtime.morestack" || sym == "__morestack") {
+        a.tags |= kTagStackCheck;
+      }
     } else if (i.memory_address && !relocatable && i.reg_def == RegDef::kNone) {
       if (const Symbol* s = file.symbol_containing(*i.memory_address)) {
         a.reference = with_offset(demangle(s->name), *i.memory_address - s->address);

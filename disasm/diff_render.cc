@@ -22,7 +22,8 @@ std::string pad(std::string text, std::size_t width) {
 }
 
 std::string line_of(const AnnotatedInstruction& a) {
-  std::string text = pad(a.insn.mnemonic, 7) + " " + display_operands(a);
+  const std::string operands = display_operands(a);
+  std::string text = operands.empty() ? a.insn.mnemonic : pad(a.insn.mnemonic, 7) + " " + operands;
   const std::string note = annotation_text(a);
   if (!note.empty()) text = pad(text, 44) + " ; " + note;
   return text;

@@ -532,6 +532,11 @@ void ElfFile::read_relocations() {
   const std::uint32_t jump_slot = x86 ? R_X86_64_JUMP_SLOT : R_AARCH64_JUMP_SLOT;
   const std::uint32_t glob_dat = x86 ? R_X86_64_GLOB_DAT : R_AARCH64_GLOB_DAT;
   const std::uint32_t abs64 = x86 ? R_X86_64_64 : R_AARCH64_ABS64;
+  const std::uint32_t relative = x86 ? R_X86_64_RELATIVE : R_AARCH64_RELATIVE;
+  // Function entry points by address, to name GOT slots filled by RELATIVE relocations
+  // (a PIE's slots for its own functions carry no symbol, only the address as addend).
+  std::unordered_map<std::uint64_t, std::string> entry_points;
+  for (const Symbol& f : functions_) entry_points.emplace(f.address, f.name);
   for (std::size_t i = 1; i < section_count_; ++i) {
     const GElf_Shdr s = shdr(i);
     if (s.sh_type != SHT_RELA) continue;
@@ -576,6 +581,9 @@ void ElfFile::read_relocations() {
       if (!relocatable) {
         if ((type == jump_slot || type == glob_dat || type == abs64) && !name.empty()) {
           got_slots_[rela.r_offset] = name;
+        } else if (type == relative) {
+          const auto entry = entry_points.find(static_cast<std::uint64_t>(rela.r_addend));
+          if (entry != entry_points.end()) got_slots_[rela.r_offset] = entry->second;
         }
         continue;
       }

@@ -39,6 +39,11 @@ std::string pad(std::string text, std::size_t width) {
   return text;
 }
 
+std::string trim_right(std::string text) {
+  while (!text.empty() && text.back() == ' ') text.pop_back();
+  return text;
+}
+
 std::string plural(std::size_t n, const char* one, const char* many) {
   return std::to_string(n) + " " + (n == 1 ? one : many);
 }
@@ -71,7 +76,7 @@ void each_line(const AnnotatedFunction& f, const ListingOptions& options, Emit e
     text += pad(a.insn.mnemonic, 7) + " " + display_operands(a);
     const std::string note = annotation_text(a);
     if (!note.empty()) text = pad(text, options.bytes ? 78 : 52) + " ; " + note;
-    emit(Line{gutter, "  " + text});
+    emit(Line{gutter, "  " + trim_right(text)});
   }
 }
 
@@ -132,7 +137,7 @@ std::string render_function_text(const AnnotatedFunction& f, const ListingOption
          ", " + std::to_string(f.range.size) + " bytes\n";
   out += "  " + summary_text(f.summary) + "\n";
   each_line(f, options, [&](const Line& line) {
-    out += pad(line.gutter, 3) + line.text + "\n";
+    out += trim_right(pad(line.gutter, 3) + line.text) + "\n";
   });
   return out;
 }
@@ -144,9 +149,7 @@ std::string render_function_markdown(const AnnotatedFunction& f, const ListingOp
   ListingOptions compact = options;
   compact.bytes = false;
   each_line(f, compact, [&](const Line& line) {
-    std::string text = line.text;
-    // Markdown readers see ';' as an asm comment; keep labels flush left.
-    out += pad(line.gutter, 3) + text + "\n";
+    out += trim_right(pad(line.gutter, 3) + line.text) + "\n";
   });
   out += "```\n";
   return out;

@@ -1,0 +1,129 @@
+// Tests disasm/diff.cc and disasm/diff_render.cc: a copy of a function moved to other
+// addresses matches 100 %, an added call is one insertion with its alloc delta, register
+// renaming can be ignored, Myers finds the shortest script, and the rendered diffs match
+// approved golden files.
+#include "disasm/diff.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "disasm/diff_render.h"
+#include "tests/disasm/golden.h"
+#include "tests/disasm/memory_object_file.h"
+
+namespace deferlab::disasm {
+namespace {
+
+using testing::MemoryObjectFile;
+
+AnnotatedFunction build(std::uint64_t address, std::vector<std::uint8_t> bytes,
+                        std::uint64_t malloc_plt, std::uint64_t free_plt) {
+  const std::uint64_t size = bytes.size();
+  MemoryObjectFile file(Arch::kX86_64, address, std::move(bytes));
+  file.add_function("alloc_loop", address, size);
+  file.add_plt(malloc_plt, "malloc@plt");
+  file.add_plt(free_plt, "free@plt");
+  const Decoder decoder(Arch::kX86_64, Syntax::kIntel);
+  return annotate(file, decoder, range_of(file, file.functions().front()), AllocNames::defaults(),
+                  nullptr);
+}
+
+// The loop of annotate_test at 0x1000, calling malloc@plt (0x2000) and free@plt (0x2010).
+AnnotatedFunction version_a() {
+  return build(0x1000,
+               {0x53, 0x89, 0xfb, 0xbf, 0x10, 0x00, 0x00, 0x00, 0xe8, 0xf3, 0x0f, 0x00, 0x00,
+                0x48, 0x89, 0xc7, 0xe8, 0xfb, 0x0f, 0x00, 0x00, 0x83, 0xeb, 0x01, 0x75, 0xe9,
+                0x5b, 0xc3},
+               0x2000, 0x2010);
+}
+
+// The same code linked elsewhere: at 0x5000, its PLT at 0x7000: every call displacement
+// differs, no instruction does.
+AnnotatedFunction version_a_moved() {
+  return build(0x5000,
+               {0x53, 0x89, 0xfb, 0xbf, 0x10, 0x00, 0x00, 0x00, 0xe8, 0xf3, 0x1f, 0x00, 0x00,
+                0x48, 0x89, 0xc7, 0xe8, 0xfb, 0x1f, 0x00, 0x00, 0x83, 0xeb, 0x01, 0x75, 0xe9,
+                0x5b, 0xc3},
+               0x7000, 0x7010);
+}
+
+// Version A with a second malloc call in the loop (after free).
+AnnotatedFunction version_c() {
+  return build(0x1000,
+               {0x53, 0x89, 0xfb, 0xbf, 0x10, 0x00, 0x00, 0x00, 0xe8, 0xf3, 0x0f, 0x00, 0x00,
+                0x48, 0x89, 0xc7, 0xe8, 0xfb, 0x0f, 0x00, 0x00, 0xe8, 0xe6, 0x0f, 0x00, 0x00,
+                0x83, 0xeb, 0x01, 0x75, 0xe4, 0x5b, 0xc3},
+               0x2000, 0x2010);
+}
+
+TEST(DiffTest, AMovedCopyMatchesFully) {
+  const FunctionDiff d = diff_functions(version_a(), version_a_moved(), {});
+  EXPECT_EQ(d.match_percent, 100.0);
+  EXPECT_EQ(d.equal, 10u);
+  EXPECT_EQ(d.replaced + d.inserted + d.deleted, 0u);
+}
+
+TEST(DiffTest, AnExtraCallIsOneInsertion) {
+  const FunctionDiff d = diff_functions(version_a(), version_c(), {});
+  EXPECT_EQ(d.equal, 10u);
+  EXPECT_EQ(d.inserted, 1u);
+  EXPECT_EQ(d.replaced + d.deleted, 0u);
+  EXPECT_DOUBLE_EQ(d.match_percent, 100.0 * 2 * 10 / (10 + 11));
+  EXPECT_EQ(d.delta.alloc_calls, 1);
+  EXPECT_EQ(d.delta.alloc_calls_in_loops, 1);
+  EXPECT_EQ(d.delta.instructions, 1);
+}
+
+TEST(DiffTest, RegisterChoiceCanBeIgnored) {
+  // mov ebx, edi; ret   against   mov ecx, edi; ret
+  MemoryObjectFile a(Arch::kX86_64, 0x1000, {0x89, 0xfb, 0xc3});
+  MemoryObjectFile b(Arch::kX86_64, 0x1000, {0x89, 0xf9, 0xc3});
+  a.add_function("f", 0x1000, 3);
+  b.add_function("f", 0x1000, 3);
+  const Decoder decoder(Arch::kX86_64, Syntax::kIntel);
+  const AnnotatedFunction fa = annotate(a, decoder, range_of(a, a.functions()[0]), AllocNames::defaults(), nullptr);
+  const AnnotatedFunction fb = annotate(b, decoder, range_of(b, b.functions()[0]), AllocNames::defaults(), nullptr);
+  EXPECT_EQ(diff_functions(fa, fb, {}).equal, 1u);
+  const std::set<std::string> registers = register_names(Arch::kX86_64);
+  DiffOptions ignore;
+  ignore.ignore_registers = true;
+  ignore.registers = &registers;
+  EXPECT_EQ(diff_functions(fa, fb, ignore).equal, 2u);
+}
+
+AnnotatedFunction from_mnemonics(const std::string& letters) {
+  AnnotatedFunction f;
+  for (char c : letters) {
+    AnnotatedInstruction a;
+    a.insn.mnemonic = std::string(1, c);
+    f.instructions.push_back(a);
+  }
+  return f;
+}
+
+TEST(DiffTest, MyersFindsTheShortestScript) {
+  // Myers' paper: ABCABBA -> CBABAC takes 5 edits, so 4 elements stay.
+  const FunctionDiff d = diff_functions(from_mnemonics("abcabba"), from_mnemonics("cbabac"), {});
+  EXPECT_EQ(d.equal, 4u);
+  EXPECT_EQ(2 * d.replaced + d.inserted + d.deleted, 5u);
+}
+
+TEST(DiffTest, EmptyAgainstEmptyIsAFullMatch) {
+  EXPECT_EQ(diff_functions(from_mnemonics(""), from_mnemonics(""), {}).match_percent, 100.0);
+}
+
+TEST(DiffTest, RenderingsMatchGolden) {
+  const AnnotatedFunction a = version_a();
+  const AnnotatedFunction c = version_c();
+  const FunctionDiff d = diff_functions(a, c, {});
+  const DiffSide side_a{&a, "a.out", "x86-64"};
+  const DiffSide side_c{&c, "b.out", "x86-64"};
+  expect_golden("alloc_loop_extra_call.diff.txt", render_diff_text(side_a, side_c, d));
+  expect_golden("alloc_loop_extra_call.diff.md", render_diff_markdown(side_a, side_c, d));
+  expect_golden("alloc_loop_extra_call.diff.json",
+                nlohmann::json::parse(render_diff_json(side_a, side_c, d, {})).dump(2) + "\n");
+}
+
+}  // namespace
+}  // namespace deferlab::disasm
