@@ -71,9 +71,9 @@ std::string closest_names(const ObjectFile& file, const std::string& query) {
     std::vector<std::pair<std::size_t, std::string>> scored;
     const std::size_t limit = std::max<std::size_t>(3, query.size() / 3);
     for (const Symbol& f : file.functions()) {
-      const std::string base = base_name(f.demangled);
-      const std::size_t d = edit_distance(query, base, limit);
-      if (d <= limit) scored.emplace_back(d, f.demangled);
+      const std::size_t d = std::min(edit_distance(query, base_name(f.demangled), limit),
+                                     edit_distance(query, f.name, limit));
+      if (d <= limit) scored.emplace_back(d, f.demangled == f.name ? f.name : f.demangled + " [" + f.name + "]");
     }
     std::sort(scored.begin(), scored.end());
     for (const auto& [d, name] : scored) {
@@ -188,8 +188,8 @@ std::vector<FunctionRange> select_by_name(const ObjectFile& file,
       std::string hint = suggestions.empty() ? "" : "did you mean " + suggestions + "?";
       if (!file.has_symbol_table()) {
         hint += std::string(hint.empty() ? "" : " ") +
-                "(only dynamic symbols: the binary is stripped; --address START[:END] reaches "
-                "any code)";
+                "Only dynamic symbols are left (the binary is stripped); --address START[:END] "
+                "reaches any code.";
       }
       throw Error("no function named '" + query + "'", file.path(), hint);
     }

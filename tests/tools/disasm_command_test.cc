@@ -1,0 +1,301 @@
+// Tests tools/disasm_command.cc, diff_command.cc and check_command.cc through the
+// deferlab binary: every kind of bad input is exit code 2 with one line naming the file
+// (the inputs are built here from the fixture binary, field by field), and the happy
+// paths print what a user expects.
+#include <elf.h>
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
+
+#include "harness/subprocess.h"
+#include "tests/tools/cli_test_support.h"
+
+namespace deferlab::tools::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::uint8_t> read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+fs::path write_bytes(const std::string& name, const std::vector<std::uint8_t>& bytes) {
+  const fs::path path = fresh_directory("elf") / name;
+  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
+                                              static_cast<std::streamsize>(bytes.size()));
+  return path;
+}
+
+// A view of the fixture's ELF structures, to describe a mutation by field.
+class Elf {
+ public:
+  explicit Elf(std::vector<std::uint8_t> bytes) : bytes_(std::move(bytes)) {}
+
+  Elf64_Ehdr& header() { return *reinterpret_cast<Elf64_Ehdr*>(bytes_.data()); }
+  Elf64_Shdr& section(std::size_t i) {
+    return *reinterpret_cast<Elf64_Shdr*>(bytes_.data() + header().e_shoff + i * sizeof(Elf64_Shdr));
+  }
+  std::size_t find_section(const std::string& name) {
+    const Elf64_Shdr& names = section(header().e_shstrndx);
+    for (std::size_t i = 0; i < header().e_shnum; ++i) {
+      const char* n = reinterpret_cast<const char*>(bytes_.data() + names.sh_offset + section(i).sh_name);
+      if (name == n) return i;
+    }
+    ADD_FAILURE() << "no section " << name;
+    return 0;
+  }
+  Elf64_Sym& symbol(std::size_t table, std::size_t k) {
+    return *reinterpret_cast<Elf64_Sym*>(bytes_.data() + section(table).sh_offset + k * sizeof(Elf64_Sym));
+  }
+  std::size_t find_symbol(std::size_t table, const std::string& name) {
+    const Elf64_Shdr& strings = section(section(table).sh_link);
+    for (std::size_t k = 0; k < section(table).sh_size / sizeof(Elf64_Sym); ++k) {
+      const char* n = reinterpret_cast<const char*>(bytes_.data() + strings.sh_offset + symbol(table, k).st_name);
+      if (name == n) return k;
+    }
+    ADD_FAILURE() << "no symbol " << name;
+    return 0;
+  }
+  std::vector<std::uint8_t>& bytes() { return bytes_; }
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+};
+
+struct BadInput {
+  const char* name;
+  std::function<void(Elf&)> mutate;
+  const char* message;  // a fragment of the expected error line
+};
+
+void expect_bad_input(const fs::path& path, const std::string& fragment,
+                      const std::vector<std::string>& extra = {"-s", "fixture_leaf"}) {
+  std::vector<std::string> args = {"disasm", path.string()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  const CliResult r = run_deferlab(args);
+  EXPECT_EQ(r.exit_code, 2) << path << "\n" << r.err_text();
+  ASSERT_EQ(r.err.size(), 1u) << r.err_text();
+  EXPECT_EQ(r.err[0].rfind("deferlab: error: ", 0), 0u) << r.err[0];
+  EXPECT_NE(r.err[0].find(fragment), std::string::npos) << r.err[0];
+  EXPECT_NE(r.err[0].find(path.string()), std::string::npos) << "names the file: " << r.err[0];
+  EXPECT_TRUE(r.out.empty());
+}
+
+TEST(DisasmBadInputTest, FilesThatAreNotBinaries) {
+  const fs::path dir = fresh_directory("not-binaries");
+  expect_bad_input(dir, "is a directory");
+  expect_bad_input(dir / "missing", "no such file");
+  std::ofstream(dir / "empty").close();
+  expect_bad_input(dir / "empty", "empty file");
+  std::ofstream(dir / "text") << "int main() { return 0; }\n";
+  expect_bad_input(dir / "text", "not an ELF file");
+  std::mt19937 random(20261121);
+  std::vector<std::uint8_t> noise(4096);
+  for (auto& b : noise) b = static_cast<std::uint8_t>(random());
+  expect_bad_input(write_bytes("random", noise), "not an ELF file");
+}
+
+TEST(DisasmBadInputTest, MalformedElfBuiltFromTheFixture) {
+  const std::vector<std::uint8_t> original = read_bytes(FIXTURE_EXECUTABLE);
+  const std::vector<BadInput> inputs = {
+      {"truncated-header", [](Elf& e) { e.bytes().resize(40); }, "truncated ELF header"},
+      {"truncated-file", [](Elf& e) { e.bytes().resize(e.bytes().size() / 2); },
+       "lies past the end of the file"},
+      {"elf32", [](Elf& e) { e.bytes()[EI_CLASS] = ELFCLASS32; }, "32-bit ELF is not supported"},
+      {"big-endian", [](Elf& e) { e.bytes()[EI_DATA] = ELFDATA2MSB; }, "big-endian ELF is not supported"},
+      {"riscv", [](Elf& e) { e.header().e_machine = EM_RISCV; }, "unsupported machine 243 (RISC-V)"},
+      {"shdrs-past-end", [](Elf& e) { e.header().e_shoff = e.bytes().size() - 10; },
+       "section header table lies past the end of the file"},
+      {"section-count", [](Elf& e) { e.header().e_shnum = 0xfff0; },
+       "section header table lies past the end of the file (65520 headers"},
+      {"shentsize", [](Elf& e) { e.header().e_shentsize = 32; }, "section header entry size is 32"},
+      {"shstrndx", [](Elf& e) { e.header().e_shstrndx = e.header().e_shnum + 3; },
+       "section name string table index"},
+      {"symtab-offset",
+       [](Elf& e) { e.section(e.find_section(".symtab")).sh_offset = e.bytes().size() + 100; },
+       "section .symtab lies past the end of the file"},
+      {"symtab-size",
+       [](Elf& e) { e.section(e.find_section(".symtab")).sh_size -= 1; },
+       "is not a multiple of its entry size"},
+      {"symtab-entsize",
+       [](Elf& e) { e.section(e.find_section(".symtab")).sh_entsize = 23; },
+       "symbol table .symtab has entry size 23, expected 24"},
+      {"symtab-link-zero", [](Elf& e) { e.section(e.find_section(".symtab")).sh_link = 0; },
+       "links to section 0, which is not a string table"},
+      {"symtab-link-text",
+       [](Elf& e) {
+         const std::size_t text = e.find_section(".text");
+         e.section(e.find_section(".symtab")).sh_link = static_cast<std::uint32_t>(text);
+       },
+       "which is not a string table"},
+      {"symbol-name",
+       [](Elf& e) {
+         const std::size_t symtab = e.find_section(".symtab");
+         const std::size_t k = e.find_symbol(symtab, "fixture_leaf");
+         e.symbol(symtab, k).st_name =
+             static_cast<std::uint32_t>(e.section(e.section(symtab).sh_link).sh_size + 5);
+       },
+       "name lies past the end of the string table"},
+      {"symbol-size",
+       [](Elf& e) {
+         const std::size_t symtab = e.find_section(".symtab");
+         e.symbol(symtab, e.find_symbol(symtab, "fixture_leaf")).st_size = 0x10000000;
+       },
+       "symbol fixture_leaf (268435456 bytes at 0x"},
+      {"symbol-section",
+       [](Elf& e) {
+         const std::size_t symtab = e.find_section(".symtab");
+         e.symbol(symtab, e.find_symbol(symtab, "fixture_leaf")).st_shndx = 0xfe00;
+       },
+       "section index 65024 is out of range"},
+  };
+  for (const BadInput& input : inputs) {
+    SCOPED_TRACE(input.name);
+    Elf elf(original);
+    input.mutate(elf);
+    expect_bad_input(write_bytes(input.name, elf.bytes()), input.message);
+  }
+}
+
+TEST(DisasmBadInputTest, AStrippedBinaryPointsToAddress) {
+  const fs::path dir = fresh_directory("stripped");
+  const fs::path stripped = dir / "fixture.stripped";
+  ASSERT_EQ(run_process({"objcopy", "--strip-all", FIXTURE_EXECUTABLE, stripped.string()}, nullptr,
+                        nullptr)
+                .code,
+            0);
+  const CliResult r = run_deferlab({"disasm", stripped.string(), "-s", "fixture_leaf"});
+  EXPECT_EQ(r.exit_code, 2);
+  ASSERT_EQ(r.err.size(), 1u) << r.err_text();
+  EXPECT_NE(r.err[0].find("stripped"), std::string::npos) << r.err[0];
+  EXPECT_NE(r.err[0].find("--address"), std::string::npos) << r.err[0];
+}
+
+TEST(DisasmBadInputTest, AMisspelledSymbolSuggestsTheClosest) {
+  const CliResult r = run_deferlab({"disasm", FIXTURE_EXECUTABLE, "-s", "fixture_lef"});
+  EXPECT_EQ(r.exit_code, 2);
+  ASSERT_EQ(r.err.size(), 1u) << r.err_text();
+  EXPECT_NE(r.err[0].find("no function named 'fixture_lef'"), std::string::npos) << r.err[0];
+  EXPECT_NE(r.err[0].find("did you mean 'fixture_leaf'"), std::string::npos) << r.err[0];
+}
+
+TEST(DisasmBadInputTest, UsageErrors) {
+  const CliResult nothing = run_deferlab({"disasm", FIXTURE_EXECUTABLE});
+  EXPECT_EQ(nothing.exit_code, 2);
+  EXPECT_NE(nothing.err_text().find("nothing selected"), std::string::npos);
+  const CliResult arch = run_deferlab({"disasm", FIXTURE_EXECUTABLE, "-s", "main", "--arch", "aarch64"});
+  EXPECT_EQ(arch.exit_code, 2);
+  EXPECT_NE(arch.err_text().find("the binary is x86-64, not aarch64"), std::string::npos);
+  const CliResult address = run_deferlab({"disasm", FIXTURE_EXECUTABLE, "--address", "0x10zz"});
+  EXPECT_EQ(address.exit_code, 2);
+  EXPECT_NE(address.err_text().find("not an address"), std::string::npos);
+  const CliResult outside = run_deferlab({"disasm", FIXTURE_EXECUTABLE, "--address", "0x10"});
+  EXPECT_EQ(outside.exit_code, 2);
+  EXPECT_NE(outside.err_text().find("is not in an executable section"), std::string::npos);
+}
+
+TEST(DisasmCommandTest, JsonOfOneFunction) {
+  const CliResult r = run_deferlab({"disasm", FIXTURE_EXECUTABLE, "-s", "fixture_alloc_in_loop",
+                                    "-f", "json", "--source"});
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  const nlohmann::json doc = nlohmann::json::parse(r.out_text());
+  EXPECT_EQ(doc["schema"], "deferlab.disasm/1");
+  ASSERT_EQ(doc["functions"].size(), 1u);
+  const nlohmann::json& f = doc["functions"][0];
+  EXPECT_GE(f["summary"]["alloc_calls_in_loops"].get<int>(), 1);
+  // DWARF line numbers point into fixture.cc, whose text --source includes.
+  bool has_line = false;
+  for (const nlohmann::json& insn : f["instructions"]) {
+    has_line = has_line || (insn.contains("file") && insn["file"].get<std::string>().ends_with("fixture.cc"));
+  }
+  EXPECT_TRUE(has_line);
+  EXPECT_FALSE(f["source_lines"].empty());
+}
+
+TEST(DisasmCommandTest, AllIsOneDocumentPerLineCoveringTheCode) {
+  const fs::path out = fresh_directory("all") / "all.ndjson";
+  const CliResult r = run_deferlab({"disasm", FIXTURE_EXECUTABLE, "--all", "-o", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  std::ifstream in(out);
+  std::size_t lines = 0;
+  bool saw_leaf = false;
+  for (std::string line; std::getline(in, line); ++lines) {
+    const nlohmann::json doc = nlohmann::json::parse(line);
+    ASSERT_EQ(doc["functions"].size(), 1u);
+    saw_leaf = saw_leaf || doc["functions"][0]["symbol"] == "fixture_leaf";
+  }
+  EXPECT_GT(lines, 5u);
+  EXPECT_TRUE(saw_leaf);
+}
+
+TEST(DisasmCommandTest, AddressReachesAStrippedBinary) {
+  const fs::path dir = fresh_directory("stripped-address");
+  const fs::path stripped = dir / "fixture.stripped";
+  ASSERT_EQ(run_process({"objcopy", "--strip-all", FIXTURE_EXECUTABLE, stripped.string()}, nullptr, nullptr).code, 0);
+  // The address of fixture_leaf, from the unstripped file.
+  const CliResult named = run_deferlab({"disasm", FIXTURE_EXECUTABLE, "-s", "fixture_leaf", "-f", "json"});
+  ASSERT_EQ(named.exit_code, 0);
+  const nlohmann::json doc = nlohmann::json::parse(named.out_text());
+  const std::string address = doc["functions"][0]["address"];
+  const CliResult r = run_deferlab({"disasm", stripped.string(), "--address", address, "-f", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  const nlohmann::json sweep = nlohmann::json::parse(r.out_text());
+  // The sweep ends at the function's return: the same instructions as the named one.
+  EXPECT_EQ(sweep["functions"][0]["instructions"].size(), doc["functions"][0]["instructions"].size());
+}
+
+TEST(DiffCommandTest, ScopeGuardAgainstGotoReportsTheMatch) {
+  const std::string bench = LAB_BINARY;
+  const CliResult r = run_deferlab({"diff", bench + ":fixed_defers_scope_guard<4u>",
+                                    bench + ":fixed_defers_goto_cleanup<4u>", "-f", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  const nlohmann::json d = nlohmann::json::parse(r.out_text());
+  EXPECT_EQ(d["schema"], "deferlab.diff/1");
+  EXPECT_GE(d["match_percent"].get<double>(), 0.0);
+  EXPECT_EQ(d["summary_delta"]["alloc_calls"], 0);
+  const CliResult text = run_deferlab({"diff", bench + ":fixed_defers_heap_defer<4u>",
+                                       bench + ":fixed_defers_goto_cleanup<4u>"});
+  ASSERT_EQ(text.exit_code, 0);
+  EXPECT_NE(text.out_text().find("alloc calls -4"), std::string::npos) << text.out_text();
+}
+
+TEST(DiffCommandTest, BadSpecs) {
+  const CliResult missing = run_deferlab({"diff", "/nonexistent:f", "/nonexistent:g"});
+  EXPECT_EQ(missing.exit_code, 2);
+  const CliResult which = run_deferlab({"diff", FIXTURE_EXECUTABLE, FIXTURE_EXECUTABLE});
+  EXPECT_EQ(which.exit_code, 2);
+  EXPECT_NE(which.err_text().find("BINARY:SYMBOL"), std::string::npos);
+}
+
+TEST(CheckCommandTest, FailsOnAllocationInALoop) {
+  const CliResult r = run_deferlab({"check", LAB_BINARY, "-s",
+                                    "deferlab::cases::hot::loop_defer_heap_defer", "--no-alloc-in-loop"});
+  EXPECT_EQ(r.exit_code, 1);
+  ASSERT_EQ(r.err.size(), 1u) << r.err_text();
+  EXPECT_NE(r.err[0].find("calls operator new(unsigned long)"), std::string::npos) << r.err[0];
+  EXPECT_NE(r.err[0].find("inside loop"), std::string::npos) << r.err[0];
+}
+
+TEST(CheckCommandTest, PassesWithoutAllocation) {
+  const CliResult r = run_deferlab({"check", LAB_BINARY, "-s",
+                                    "deferlab::cases::hot::loop_defer_goto_cleanup", "--no-alloc"});
+  EXPECT_EQ(r.exit_code, 0) << r.err_text();
+  EXPECT_NE(r.out_text().find("ok: deferlab::cases::hot::loop_defer_goto_cleanup"), std::string::npos);
+}
+
+TEST(CheckCommandTest, NeedsACondition) {
+  const CliResult r = run_deferlab({"check", LAB_BINARY, "-s", "main"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err_text().find("--no-alloc"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace deferlab::tools::testing
