@@ -142,18 +142,23 @@ bool dominates(const std::vector<int>& idom, int a, int b) {
 void find_blocks_and_loops(AnnotatedFunction& f) {
   auto& insns = f.instructions;
   if (insns.empty()) return;
-  std::map<std::uint64_t, std::size_t> index_of;  // address -> instruction index
-  for (std::size_t i = 0; i < insns.size(); ++i) index_of[insns[i].insn.address] = i;
-  const std::uint64_t begin = f.range.address;
-  const std::uint64_t end = f.range.address + f.range.size;
-  auto inside = [&](std::uint64_t a) { return a >= begin && a < end && index_of.contains(a); };
+  // Instructions are in address order: an address's index by binary search, or npos.
+  auto index_of = [&](std::uint64_t a) -> std::size_t {
+    const auto it = std::lower_bound(insns.begin(), insns.end(), a,
+                                     [](const AnnotatedInstruction& x, std::uint64_t v) {
+                                       return x.insn.address < v;
+                                     });
+    return it != insns.end() && it->insn.address == a ? static_cast<std::size_t>(it - insns.begin())
+                                                      : std::string::npos;
+  };
+  auto inside = [&](std::uint64_t a) { return index_of(a) != std::string::npos; };
 
   std::vector<char> leader(insns.size(), 0);
   leader[0] = 1;
   for (std::size_t i = 0; i < insns.size(); ++i) {
     const Instruction& in = insns[i].insn;
     const bool noreturn_call = in.is_call() && noreturn_names().contains(insns[i].call_symbol);
-    if (in.target && in.is_branch() && inside(*in.target)) leader[index_of[*in.target]] = 1;
+    if (in.target && in.is_branch() && inside(*in.target)) leader[index_of(*in.target)] = 1;
     if ((in.is_branch() || in.ends_flow() || noreturn_call) && i + 1 < insns.size()) {
       leader[i + 1] = 1;
     }
@@ -174,7 +179,7 @@ void find_blocks_and_loops(AnnotatedFunction& f) {
     const Instruction& in = last.insn;
     const bool noreturn_call = in.is_call() && noreturn_names().contains(last.call_symbol);
     if (in.target && in.is_branch() && inside(*in.target)) {
-      b.successors.push_back(block_of[index_of[*in.target]]);
+      b.successors.push_back(block_of[index_of(*in.target)]);
     }
     const bool falls_through = !in.ends_flow() && !noreturn_call;
     if (falls_through && b.last + 1 < insns.size()) {
@@ -319,13 +324,9 @@ AllocNames AllocNames::defaults() {
 }
 
 std::vector<std::string> tag_names(std::uint32_t tags) {
-  static const char* const kNames[] = {"call",     "alloc",      "free",       "indirect-call",
-                                       "indirect-jump", "throw", "unwind",     "stack-check",
-                                       "return",   "branch",     "tail-call",  "in-loop",
-                                       "invalid"};
   std::vector<std::string> names;
-  for (std::size_t bit = 0; bit < std::size(kNames); ++bit) {
-    if (tags & (1u << bit)) names.emplace_back(kNames[bit]);
+  for (std::uint32_t bit = 0; bit < kTagCount; ++bit) {
+    if (tags & (1u << bit)) names.emplace_back(kTagNames[bit]);
   }
   return names;
 }
@@ -345,8 +346,6 @@ FunctionRange range_of(const ObjectFile& file, const Symbol& symbol) {
 
 AnnotatedFunction annotate(const ObjectFile& file, const Decoder& decoder,
                            const FunctionRange& range, const AllocNames& names, LineTable* lines) {
-  AnnotatedFunction f;
-  f.range = range;
   const Section* section = nullptr;
   for (const Section& s : file.sections()) {
     if (s.index == range.section) section = &s;
@@ -359,6 +358,14 @@ AnnotatedFunction annotate(const ObjectFile& file, const Decoder& decoder,
   }
   std::vector<Instruction> code;
   decoder.decode(bytes.subspan(range.address - section->address, range.size), range.address, code);
+  return annotate_decoded(file, range, std::move(code), names, lines);
+}
+
+AnnotatedFunction annotate_decoded(const ObjectFile& file, const FunctionRange& range,
+                                   std::vector<Instruction> code, const AllocNames& names,
+                                   LineTable* lines) {
+  AnnotatedFunction f;
+  f.range = range;
   f.instructions.reserve(code.size());
   const bool relocatable = file.kind() == "relocatable";
   const std::uint64_t end = range.address + range.size;

@@ -48,6 +48,10 @@ enum Tag : std::uint32_t {
 };
 
 // Tag names in bit order, as the JSON spells them.
+inline constexpr std::uint32_t kTagCount = 13;
+inline constexpr const char* kTagNames[kTagCount] = {
+    "call",   "alloc",  "free",        "indirect-call", "indirect-jump", "throw",  "unwind",
+    "stack-check", "return", "branch", "tail-call",     "in-loop",       "invalid"};
 std::vector<std::string> tag_names(std::uint32_t tags);
 
 struct AnnotatedInstruction {
@@ -117,6 +121,11 @@ struct AnnotatedFunction {
 // `lines` may be null (no DWARF, or not wanted). Requires: range lies in its section.
 AnnotatedFunction annotate(const ObjectFile& file, const Decoder& decoder,
                            const FunctionRange& range, const AllocNames& names, LineTable* lines);
+
+// The same, for a range whose instructions were already decoded (split_unnamed does).
+AnnotatedFunction annotate_decoded(const ObjectFile& file, const FunctionRange& range,
+                                   std::vector<Instruction> code, const AllocNames& names,
+                                   LineTable* lines);
 
 // The range of a function symbol.
 FunctionRange range_of(const ObjectFile& file, const Symbol& symbol);

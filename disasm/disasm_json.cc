@@ -9,10 +9,19 @@
 namespace deferlab::disasm {
 namespace {
 
+// "0x1a2b" in quotes; by hand, as snprintf costs more than the rest of an instruction.
 void append_hex(std::string& out, std::uint64_t value) {
-  char text[24];
-  const int n = std::snprintf(text, sizeof text, "\"0x%llx\"", static_cast<unsigned long long>(value));
-  out.append(text, static_cast<std::size_t>(n));
+  static constexpr char kDigits[] = "0123456789abcdef";
+  char text[20];
+  char* end = text + sizeof text;
+  char* p = end;
+  do {
+    *--p = kDigits[value & 15];
+    value >>= 4;
+  } while (value != 0);
+  out += "\"0x";
+  out.append(p, static_cast<std::size_t>(end - p));
+  out += '"';
 }
 
 void append_number(std::string& out, std::uint64_t value) {
@@ -91,7 +100,13 @@ std::string hex_address(std::uint64_t value) {
 
 void append_json_string(std::string& out, std::string_view text) {
   out += '"';
-  for (const char c : text) {
+  // Most text needs no escape: append runs in one go.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -103,11 +118,10 @@ void append_json_string(std::string& out, std::string_view text) {
           char escaped[8];
           std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
           out += escaped;
-        } else {
-          out += c;
         }
     }
   }
+  out.append(text.data() + run, text.size() - run);
   out += '"';
 }
 
@@ -184,10 +198,13 @@ void write_function_json(std::string& out, const AnnotatedFunction& f, SourceCac
     if (a.tags != 0) {
       out += ",\"tags\":[";
       bool first = true;
-      for (const std::string& tag : tag_names(a.tags)) {
+      for (std::uint32_t bit = 0; bit < kTagCount; ++bit) {
+        if ((a.tags & (1u << bit)) == 0) continue;
         if (!first) out += ',';
         first = false;
-        append_json_string(out, tag);
+        out += '"';
+        out += kTagNames[bit];
+        out += '"';
       }
       out += ']';
     }

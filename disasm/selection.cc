@@ -257,14 +257,15 @@ std::vector<CodeItem> all_code(const ObjectFile& file) {
   return items;
 }
 
-std::vector<FunctionRange> split_unnamed(const ObjectFile& file, const Decoder& decoder,
-                                         const FunctionRange& stretch, std::uint64_t max_bytes) {
-  std::vector<FunctionRange> pieces;
+std::vector<DecodedPiece> split_unnamed_decoded(const ObjectFile& file, const Decoder& decoder,
+                                                const FunctionRange& stretch,
+                                                std::uint64_t max_bytes) {
+  std::vector<DecodedPiece> pieces;
   const Section* section = nullptr;
   for (const Section& s : file.sections()) {
     if (s.index == stretch.section) section = &s;
   }
-  if (section == nullptr) return {stretch};
+  if (section == nullptr) return {{stretch, {}}};
   const std::span<const std::uint8_t> bytes = file.section_bytes(*section);
   std::uint64_t start = stretch.address;
   const std::uint64_t end = stretch.address + stretch.size;
@@ -272,39 +273,62 @@ std::vector<FunctionRange> split_unnamed(const ObjectFile& file, const Decoder& 
   while (start < end) {
     // Decode a window and cut a piece after each instruction that ends control flow with
     // no earlier branch landing beyond it: roughly one function per piece. What is left
-    // at the window's end starts the next window.
+    // at the window's end starts the next window (and is decoded again).
     const std::uint64_t window = std::min<std::uint64_t>(end - start, max_bytes);
     code.clear();
     decoder.decode(bytes.subspan(start - section->address, window), start, code);
+    const bool last_window = start + window == end;
+    std::size_t piece_first = 0;  // index into code
     std::uint64_t piece_start = start;
     std::uint64_t furthest_target = start;
-    std::uint64_t last_boundary = start;
-    for (const Instruction& in : code) {
+    std::size_t complete = 0;  // instructions that fit the window
+    auto cut = [&](std::size_t until, std::uint64_t next) {
+      DecodedPiece piece{unnamed_range(*section, piece_start, next - piece_start), {}};
+      piece.code.assign(std::make_move_iterator(code.begin() + static_cast<long>(piece_first)),
+                        std::make_move_iterator(code.begin() + static_cast<long>(until)));
+      pieces.push_back(std::move(piece));
+      piece_first = until;
+      piece_start = next;
+    };
+    for (std::size_t k = 0; k < code.size(); ++k) {
+      const Instruction& in = code[k];
       const std::uint64_t next = in.address + in.size;
       if (next > start + window) break;  // cut short by the window
-      last_boundary = next;
+      complete = k + 1;
       if (in.target && *in.target > furthest_target && *in.target < end) {
         furthest_target = *in.target;
       }
       if (in.ends_flow() && next > furthest_target) {
-        pieces.push_back(unnamed_range(*section, piece_start, next - piece_start));
-        piece_start = next;
+        cut(k + 1, next);
         furthest_target = next;
       }
     }
-    if (piece_start == start) {
-      // Nothing ended in a whole window: cut at its last boundary to make progress.
-      const std::uint64_t cut = last_boundary > start ? last_boundary : start + window;
-      pieces.push_back(unnamed_range(*section, start, cut - start));
-      piece_start = cut;
-    } else if (start + window == end && piece_start < end) {
-      pieces.push_back(unnamed_range(*section, piece_start, end - piece_start));
+    if (piece_start == start || (last_window && piece_first < complete)) {
+      // Nothing ended in a whole window, or the stretch ends: cut at the last boundary.
+      const std::uint64_t next = complete > 0 ? code[complete - 1].address + code[complete - 1].size
+                                              : start + window;
+      cut(complete, next);
+    }
+    if (last_window && piece_start < end) {
+      // A partial instruction at the very end: its bytes as a piece of their own.
+      pieces.push_back({unnamed_range(*section, piece_start, end - piece_start), {}});
+      decoder.decode(bytes.subspan(piece_start - section->address, end - piece_start), piece_start,
+                     pieces.back().code);
       piece_start = end;
     }
     start = piece_start;
   }
-  if (pieces.empty()) pieces.push_back(stretch);
+  if (pieces.empty()) pieces.push_back({stretch, {}});
   return pieces;
+}
+
+std::vector<FunctionRange> split_unnamed(const ObjectFile& file, const Decoder& decoder,
+                                         const FunctionRange& stretch, std::uint64_t max_bytes) {
+  std::vector<FunctionRange> ranges;
+  for (DecodedPiece& piece : split_unnamed_decoded(file, decoder, stretch, max_bytes)) {
+    ranges.push_back(std::move(piece.range));
+  }
+  return ranges;
 }
 
 }  // namespace deferlab::disasm

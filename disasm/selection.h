@@ -51,4 +51,13 @@ std::vector<CodeItem> all_code(const ObjectFile& file);
 std::vector<FunctionRange> split_unnamed(const ObjectFile& file, const Decoder& decoder,
                                          const FunctionRange& stretch, std::uint64_t max_bytes);
 
+// The same pieces with the instructions already decoded, for annotate_decoded().
+struct DecodedPiece {
+  FunctionRange range;
+  std::vector<Instruction> code;
+};
+std::vector<DecodedPiece> split_unnamed_decoded(const ObjectFile& file, const Decoder& decoder,
+                                                const FunctionRange& stretch,
+                                                std::uint64_t max_bytes);
+
 }  // namespace deferlab::disasm

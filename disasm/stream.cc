@@ -58,20 +58,20 @@ StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& op
         }
         Result result;
         const CodeItem& item = items[index];
-        std::vector<FunctionRange> ranges;
-        if (item.unnamed) {
-          ranges = split_unnamed(file, decoder, item.range, kUnnamedWindow);
-        } else {
-          ranges.push_back(item.range);
-        }
-        for (const FunctionRange& range : ranges) {
-          const AnnotatedFunction f = annotate(file, decoder, range, options.names, lines.get());
+        auto emit = [&](const AnnotatedFunction& f) {
           result.text += prefix;
           write_function_json(result.text, f, nullptr);
           result.text += "]}\n";
           ++result.functions;
           result.instructions += f.instructions.size();
-          result.bytes += range.size;
+          result.bytes += f.range.size;
+        };
+        if (item.unnamed) {
+          for (DecodedPiece& piece : split_unnamed_decoded(file, decoder, item.range, kUnnamedWindow)) {
+            emit(annotate_decoded(file, piece.range, std::move(piece.code), options.names, lines.get()));
+          }
+        } else {
+          emit(annotate(file, decoder, item.range, options.names, lines.get()));
         }
         std::lock_guard lock(mutex);
         ring[index % window] = std::move(result);

@@ -253,6 +253,9 @@ TEST(DisasmCommandTest, AddressReachesAStrippedBinary) {
 }
 
 TEST(DiffCommandTest, ScopeGuardAgainstGotoReportsTheMatch) {
+#if DEFERLAB_SANITIZED_BUILD
+  GTEST_SKIP() << "this build's lab binary is instrumented; the default build runs this";
+#endif
   const std::string bench = LAB_BINARY;
   const CliResult r = run_deferlab({"diff", bench + ":fixed_defers_scope_guard<4u>",
                                     bench + ":fixed_defers_goto_cleanup<4u>", "-f", "json"});
@@ -276,19 +279,28 @@ TEST(DiffCommandTest, BadSpecs) {
 }
 
 TEST(CheckCommandTest, FailsOnAllocationInALoop) {
-  const CliResult r = run_deferlab({"check", LAB_BINARY, "-s",
-                                    "deferlab::cases::hot::loop_defer_heap_defer", "--no-alloc-in-loop"});
+  const CliResult r =
+      run_deferlab({"check", FIXTURE_EXECUTABLE, "-s", "fixture_alloc_in_loop", "--no-alloc-in-loop"});
   EXPECT_EQ(r.exit_code, 1);
   ASSERT_EQ(r.err.size(), 1u) << r.err_text();
-  EXPECT_NE(r.err[0].find("calls operator new(unsigned long)"), std::string::npos) << r.err[0];
+  EXPECT_NE(r.err[0].find("fixture_alloc_in_loop calls malloc@plt"), std::string::npos) << r.err[0];
   EXPECT_NE(r.err[0].find("inside loop"), std::string::npos) << r.err[0];
 }
 
+TEST(CheckCommandTest, FailsOnAnyAllocationWithNoAlloc) {
+  // Allocates once, outside loops: passes --no-alloc-in-loop, fails --no-alloc.
+  EXPECT_EQ(run_deferlab({"check", FIXTURE_EXECUTABLE, "-s", "fixture_new_once", "--no-alloc-in-loop"})
+                .exit_code,
+            0);
+  const CliResult r = run_deferlab({"check", FIXTURE_EXECUTABLE, "-s", "fixture_new_once", "--no-alloc"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err_text().find("operator new(unsigned long)"), std::string::npos) << r.err_text();
+}
+
 TEST(CheckCommandTest, PassesWithoutAllocation) {
-  const CliResult r = run_deferlab({"check", LAB_BINARY, "-s",
-                                    "deferlab::cases::hot::loop_defer_goto_cleanup", "--no-alloc"});
+  const CliResult r = run_deferlab({"check", FIXTURE_EXECUTABLE, "-s", "fixture_leaf", "--no-alloc"});
   EXPECT_EQ(r.exit_code, 0) << r.err_text();
-  EXPECT_NE(r.out_text().find("ok: deferlab::cases::hot::loop_defer_goto_cleanup"), std::string::npos);
+  EXPECT_NE(r.out_text().find("ok: fixture_leaf"), std::string::npos);
 }
 
 TEST(CheckCommandTest, NeedsACondition) {
