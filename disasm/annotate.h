@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -116,6 +117,8 @@ struct AnnotatedFunction {
   std::vector<BasicBlock> blocks;
   std::vector<Loop> loops;
   Summary summary;
+  // Text of the source lines, when read back from a document that carried it.
+  std::map<std::pair<std::string, int>, std::string> source_text;
 };
 
 // `lines` may be null (no DWARF, or not wanted). Requires: range lies in its section.

@@ -173,6 +173,10 @@ void write_function_json(std::string& out, const AnnotatedFunction& f, SourceCac
       out += ",\"label\":";
       append_json_string(out, a.label);
     }
+    if (a.insn.target) {
+      out += ",\"target\":";
+      append_hex(out, *a.insn.target);
+    }
     if (!a.branch_label.empty()) {
       out += ",\"branch_target\":";
       append_json_string(out, a.branch_label);
@@ -350,6 +354,13 @@ std::vector<AnnotatedFunction> read_disasm_document(const nlohmann::json& docume
     f.summary.loops = summary.value("loops", 0ull);
     f.summary.max_loop_depth = summary.value("max_loop_depth", 0);
     f.summary.stack_frame_size = summary.value("stack_frame_size", 0ull);
+    if (const auto lines = fj.find("source_lines"); lines != fj.end() && lines->is_array()) {
+      for (const nlohmann::json& l : *lines) {
+        if (l.is_object() && l.contains("file") && l.contains("line") && l.contains("text")) {
+          f.source_text[{l.value("file", ""), l.value("line", 0)}] = l.value("text", "");
+        }
+      }
+    }
     for (const nlohmann::json& ij : fj["instructions"]) {
       if (!ij.is_object()) throw fail(where + " has an instruction that is not an object");
       AnnotatedInstruction a;
@@ -358,6 +369,9 @@ std::vector<AnnotatedFunction> read_disasm_document(const nlohmann::json& docume
       a.insn.operands = ij.value("operands", "");
       a.label = ij.value("label", "");
       a.branch_label = ij.value("branch_target", "");
+      if (ij.contains("target")) {
+        a.insn.target = parse_hex(ij["target"], where + " instruction target", source);
+      }
       a.call_target = ij.value("call_target", "");
       a.call_symbol = ij.value("call_symbol", "");
       a.reference = ij.value("reference", "");

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <set>
 
+#include "disasm/disasm_json.h"
 #include "harness/error.h"
 
 namespace deferlab::reports {
@@ -113,6 +115,7 @@ RunReport build_run_report(const BenchResults& bench, const nlohmann::json* mani
           row.notes = c.value("notes", "");
           if (const auto symbol = c.find("hot_symbol"); symbol != c.end() && symbol->is_object()) {
             row.hot_symbol = symbol->value("mangled", "");
+            row.hot_symbol_demangled = symbol->value("demangled", row.hot_symbol);
           }
           row.is_baseline = row.strategy == baseline_strategy;
           if (c.contains("parameters") && c["parameters"].is_object()) {
@@ -146,6 +149,71 @@ RunReport build_run_report(const BenchResults& bench, const nlohmann::json* mani
                               "use --repetitions 9 or more for comparisons");
   }
   return report;
+}
+
+disasm::DiffOptions report_diff_options(const std::string& arch) {
+  static const std::set<std::string> x86 = disasm::register_names(disasm::Arch::kX86_64);
+  static const std::set<std::string> arm = disasm::register_names(disasm::Arch::kAArch64);
+  disasm::DiffOptions options;
+  options.registers = arch == "aarch64" ? &arm : &x86;
+  return options;
+}
+
+void attach_disasm(RunReport& report, const nlohmann::json& disasm_set) {
+  if (!disasm_set.is_object() || !disasm_set.contains("architectures") ||
+      !disasm_set["architectures"].is_object()) {
+    throw Error("malformed disasm.json: no \"architectures\" object", "disasm.json",
+                "regenerate it with deferlab run");
+  }
+  for (const auto& [arch, document] : disasm_set["architectures"].items()) {
+    report.architectures.push_back(arch);
+    if (document.contains("binary") && document["binary"].is_object()) {
+      report.binaries[arch] = document["binary"].value("path", "");
+    }
+    for (disasm::AnnotatedFunction& f : disasm::read_disasm_document(document, "disasm.json")) {
+      const std::string name = f.range.name;
+      report.functions[arch].emplace(name, std::move(f));
+    }
+  }
+  // The host's architecture first, then the others, as every table lists them.
+  std::stable_sort(report.architectures.begin(), report.architectures.end(),
+                   [](const std::string& a, const std::string& b) {
+                     return (a == "x86-64") > (b == "x86-64");
+                   });
+  for (CaseGroup& group : report.groups) {
+    const StrategyRow* base = group.baseline();
+    for (StrategyRow& row : group.rows) {
+      for (const std::string& arch : report.architectures) {
+        const auto& functions = report.functions[arch];
+        const auto f = functions.find(row.hot_symbol);
+        if (f == functions.end()) continue;
+        HotPath path;
+        path.summary = f->second.summary;
+        if (base != nullptr) {
+          const auto b = functions.find(base->hot_symbol);
+          if (b != functions.end()) {
+            const disasm::FunctionDiff d =
+                disasm::diff_functions(b->second, f->second, report_diff_options(arch));
+            path.has_diff = true;
+            path.match_percent = d.match_percent;
+            path.delta = d.delta;
+            path.instructions_added = d.inserted + d.replaced;
+            path.instructions_removed = d.deleted + d.replaced;
+          }
+        }
+        row.hot_paths[arch] = path;
+      }
+      // The same instructions as the baseline but a different time: not the strategy.
+      const auto x86 = row.hot_paths.find("x86-64");
+      if (!row.is_baseline && x86 != row.hot_paths.end() && x86->second.has_diff &&
+          x86->second.match_percent == 100.0 && row.vs_baseline &&
+          (row.vs_baseline->low > 1.0 || row.vs_baseline->high < 1.0)) {
+        row.warnings.push_back(
+            "same instructions as the baseline, yet the time differs: code placement or "
+            "measurement, not the strategy");
+      }
+    }
+  }
 }
 
 }  // namespace deferlab::reports

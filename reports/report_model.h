@@ -7,11 +7,14 @@
 //   std::cout << render_text(report, {});
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "disasm/annotate.h"
+#include "disasm/diff.h"
 #include "harness/statistics.h"
 #include "reports/bench_results.h"
 
@@ -20,12 +23,24 @@ namespace deferlab::reports {
 // A coefficient of variation above this marks a time as noisy.
 inline constexpr double kNoisyCv = 0.05;
 
+// One architecture's view of a row's hot function.
+struct HotPath {
+  disasm::Summary summary;
+  bool has_diff = false;  // against the baseline strategy's hot function
+  double match_percent = 0;
+  disasm::SummaryDelta delta;  // this minus the baseline
+  std::size_t instructions_added = 0;    // inserted or replaced
+  std::size_t instructions_removed = 0;  // deleted or replaced
+};
+
 struct StrategyRow {
   std::string benchmark;  // the full benchmark name
   std::string strategy;   // for benchmarks outside the manifest: the name itself
   std::string fidelity;   // "faithful", "closest_form", or "" outside the manifest
   std::string notes;
   std::string hot_symbol;  // mangled; "" when unknown
+  std::string hot_symbol_demangled;
+  std::map<std::string, HotPath> hot_paths;  // by architecture, when disasm.json has it
   bool failed = false;     // the benchmark reported an error
   std::string error;
   std::vector<double> samples_ns;  // real time per iteration, one per repetition
@@ -57,6 +72,10 @@ struct RunReport {
   std::vector<StrategyRow> other;  // benchmarks the manifest does not describe
   std::size_t repetitions = 0;     // the most repetitions any benchmark has
   std::vector<std::string> warnings;
+  // From disasm.json: the architectures, and every hot function by arch, then symbol.
+  std::vector<std::string> architectures;
+  std::map<std::string, std::map<std::string, disasm::AnnotatedFunction>> functions;
+  std::map<std::string, std::string> binaries;  // arch -> binary path
 };
 
 // `manifest` may be null (a foreign binary): every benchmark then lands in `other`.
@@ -66,5 +85,13 @@ RunReport build_run_report(const BenchResults& bench, const nlohmann::json* mani
 
 // Builds one row's statistics from its results (shared with compare).
 StrategyRow make_row(const BenchmarkResult& result);
+
+// Adds the hot-path facts of `disasm_set` (disasm.json: {"architectures": {arch:
+// deferlab.disasm/1}}) to every row, with each row's diff against its group's baseline.
+// Throws Error when the document is malformed.
+void attach_disasm(RunReport& report, const nlohmann::json& disasm_set);
+
+// The diff options reports use (registers count; addresses do not).
+disasm::DiffOptions report_diff_options(const std::string& arch);
 
 }  // namespace deferlab::reports

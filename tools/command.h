@@ -18,5 +18,7 @@ std::unique_ptr<Command> add_run_command(CLI::App& app);
 std::unique_ptr<Command> add_disasm_command(CLI::App& app);
 std::unique_ptr<Command> add_diff_command(CLI::App& app);
 std::unique_ptr<Command> add_check_command(CLI::App& app);
+std::unique_ptr<Command> add_report_command(CLI::App& app);
+std::unique_ptr<Command> add_compare_command(CLI::App& app);
 
 }  // namespace deferlab::tools

@@ -32,6 +32,8 @@ int main(int argc, char** argv) {
   add(deferlab::tools::add_run_command(app));
   add(deferlab::tools::add_disasm_command(app));
   add(deferlab::tools::add_diff_command(app));
+  add(deferlab::tools::add_report_command(app));
+  add(deferlab::tools::add_compare_command(app));
   add(deferlab::tools::add_check_command(app));
 
   // CLI11 would call an unknown word "a missing subcommand"; say what it is.

@@ -19,7 +19,9 @@
 #include "harness/run_driver.h"
 #include "reports/bench_results.h"
 #include "reports/report_model.h"
+#include "reports/run_directory.h"
 #include "reports/text_renderer.h"
+#include "disasm/hot_functions.h"
 #include "tools/command.h"
 #include "tools/console.h"
 
@@ -165,19 +167,46 @@ class RunCommand final : public Command {
     write_file_atomically(dir / "bench.json", bench.dump(2) + "\n");
     fs::remove(raw, ec);
 
-    const reports::BenchResults results = reports::parse_bench_json(bench, (dir / "bench.json").string());
-    const reports::RunReport report =
-        reports::build_run_report(results, manifest ? &*manifest : nullptr, baseline_);
+    if (manifest) write_disassembly(*manifest, binary, dir);
+    const reports::RunReport report = reports::load_run_directory(dir, baseline_);
     std::cout << reports::render_text(report, {use_color(stdout)});
     std::cout.flush();
+    const std::vector<fs::path> written = reports::write_reports(dir, report);
 
     if (out_.empty()) replace_symlink(fs::path("out") / "latest", dir.filename());
     std::fprintf(stderr, "deferlab: %zu results in %.0f s; run directory: %s\n", run.completed,
                  seconds, dir.c_str());
+    std::fprintf(stderr, "deferlab: report: %s\n", (dir / "index.html").c_str());
     return 0;
   }
 
  private:
+  // disasm.json: the hot function of every case, for each architecture built.
+  void write_disassembly(const nlohmann::json& manifest, const fs::path& binary,
+                         const fs::path& dir) const {
+    std::vector<std::string> symbols;
+    for (const nlohmann::json& c : manifest.value("cases", nlohmann::json::array())) {
+      const std::string mangled = c.value("hot_symbol", nlohmann::json::object()).value("mangled", "");
+      if (!mangled.empty()) symbols.push_back(mangled);
+    }
+    // The lab binary is built for this machine; its architecture comes from the file.
+    const std::string host = disasm::hot_functions_document(binary.string(), symbols);
+    const nlohmann::json host_json = nlohmann::json::parse(host);
+    std::string document = "{\"schema\":\"deferlab.disasm-set/1\",\"architectures\":{";
+    document += "\"" + host_json["binary"].value("arch", "x86-64") + "\":" + host;
+    std::error_code ec;
+    if (!aarch64_binary_.empty()) {
+      if (!fs::exists(aarch64_binary_, ec)) {
+        std::fprintf(stderr, "deferlab: warning: no AArch64 binary at %s; disasm.json has %s only\n",
+                     aarch64_binary_.c_str(), host_json["binary"].value("arch", "").c_str());
+      } else {
+        document += ",\"aarch64\":" + disasm::hot_functions_document(aarch64_binary_, symbols);
+      }
+    }
+    document += "}}";
+    write_file_atomically(dir / "disasm.json", nlohmann::json::parse(document).dump(1) + "\n");
+  }
+
   // Keeps what a crashed binary left, never under the final names, and says where.
   static Error crashed(const harness::BenchmarkRun& run, const fs::path& binary,
                        const fs::path& dir, const fs::path& raw) {

@@ -75,10 +75,12 @@ def main():
     if run_dir:
         directory = pathlib.Path(run_dir)
         v.validate(json.loads((directory / "cases.json").read_text()), "deferlab.cases-1")
-        for arch, document in json.loads((directory / "disasm.json").read_text())["architectures"].items():
-            v.validate(document, "deferlab.disasm-1")
+        v.validate(json.loads((directory / "disasm.json").read_text()), "deferlab.disasm-set-1")
         v.validate(json.loads((directory / "report.json").read_text()), "deferlab.report-1")
-        checked.append("run directory")
+        checked.append("run directory (cases, disasm set, report)")
+        compare = json.loads(run(deferlab, "compare", run_dir, run_dir, "-f", "json"))
+        v.validate(compare, "deferlab.compare-1")
+        checked.append("compare")
 
     # The schemas have teeth: each rejects a document with one thing wrong.
     broken = dict(cases, schema="deferlab.cases/2")

@@ -1,0 +1,221 @@
+// The renderings of a Comparison: console text, Markdown, deferlab.compare/1 JSON and a
+// self-contained HTML page.
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "reports/compare.h"
+#include "reports/format.h"
+
+namespace deferlab::reports {
+namespace {
+
+std::string signed_percent(double fraction) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%+.1f%%", fraction * 100);
+  return text;
+}
+
+std::string change_text(const CompareRow& r) {
+  if (!r.change) return "-";
+  return signed_percent(r.change->estimate - 1) + " [" + signed_percent(r.change->low - 1) + ", " +
+         signed_percent(r.change->high - 1) + "]";
+}
+
+std::string p_text(const CompareRow& r) {
+  if (!r.test) return "-";
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4f", r.test->p_value);
+  return text;
+}
+
+std::string counts_text(const std::optional<double>& base, const std::optional<double>& head) {
+  if (!base && !head) return "-";
+  std::string text = format_count(base) + " -> " + format_count(head);
+  if (base && head && *base != *head) {
+    char delta[32];
+    std::snprintf(delta, sizeof delta, " (%+g)", *head - *base);
+    text += delta;
+  }
+  return text;
+}
+
+std::string code_text(const CompareRow& r) {
+  if (!r.code) return "";
+  char text[160];
+  std::snprintf(text, sizeof text, "%.0f%% same; alloc calls %+lld, in loops %+lld, instructions %+lld",
+                r.code->match_percent, r.code->delta.alloc_calls, r.code->delta.alloc_calls_in_loops,
+                r.code->delta.instructions);
+  return text;
+}
+
+std::string html_escape(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '&': out += "&amp;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string md_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') out += "\\|";
+    else if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_comparison_text(const Comparison& c, bool color) {
+  std::vector<std::vector<std::string>> table = {
+      {"benchmark", "base", "head", "change [CI]", "p", "verdict", "heap_allocs", "heap_bytes", "code"}};
+  for (const CompareRow& r : c.rows) {
+    table.push_back({r.name, r.base.n ? format_time(r.base.median) : "-",
+                     r.head.n ? format_time(r.head.median) : "-", change_text(r), p_text(r), r.verdict,
+                     counts_text(r.base_allocs, r.head_allocs), counts_text(r.base_bytes, r.head_bytes),
+                     code_text(r)});
+  }
+  std::vector<std::size_t> widths(table[0].size(), 0);
+  for (const auto& row : table) {
+    for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out = "base: " + c.base_source + "\nhead: " + c.head_source + "\n\n";
+  for (std::size_t k = 0; k < table.size(); ++k) {
+    const auto& row = table[k];
+    std::string line;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      std::string cell = row[i];
+      const std::string pad(widths[i] - cell.size(), ' ');
+      cell = i == 0 || i == 5 || i == 8 ? cell + pad : pad + cell;
+      if (color && k > 0 && i == 5) {
+        if (row[i] == "slower") cell = "\033[31m" + cell + "\033[0m";
+        if (row[i] == "faster") cell = "\033[32m" + cell + "\033[0m";
+      }
+      line += (i ? "  " : "") + cell;
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  if (c.geomean_ratio) out += "\ngeomean of the median ratios: " + signed_percent(*c.geomean_ratio - 1) + "\n";
+  char alpha[64];
+  std::snprintf(alpha, sizeof alpha, "%.0f%%", (1 - c.alpha) * 100);
+  out += "change: median of head / base - 1, with the " + std::string(alpha) +
+         " Hodges-Lehmann interval; p: two-sided Mann-Whitney U; heap counts are exact per iteration\n";
+  for (const std::string& name : c.only_in_base) out += "only in base: " + name + "\n";
+  for (const std::string& name : c.only_in_head) out += "only in head: " + name + "\n";
+  for (const std::string& w : c.warnings) out += "warning: " + w + "\n";
+  for (const CompareRow& r : c.rows) {
+    for (const std::string& w : r.warnings) out += "warning: " + r.name + ": " + w + "\n";
+  }
+  return out;
+}
+
+std::string render_comparison_markdown(const Comparison& c) {
+  std::string out = "### deferlab compare\n\nbase `" + md_escape(c.base_source) + "`, head `" +
+                    md_escape(c.head_source) + "`\n\n";
+  out += "| benchmark | base | head | change [CI] | p | verdict | heap_allocs | heap_bytes | code |\n";
+  out += "|---|---:|---:|---:|---:|---|---:|---:|---|\n";
+  for (const CompareRow& r : c.rows) {
+    std::string verdict = r.verdict;
+    if (!r.failed_gates.empty()) verdict = "**" + verdict + " (gate)**";
+    out += "| `" + md_escape(r.name) + "` | " + (r.base.n ? format_time(r.base.median) : "-") + " | " +
+           (r.head.n ? format_time(r.head.median) : "-") + " | " + change_text(r) + " | " + p_text(r) +
+           " | " + verdict + " | " + counts_text(r.base_allocs, r.head_allocs) + " | " +
+           counts_text(r.base_bytes, r.head_bytes) + " | " + md_escape(code_text(r)) + " |\n";
+  }
+  if (c.geomean_ratio) out += "| **geomean** | | | " + signed_percent(*c.geomean_ratio - 1) + " | | | | | |\n";
+  for (const std::string& w : c.warnings) out += "\n> ⚠ " + md_escape(w) + "\n";
+  if (!c.failures.empty()) {
+    out += "\n**Gates failed:**\n\n";
+    for (const std::string& f : c.failures) out += "- " + md_escape(f) + "\n";
+  }
+  return out;
+}
+
+std::string render_comparison_json(const Comparison& c) {
+  using Json = nlohmann::ordered_json;
+  auto summary = [](const stats::Summary& s) {
+    return Json{{"n", s.n}, {"median", s.median}, {"min", s.min}, {"max", s.max}, {"cv", s.cv}};
+  };
+  auto optional = [](const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); };
+  Json rows = Json::array();
+  for (const CompareRow& r : c.rows) {
+    Json row = {{"name", r.name},
+                {"base_ns", summary(r.base)},
+                {"head_ns", summary(r.head)},
+                {"change", r.change ? Json{{"estimate", r.change->estimate},
+                                           {"low", r.change->low},
+                                           {"high", r.change->high},
+                                           {"confidence", r.change->confidence}}
+                                    : Json(nullptr)},
+                {"mann_whitney", r.test ? Json{{"u", r.test->u}, {"p_value", r.test->p_value}, {"exact", r.test->exact}}
+                                        : Json(nullptr)},
+                {"verdict", r.verdict},
+                {"heap_allocs", {{"base", optional(r.base_allocs)}, {"head", optional(r.head_allocs)}}},
+                {"heap_bytes", {{"base", optional(r.base_bytes)}, {"head", optional(r.head_bytes)}}},
+                {"code", r.code ? Json{{"symbol", r.code->symbol},
+                                       {"match_percent", r.code->match_percent},
+                                       {"alloc_calls_delta", r.code->delta.alloc_calls},
+                                       {"alloc_calls_in_loops_delta", r.code->delta.alloc_calls_in_loops},
+                                       {"instructions_delta", r.code->delta.instructions}}
+                                : Json(nullptr)},
+                {"warnings", r.warnings},
+                {"failed_gates", r.failed_gates}};
+    rows.push_back(row);
+  }
+  Json gates = Json::array();
+  for (const Gate& g : c.gates) gates.push_back(g.text);
+  const Json doc = {{"schema", "deferlab.compare/1"},
+                    {"base", c.base_source},
+                    {"head", c.head_source},
+                    {"alpha", c.alpha},
+                    {"rows", rows},
+                    {"geomean_ratio", c.geomean_ratio ? Json(*c.geomean_ratio) : Json(nullptr)},
+                    {"only_in_base", c.only_in_base},
+                    {"only_in_head", c.only_in_head},
+                    {"warnings", c.warnings},
+                    {"gates", gates},
+                    {"failures", c.failures}};
+  return doc.dump(2) + "\n";
+}
+
+std::string render_comparison_html(const Comparison& c) {
+  std::string out =
+      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>deferlab compare</title><style>"
+      "body{font:14px/1.45 system-ui,sans-serif;margin:20px 28px;color:#1d2125}"
+      "table{border-collapse:collapse;font-variant-numeric:tabular-nums}"
+      "td,th{border-bottom:1px solid #d8dee4;padding:3px 8px;white-space:nowrap;text-align:right}"
+      "td:first-child,th:first-child{text-align:left}.slower{color:#b42318;font-weight:600}"
+      ".faster{color:#1a7f37;font-weight:600}.gate{background:#fde8e8}.warn{background:#fff4d6;padding:6px 10px}"
+      "</style></head><body><h1>deferlab compare</h1><p>base <code>" +
+      html_escape(c.base_source) + "</code>, head <code>" + html_escape(c.head_source) + "</code></p>";
+  out += "<table><thead><tr><th>benchmark</th><th>base</th><th>head</th><th>change [CI]</th><th>p</th>"
+         "<th>verdict</th><th>heap_allocs</th><th>heap_bytes</th><th>code</th></tr></thead><tbody>";
+  for (const CompareRow& r : c.rows) {
+    out += std::string("<tr") + (r.failed_gates.empty() ? "" : " class=\"gate\"") + "><td>" + html_escape(r.name) +
+           "</td><td>" + (r.base.n ? format_time(r.base.median) : "-") + "</td><td>" +
+           (r.head.n ? format_time(r.head.median) : "-") + "</td><td>" + html_escape(change_text(r)) + "</td><td>" +
+           p_text(r) + "</td><td class=\"" + (r.verdict == "slower" ? "slower" : r.verdict == "faster" ? "faster" : "") +
+           "\">" + html_escape(r.verdict) + "</td><td>" + html_escape(counts_text(r.base_allocs, r.head_allocs)) +
+           "</td><td>" + html_escape(counts_text(r.base_bytes, r.head_bytes)) + "</td><td>" +
+           html_escape(code_text(r)) + "</td></tr>";
+  }
+  out += "</tbody></table>";
+  if (c.geomean_ratio) out += "<p>geomean of the median ratios: " + signed_percent(*c.geomean_ratio - 1) + "</p>";
+  for (const std::string& w : c.warnings) out += "<p class=\"warn\">&#9888; " + html_escape(w) + "</p>";
+  for (const std::string& f : c.failures) out += "<p class=\"warn gate\">gate failed: " + html_escape(f) + "</p>";
+  out += "</body></html>\n";
+  return out;
+}
+
+}  // namespace deferlab::reports

@@ -1,0 +1,245 @@
+// review.md: GitHub-flavoured Markdown to paste into a code review. A summary table first,
+// then collapsible sections per case and per hot function (annotated ```asm, a ```diff
+// against the baseline), added in order of interest until GitHub's 65,536-character
+// comment limit; a closing note says what was cut.
+#include <algorithm>
+#include <set>
+
+#include "disasm/diff_render.h"
+#include "disasm/listing.h"
+#include "reports/format.h"
+#include "reports/renderer.h"
+
+namespace deferlab::reports {
+namespace {
+
+// The cases a reviewer looks at first; the rest follow in report order.
+const std::vector<std::string>& key_cases() {
+  static const std::vector<std::string> keys = {"loop_defer/64", "fixed_defers/4",
+                                                "error_path/none", "exception_path/4",
+                                                "capture_size/24"};
+  return keys;
+}
+
+std::string escape_cell(std::string text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '|') {
+      out += "\\|";
+    } else if (c == '<') {
+      out += "&lt;";
+    } else if (c == '>') {
+      out += "&gt;";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// For text inside the raw HTML of <details>/<summary>, where Markdown escapes do not apply.
+std::string html_text(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '<') out += "&lt;";
+    else if (c == '>') out += "&gt;";
+    else if (c == '&') out += "&amp;";
+    else out += c;
+  }
+  return out;
+}
+
+std::string context_value(const RunReport& r, const char* key) {
+  const auto it = r.context.find(key);
+  if (it == r.context.end()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+std::string ratio_cell(const StrategyRow& row) {
+  if (row.failed) return "failed";
+  if (row.is_baseline) return "baseline";
+  if (!row.vs_baseline) return "-";
+  return format_ratio_interval(*row.vs_baseline);
+}
+
+std::string group_table(const RunReport& report, const CaseGroup& group) {
+  std::string out = "| strategy | median | vs " + report.baseline_strategy +
+                    " | allocs/iter | bytes/iter | CV |";
+  const bool has_x86 = std::find(report.architectures.begin(), report.architectures.end(),
+                                 "x86-64") != report.architectures.end();
+  if (has_x86) out += " instructions | alloc calls in loops | match vs baseline |";
+  out += "\n|---|---:|---:|---:|---:|---:|";
+  if (has_x86) out += "---:|---:|---:|";
+  out += "\n";
+  for (const StrategyRow& row : group.rows) {
+    std::string name = "`" + row.strategy + "`";
+    if (row.fidelity == "closest_form") name += " \\*";
+    out += "| " + name + " | " + format_time(row.time.median) + " | " + ratio_cell(row) + " | " +
+           format_count(row.heap_allocs) + " | " + format_bytes(row.heap_bytes) + " | " +
+           format_percent(row.time.cv) + (row.time.cv > kNoisyCv ? " ⚠" : "") + " |";
+    if (has_x86) {
+      const auto path = row.hot_paths.find("x86-64");
+      if (path == row.hot_paths.end()) {
+        out += " - | - | - |";
+      } else {
+        char match[16] = "-";
+        if (path->second.has_diff) std::snprintf(match, sizeof match, "%.0f%%", path->second.match_percent);
+        out += " " + std::to_string(path->second.summary.instructions) + " | " +
+               std::to_string(path->second.summary.alloc_calls_in_loops) + " | " + match + " |";
+      }
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+// Strategies as rows, the key cases as columns: ratio and allocations in one cell.
+std::string overview_table(const RunReport& report) {
+  std::vector<const CaseGroup*> columns;
+  for (const std::string& key : key_cases()) {
+    for (const CaseGroup& g : report.groups) {
+      if (g.title() == key) columns.push_back(&g);
+    }
+  }
+  if (columns.empty()) return "";
+  std::vector<std::string> strategies;
+  for (const CaseGroup* g : columns) {
+    for (const StrategyRow& row : g->rows) {
+      if (std::find(strategies.begin(), strategies.end(), row.strategy) == strategies.end()) {
+        strategies.push_back(row.strategy);
+      }
+    }
+  }
+  std::string out = "| strategy |";
+  for (const CaseGroup* g : columns) out += " " + g->title() + " |";
+  out += "\n|---|";
+  for (std::size_t k = 0; k < columns.size(); ++k) out += "---:|";
+  out += "\n";
+  for (const std::string& strategy : strategies) {
+    out += "| `" + strategy + "` |";
+    for (const CaseGroup* g : columns) {
+      const StrategyRow* row = nullptr;
+      for (const StrategyRow& r : g->rows) {
+        if (r.strategy == strategy) row = &r;
+      }
+      if (row == nullptr) {
+        out += " - |";
+        continue;
+      }
+      std::string cell = row->is_baseline ? "1 (baseline)"
+                         : row->vs_baseline ? format_ratio(row->vs_baseline->estimate)
+                                            : "-";
+      if (row->heap_allocs && *row->heap_allocs > 0) cell += ", " + format_count(row->heap_allocs) + " allocs";
+      out += " " + cell + " |";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_review_markdown(const RunReport& report) {
+  std::string head = "## deferlab: what deferred cleanup costs\n\n";
+  const std::string cpu = context_value(report, "deferlab_cpu_model");
+  const std::string compiler = context_value(report, "deferlab_compiler");
+  const std::string commit = context_value(report, "deferlab_git_commit");
+  head += "Run `" + context_value(report, "deferlab_run_id") + "`";
+  if (!cpu.empty()) head += " on " + escape_cell(cpu) + " (" + context_value(report, "num_cpus") + " CPUs)";
+  if (!compiler.empty()) head += ", " + escape_cell(compiler);
+  const std::string flags = context_value(report, "deferlab_cxx_flags");
+  if (!flags.empty()) head += " `" + flags + "`";
+  if (!commit.empty()) {
+    head += ", commit `" + commit.substr(0, 12) + "`" +
+            (context_value(report, "deferlab_git_dirty") == "true" ? " (dirty)" : "");
+  }
+  head += ". Median of " + std::to_string(report.repetitions) +
+          " repetitions; ratios to `" + report.baseline_strategy +
+          "` with distribution-free confidence intervals; allocations are exact operator-new "
+          "counts per iteration of the timed loop.\n\n";
+  head += overview_table(report) + "\n";
+  for (const std::string& w : report.warnings) head += "> ⚠ " + escape_cell(w) + "\n";
+
+  // Sections in order of interest: the key cases first, then everything else.
+  struct Section {
+    std::string title;
+    std::string body;
+  };
+  std::vector<Section> sections;
+  std::vector<const CaseGroup*> ordered;
+  for (const std::string& key : key_cases()) {
+    for (const CaseGroup& g : report.groups) {
+      if (g.title() == key) ordered.push_back(&g);
+    }
+  }
+  for (const CaseGroup& g : report.groups) {
+    if (std::find(ordered.begin(), ordered.end(), &g) == ordered.end()) ordered.push_back(&g);
+  }
+  // Tables for every case come before any assembly: they are small and they are the point.
+  for (const CaseGroup* g : ordered) {
+    const StrategyRow* slowest = nullptr;
+    for (const StrategyRow& row : g->rows) {
+      if (!row.failed && (slowest == nullptr || row.time.median > slowest->time.median)) slowest = &row;
+    }
+    std::string summary = "<b>" + html_text(g->title()) + "</b>";
+    if (slowest != nullptr && slowest->vs_baseline) {
+      summary += ": slowest " + html_text(slowest->strategy) + " " + format_ratio(slowest->vs_baseline->estimate);
+    }
+    sections.push_back({g->title() + " table",
+                        "<details><summary>" + summary + "</summary>\n\n" +
+                            escape_cell(g->scenario_summary) + "\n\n" + group_table(report, *g) +
+                            "\n</details>\n"});
+  }
+  // Then each distinct hot function once: its x86-64 listing and diff against the baseline.
+  std::set<std::string> shown;
+  const auto functions = report.functions.find("x86-64");
+  for (const CaseGroup* g : ordered) {
+    if (functions == report.functions.end()) break;
+    const StrategyRow* base = g->baseline();
+    for (const StrategyRow& row : g->rows) {
+      if (row.hot_symbol.empty() || !shown.insert(row.hot_symbol).second) continue;
+      const auto f = functions->second.find(row.hot_symbol);
+      if (f == functions->second.end()) continue;
+      std::string body = "<details><summary><code>" + html_text(row.strategy) + "</code> in " +
+                         html_text(g->scenario) + ": " + html_text(disasm::summary_text(f->second.summary)) +
+                         "</summary>\n\n" + disasm::render_function_markdown(f->second, {});
+      if (base != nullptr && !row.is_baseline) {
+        const auto b = functions->second.find(base->hot_symbol);
+        if (b != functions->second.end()) {
+          const disasm::FunctionDiff d =
+              disasm::diff_functions(b->second, f->second, report_diff_options("x86-64"));
+          body += "\nAgainst `" + base->strategy + "`:\n\n" +
+                  disasm::render_diff_markdown({&b->second, base->strategy, "x86-64"},
+                                               {&f->second, row.strategy, "x86-64"}, d);
+        }
+      }
+      body += "\n</details>\n";
+      sections.push_back({row.strategy + " in " + g->scenario + " assembly", body});
+    }
+  }
+
+  const std::string footnote =
+      "\n<sub>\\* closest form: the strategy cannot express the scenario as written (see "
+      "cases.json). ⚠ CV above 5 %. Generated by `deferlab report`.</sub>\n";
+  std::string out = head;
+  std::vector<std::string> cut;
+  // Room for the note about what was cut.
+  const std::size_t reserve = 600 + footnote.size();
+  for (const Section& s : sections) {
+    if (out.size() + s.body.size() + reserve > kReviewLimit) {
+      cut.push_back(s.title);
+      continue;
+    }
+    out += s.body;
+  }
+  if (!cut.empty()) {
+    out += "\n> " + std::to_string(cut.size()) + " of " + std::to_string(sections.size()) +
+           " sections were cut to stay under GitHub's 65,536-character comment limit (the first: " +
+           escape_cell(cut.front()) + "). The full report is index.html and report.json in the "
+           "run directory.\n";
+  }
+  out += footnote;
+  return out;
+}
+
+}  // namespace deferlab::reports

@@ -1,0 +1,43 @@
+#include "reports/run_directory.h"
+
+#include "harness/atomic_file.h"
+#include "harness/error.h"
+#include "reports/bench_results.h"
+#include "reports/renderer.h"
+
+namespace deferlab::reports {
+
+namespace fs = std::filesystem;
+
+RunReport load_run_directory(const fs::path& dir, const std::string& baseline) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    throw Error("not a run directory", dir.string(), "pass a directory written by deferlab run");
+  }
+  if (!fs::exists(dir / "bench.json", ec)) {
+    const bool partial = fs::exists(dir / "bench.partial.json", ec);
+    throw Error("no bench.json in the run directory", dir.string(),
+                partial ? "this run crashed; bench.partial.json holds what it wrote"
+                        : "is it a directory written by deferlab run?");
+  }
+  const BenchResults bench = load_bench_file(dir / "bench.json");
+  nlohmann::json manifest;
+  const bool has_manifest = fs::exists(dir / "cases.json", ec);
+  if (has_manifest) manifest = load_json_file(dir / "cases.json");
+  RunReport report = build_run_report(bench, has_manifest ? &manifest : nullptr, baseline);
+  if (fs::exists(dir / "disasm.json", ec)) attach_disasm(report, load_json_file(dir / "disasm.json"));
+  return report;
+}
+
+std::vector<fs::path> write_reports(const fs::path& dir, const RunReport& report) {
+  std::vector<fs::path> written;
+  for (const char* format : {"json", "html", "md"}) {
+    const std::unique_ptr<Renderer> renderer = make_renderer(format, {});
+    const fs::path path = dir / renderer->file_name();
+    write_file_atomically(path, renderer->render(report));
+    written.push_back(path);
+  }
+  return written;
+}
+
+}  // namespace deferlab::reports

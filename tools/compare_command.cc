@@ -1,0 +1,86 @@
+// deferlab compare BASE HEAD: two runs, or two Google Benchmark JSON files from any
+// project, with a significance test per benchmark and CI gates.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "harness/error.h"
+#include "reports/compare.h"
+#include "tools/command.h"
+#include "tools/console.h"
+#include "tools/output.h"
+
+namespace deferlab::tools {
+namespace {
+
+class CompareCommand final : public Command {
+ public:
+  explicit CompareCommand(CLI::App& app) {
+    CLI::App* cmd = app.add_subcommand(
+        "compare",
+        "Compare two runs benchmark by benchmark: median change with a confidence interval, "
+        "Mann-Whitney U p-value and verdict, the exact change in heap allocations and bytes, "
+        "and what changed in the hot functions when both runs have disassembly.");
+    cmd->add_option("base", base_, "Run directory or Google Benchmark JSON file")->required();
+    cmd->add_option("head", head_, "The same, for the run to judge")->required();
+    cmd->add_option("--alpha", alpha_, "Significance level of the U test (default 0.05)")
+        ->check(CLI::Range(0.0001, 0.5));
+    cmd->add_option("--fail-on", gates_,
+                    "Exit 1 when a benchmark trips this gate: time:+5% (significantly slower by "
+                    "more than 5 %), allocs:+0 (any increase in heap_allocs per iteration), "
+                    "bytes:+N; repeatable");
+    cmd->add_option("--format,-f", format_, "text (default), md, json (deferlab.compare/1), html")
+        ->check(CLI::IsMember({"text", "md", "json", "html"}));
+    cmd->add_option("--out,-o", out_, "Write to FILE (atomically) instead of stdout");
+    cmd->footer(
+        "Examples:\n"
+        "  deferlab compare out/before out/after\n"
+        "  deferlab compare base.json head.json --fail-on time:+5% --fail-on allocs:+0\n"
+        "Exit codes: 0 no gate tripped, 1 a gate tripped (offending rows on stderr), 2 bad input.");
+  }
+
+  int execute() override {
+    std::vector<reports::Gate> gates;
+    for (const std::string& g : gates_) gates.push_back(reports::parse_gate(g));
+    const reports::CompareInput base = reports::load_compare_input(base_);
+    const reports::CompareInput head = reports::load_compare_input(head_);
+    const reports::Comparison c = reports::compare_runs(base, head, alpha_, gates);
+    if (c.rows.empty()) {
+      throw Error("the two runs share no benchmark", base_ + " / " + head_,
+                  "compare runs of the same benchmarks (matched by name)");
+    }
+    std::string text;
+    if (format_ == "json") {
+      text = reports::render_comparison_json(c);
+    } else if (format_ == "md") {
+      text = reports::render_comparison_markdown(c);
+    } else if (format_ == "html") {
+      text = reports::render_comparison_html(c);
+    } else {
+      text = reports::render_comparison_text(c, out_.empty() && use_color(stdout));
+    }
+    Output output(out_);
+    output.write(text);
+    output.commit();
+    for (const std::string& failure : c.failures) {
+      std::fprintf(stderr, "deferlab: gate failed: %s\n", failure.c_str());
+    }
+    return c.failures.empty() ? 0 : 1;
+  }
+
+ private:
+  std::string base_;
+  std::string head_;
+  double alpha_ = 0.05;
+  std::vector<std::string> gates_;
+  std::string format_ = "text";
+  std::string out_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> add_compare_command(CLI::App& app) {
+  return std::make_unique<CompareCommand>(app);
+}
+
+}  // namespace deferlab::tools

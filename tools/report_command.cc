@@ -1,0 +1,68 @@
+// deferlab report RUN_DIR: regenerates a run's report.json, index.html and review.md from
+// its bench.json, cases.json and disasm.json; or prints one format.
+#include <cstdio>
+#include <string>
+
+#include "harness/error.h"
+#include "reports/renderer.h"
+#include "reports/run_directory.h"
+#include "tools/command.h"
+#include "tools/console.h"
+#include "tools/output.h"
+
+namespace deferlab::tools {
+namespace {
+
+class ReportCommand final : public Command {
+ public:
+  explicit ReportCommand(CLI::App& app) {
+    CLI::App* cmd = app.add_subcommand(
+        "report",
+        "Regenerate a run directory's reports (report.json, index.html, review.md) from its "
+        "bench.json, cases.json and disasm.json, or print one of them.");
+    cmd->add_option("run_dir", run_dir_, "A directory written by deferlab run (e.g. out/latest)")
+        ->required();
+    cmd->add_option("--format,-f", format_,
+                    "Print one format instead of rewriting all three: html, md, json, text")
+        ->check(CLI::IsMember({"html", "md", "json", "text"}));
+    cmd->add_option("--out,-o", out_, "With --format: write to FILE (atomically) instead of stdout");
+    cmd->add_option("--baseline", baseline_, "Strategy the ratios are relative to (default goto_cleanup)");
+    cmd->footer(
+        "Examples:\n"
+        "  deferlab report out/latest                 rewrite the three reports\n"
+        "  deferlab report out/latest -f md | less    review Markdown on stdout\n"
+        "  deferlab report out/latest --baseline scope_guard -f html -o scope.html");
+  }
+
+  int execute() override {
+    if (!out_.empty() && format_.empty()) {
+      throw Error("--out needs --format", "command line", "e.g. --format html --out report.html");
+    }
+    const reports::RunReport report = reports::load_run_directory(run_dir_, baseline_);
+    if (!format_.empty()) {
+      const auto renderer = reports::make_renderer(format_, {use_color(stdout) && out_.empty()});
+      Output output(out_);
+      output.write(renderer->render(report));
+      output.commit();
+      return 0;
+    }
+    for (const auto& path : reports::write_reports(run_dir_, report)) {
+      std::printf("%s\n", path.c_str());
+    }
+    return 0;
+  }
+
+ private:
+  std::string run_dir_;
+  std::string format_;
+  std::string out_;
+  std::string baseline_ = "goto_cleanup";
+};
+
+}  // namespace
+
+std::unique_ptr<Command> add_report_command(CLI::App& app) {
+  return std::make_unique<ReportCommand>(app);
+}
+
+}  // namespace deferlab::tools
