@@ -25,14 +25,18 @@ struct Words {
 struct LedgerOnly {};  // B = 8: the callable captures nothing but the ledger
 
 // The id a cleanup releases, computed from the data it captured (so the capture is used).
-inline std::uint32_t id_of(const LedgerOnly&) { return 8; }
+inline std::uint32_t id_of(const LedgerOnly&) {
+  return 8;
+}
 template <std::size_t B>
 inline std::uint32_t id_of(const Words<B>& data) {
   std::uint64_t folded = 0;
   for (std::uint64_t w : data.word) folded ^= w;
   return static_cast<std::uint32_t>(folded);
 }
-inline std::uint32_t id_of(const std::shared_ptr<const std::uint32_t>& token) { return *token; }
+inline std::uint32_t id_of(const std::shared_ptr<const std::uint32_t>& token) {
+  return *token;
+}
 inline std::uint32_t id_of(const std::string& name) {
   return static_cast<std::uint32_t>(name.size());
 }
@@ -110,7 +114,9 @@ template <class Data>
 DEFERLAB_NOIPA void capture_size_boost_scope_exit(Ledger& ledger, const Data& data) {
   acquire(ledger, 0);
   const Data copy = data;  // BOOST_SCOPE_EXIT captures by reference or copies a named variable
-  BOOST_SCOPE_EXIT_TPL(&ledger, copy) { release(ledger, id_of(copy)); }
+  BOOST_SCOPE_EXIT_TPL(&ledger, copy) {
+    release(ledger, id_of(copy));
+  }
   BOOST_SCOPE_EXIT_END
 }
 #endif
@@ -148,30 +154,35 @@ hot::Words<B> words() {
 }
 
 // One hot function template per strategy, instantiated per capture kind.
-#define DEFERLAB_CAPTURE_CELLS(Strategy, fn, fidelity, notes)                                 \
-  do {                                                                                       \
-    const SourceLine source = hot::fn##_source;                                              \
-    add_one<Strategy, &hot::fn<hot::LedgerOnly>>("8", 0, {{"B", 8}, {"capture", "trivial"}},  \
-                                                 hot::LedgerOnly{}, source, fidelity, notes); \
-    add_one<Strategy, &hot::fn<hot::Words<16>>>("16", 1, {{"B", 16}, {"capture", "trivial"}}, \
-                                                words<16>(), source, fidelity, notes);       \
-    add_one<Strategy, &hot::fn<hot::Words<24>>>("24", 2, {{"B", 24}, {"capture", "trivial"}}, \
-                                                words<24>(), source, fidelity, notes);       \
-    add_one<Strategy, &hot::fn<hot::Words<32>>>("32", 3, {{"B", 32}, {"capture", "trivial"}}, \
-                                                words<32>(), source, fidelity, notes);       \
-    add_one<Strategy, &hot::fn<std::shared_ptr<const std::uint32_t>>>(                       \
-        "shared_ptr", 4, {{"B", 24}, {"capture", "shared_ptr"}}, kToken, source, fidelity,   \
-        notes);                                                                              \
-    add_one<Strategy, &hot::fn<std::string>>("string", 5,                                   \
-                                             {{"B", 40}, {"capture", "std::string (short)"}}, \
-                                             std::string(kShortName), source, fidelity, notes); \
+#define DEFERLAB_CAPTURE_CELLS(Strategy, fn, fidelity, notes)                                      \
+  do {                                                                                             \
+    const SourceLine source = hot::fn##_source;                                                    \
+    add_one<Strategy, &hot::fn<hot::LedgerOnly>>("8", 0, {{"B", 8}, {"capture", "trivial"}},       \
+                                                 hot::LedgerOnly{}, source, fidelity, notes);      \
+    add_one<Strategy, &hot::fn<hot::Words<16>>>("16", 1, {{"B", 16}, {"capture", "trivial"}},      \
+                                                words<16>(), source, fidelity, notes);             \
+    add_one<Strategy, &hot::fn<hot::Words<24>>>("24", 2, {{"B", 24}, {"capture", "trivial"}},      \
+                                                words<24>(), source, fidelity, notes);             \
+    add_one<Strategy, &hot::fn<hot::Words<32>>>("32", 3, {{"B", 32}, {"capture", "trivial"}},      \
+                                                words<32>(), source, fidelity, notes);             \
+    add_one<Strategy, &hot::fn<std::shared_ptr<const std::uint32_t>>>(                             \
+        "shared_ptr", 4, {{"B", 24}, {"capture", "shared_ptr"}}, kToken, source, fidelity, notes); \
+    add_one<Strategy, &hot::fn<std::string>>("string", 5,                                          \
+                                             {{"B", 40}, {"capture", "std::string (short)"}},      \
+                                             std::string(kShortName), source, fidelity, notes);    \
   } while (false)
 
 template <class Strategy, auto Fn, class Data>
-void add_one(const char* param, int index, nlohmann::json parameters, Data data,
-             SourceLine source, Fidelity fidelity, const char* notes) {
-  CaseHeader header{kScenario,  StrategyInfo::of<Strategy>(), param, index, std::move(parameters),
-                    source,     fidelity,                     notes};
+void add_one(const char* param, int index, nlohmann::json parameters, Data data, SourceLine source,
+             Fidelity fidelity, const char* notes) {
+  CaseHeader header{kScenario,
+                    StrategyInfo::of<Strategy>(),
+                    param,
+                    index,
+                    std::move(parameters),
+                    source,
+                    fidelity,
+                    notes};
   Outcome expected;
   expected.acquired = 1;
   expected.released = {hot::id_of(data)};
@@ -189,22 +200,18 @@ const bool registered = [] {
                          "a std::function in a heap record holds the callable");
   DEFERLAB_CAPTURE_CELLS(PooledChainStrategy, capture_size_pooled_chain, Fidelity::kFaithful,
                          "the callable is stored in the record's 48-byte inline slot");
-  DEFERLAB_CAPTURE_CELLS(ScopeGuardStrategy, capture_size_scope_guard, Fidelity::kFaithful,
-                         kNote);
-  DEFERLAB_CAPTURE_CELLS(GotoCleanupStrategy, capture_size_goto_cleanup,
-                         Fidelity::kClosestForm,
+  DEFERLAB_CAPTURE_CELLS(ScopeGuardStrategy, capture_size_scope_guard, Fidelity::kFaithful, kNote);
+  DEFERLAB_CAPTURE_CELLS(GotoCleanupStrategy, capture_size_goto_cleanup, Fidelity::kClosestForm,
                          "closest form: no callable; the cleanup reads the data in place");
 #if DEFERLAB_HAVE_ABSL_CLEANUP
   DEFERLAB_CAPTURE_CELLS(AbslCleanupStrategy, capture_size_absl_cleanup, Fidelity::kFaithful,
                          kNote);
 #endif
 #if DEFERLAB_HAVE_GSL_FINALLY
-  DEFERLAB_CAPTURE_CELLS(GslFinallyStrategy, capture_size_gsl_finally, Fidelity::kFaithful,
-                         kNote);
+  DEFERLAB_CAPTURE_CELLS(GslFinallyStrategy, capture_size_gsl_finally, Fidelity::kFaithful, kNote);
 #endif
 #if DEFERLAB_HAVE_BOOST_SCOPE_EXIT
-  DEFERLAB_CAPTURE_CELLS(BoostScopeExitStrategy, capture_size_boost_scope_exit,
-                         Fidelity::kFaithful,
+  DEFERLAB_CAPTURE_CELLS(BoostScopeExitStrategy, capture_size_boost_scope_exit, Fidelity::kFaithful,
                          "BOOST_SCOPE_EXIT copies the named variable into its capture struct");
 #endif
   DEFERLAB_CAPTURE_CELLS(StdFunctionGuardStrategy, capture_size_std_function_guard,

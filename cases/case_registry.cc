@@ -54,9 +54,13 @@ std::string Case::benchmark_name() const {
          header.param;
 }
 
-void add_case(Case c) { registry().push_back(std::move(c)); }
+void add_case(Case c) {
+  registry().push_back(std::move(c));
+}
 
-void add_omitted(OmittedCell cell) { omitted().push_back(std::move(cell)); }
+void add_omitted(OmittedCell cell) {
+  omitted().push_back(std::move(cell));
+}
 
 std::vector<const Case*> all_cases() {
   std::vector<const Case*> cases;
@@ -70,7 +74,9 @@ std::vector<const Case*> all_cases() {
   return cases;
 }
 
-std::vector<OmittedCell> omitted_cells() { return omitted(); }
+std::vector<OmittedCell> omitted_cells() {
+  return omitted();
+}
 
 void register_benchmarks() {
   for (const Case* c : all_cases()) {
@@ -123,8 +129,7 @@ nlohmann::json manifest() {
                             {"summary", std::string(h.strategy.summary)},
                             {"header", std::string(h.strategy.header)}});
     }
-    if (std::find(seen_scenarios.begin(), seen_scenarios.end(), scenario) ==
-        seen_scenarios.end()) {
+    if (std::find(seen_scenarios.begin(), seen_scenarios.end(), scenario) == seen_scenarios.end()) {
       seen_scenarios.push_back(scenario);
       scenarios.push_back({{"name", scenario},
                            {"rank", h.scenario.rank},

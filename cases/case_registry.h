@@ -83,12 +83,12 @@ struct Outcome {
 struct CaseHeader {
   ScenarioInfo scenario;
   StrategyInfo strategy;
-  std::string param;      // the last part of the benchmark name
-  int param_index = 0;    // order of `param` within the scenario
+  std::string param;    // the last part of the benchmark name
+  int param_index = 0;  // order of `param` within the scenario
   nlohmann::json parameters = nlohmann::json::object();
   SourceLine source{"", 0};
   Fidelity fidelity = Fidelity::kFaithful;
-  std::string notes;      // semantics a reader must know, especially for closest forms
+  std::string notes;  // semantics a reader must know, especially for closest forms
 };
 
 struct Case {

@@ -198,13 +198,21 @@ DEFERLAB_SOURCE(commit_path_gsl_finally)
 DEFERLAB_NOIPA int commit_path_gsl_finally(Ledger& ledger, int fail_at) {
   bool committed = false;
   if (!acquire(ledger, 0, fail_at)) return -1;
-  auto release_0 = gsl::finally([&] { if (!committed) release(ledger, 0); });
+  auto release_0 = gsl::finally([&] {
+    if (!committed) release(ledger, 0);
+  });
   if (!acquire(ledger, 1, fail_at)) return -1;
-  auto release_1 = gsl::finally([&] { if (!committed) release(ledger, 1); });
+  auto release_1 = gsl::finally([&] {
+    if (!committed) release(ledger, 1);
+  });
   if (!acquire(ledger, 2, fail_at)) return -1;
-  auto release_2 = gsl::finally([&] { if (!committed) release(ledger, 2); });
+  auto release_2 = gsl::finally([&] {
+    if (!committed) release(ledger, 2);
+  });
   if (!acquire(ledger, 3, fail_at)) return -1;
-  auto release_3 = gsl::finally([&] { if (!committed) release(ledger, 3); });
+  auto release_3 = gsl::finally([&] {
+    if (!committed) release(ledger, 3);
+  });
   committed = true;
   commit(ledger, 4);
   return 0;
@@ -215,16 +223,24 @@ DEFERLAB_NOIPA int commit_path_gsl_finally(Ledger& ledger, int fail_at) {
 DEFERLAB_SOURCE(error_path_boost_scope_exit)
 DEFERLAB_NOIPA int error_path_boost_scope_exit(Ledger& ledger, int fail_at) {
   if (!acquire(ledger, 0, fail_at)) return -1;
-  BOOST_SCOPE_EXIT(&ledger) { release(ledger, 0); }
+  BOOST_SCOPE_EXIT(&ledger) {
+    release(ledger, 0);
+  }
   BOOST_SCOPE_EXIT_END
   if (!acquire(ledger, 1, fail_at)) return -1;
-  BOOST_SCOPE_EXIT(&ledger) { release(ledger, 1); }
+  BOOST_SCOPE_EXIT(&ledger) {
+    release(ledger, 1);
+  }
   BOOST_SCOPE_EXIT_END
   if (!acquire(ledger, 2, fail_at)) return -1;
-  BOOST_SCOPE_EXIT(&ledger) { release(ledger, 2); }
+  BOOST_SCOPE_EXIT(&ledger) {
+    release(ledger, 2);
+  }
   BOOST_SCOPE_EXIT_END
   if (!acquire(ledger, 3, fail_at)) return -1;
-  BOOST_SCOPE_EXIT(&ledger) { release(ledger, 3); }
+  BOOST_SCOPE_EXIT(&ledger) {
+    release(ledger, 3);
+  }
   BOOST_SCOPE_EXIT_END
   return 0;
 }
@@ -336,7 +352,7 @@ struct Param {
   int fail_at;  // -1: every acquisition succeeds
   bool commit_variant;
 };
-constexpr Param kParams[] = {{"none", -1, false}, {"0", 0, false},       {"2", 2, false},
+constexpr Param kParams[] = {{"none", -1, false}, {"0", 0, false},      {"2", 2, false},
                              {"3", 3, false},     {"commit", -1, true}, {"rollback_2", 2, true}};
 
 Outcome expected_outcome(const Param& p) {
@@ -357,9 +373,9 @@ void add(SourceLine error_source, SourceLine commit_source, Fidelity commit_fide
          const char* notes, const char* commit_notes) {
   for (int index = 0; index < 6; ++index) {
     const Param& p = kParams[index];
-    nlohmann::json parameters = {{"fail_at", p.fail_at < 0 ? nlohmann::json(nullptr)
-                                                           : nlohmann::json(p.fail_at)},
-                                 {"variant", p.commit_variant ? "commit_rollback" : "cleanup"}};
+    nlohmann::json parameters = {
+        {"fail_at", p.fail_at < 0 ? nlohmann::json(nullptr) : nlohmann::json(p.fail_at)},
+        {"variant", p.commit_variant ? "commit_rollback" : "cleanup"}};
     CaseHeader header{kScenario,
                       StrategyInfo::of<Strategy>(),
                       p.name,

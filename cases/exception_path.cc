@@ -82,7 +82,9 @@ template <std::uint32_t I, std::uint32_t K>
 [[gnu::always_inline]] inline void nest_boost_scope_exits_then_throw(Ledger& ledger) {
   if constexpr (I < K) {
     acquire(ledger, I);
-    BOOST_SCOPE_EXIT_TPL(&ledger) { release(ledger, I); }
+    BOOST_SCOPE_EXIT_TPL(&ledger) {
+      release(ledger, I);
+    }
     BOOST_SCOPE_EXIT_END
     nest_boost_scope_exits_then_throw<I + 1, K>(ledger);
   } else {
@@ -133,9 +135,10 @@ void add(SourceLine source, Fidelity fidelity, const char* notes) {
   int index = 0;
   auto add_one = [&](auto fn) {
     const std::uint32_t k = kK[index];
-    CaseHeader header{kScenario, StrategyInfo::of<Strategy>(), std::to_string(k), index,
-                      {{"K", k}},  source,  fidelity,
-                      notes};
+    CaseHeader header{kScenario,         StrategyInfo::of<Strategy>(),
+                      std::to_string(k), index,
+                      {{"K", k}},        source,
+                      fidelity,          notes};
     Outcome expected = lifo_outcome(k);
     expected.threw = true;
     add_case(make_case<decltype(fn)::value, /*kThrows=*/true>(std::move(header), expected));

@@ -76,7 +76,9 @@ template <std::uint32_t I, std::uint32_t K>
 [[gnu::always_inline]] inline void nest_boost_scope_exits(Ledger& ledger) {
   if constexpr (I < K) {
     acquire(ledger, I);
-    BOOST_SCOPE_EXIT_TPL(&ledger) { release(ledger, I); }
+    BOOST_SCOPE_EXIT_TPL(&ledger) {
+      release(ledger, I);
+    }
     BOOST_SCOPE_EXIT_END
     nest_boost_scope_exits<I + 1, K>(ledger);
   }
@@ -126,9 +128,10 @@ void add(SourceLine source, Fidelity fidelity, const char* notes) {
   int index = 0;
   auto add_one = [&](auto fn) {
     const std::uint32_t k = kK[index];
-    CaseHeader header{kScenario, StrategyInfo::of<Strategy>(), std::to_string(k), index,
-                      {{"K", k}},  source,  fidelity,
-                      notes};
+    CaseHeader header{kScenario,         StrategyInfo::of<Strategy>(),
+                      std::to_string(k), index,
+                      {{"K", k}},        source,
+                      fidelity,          notes};
     add_case(make_case<decltype(fn)::value>(std::move(header), lifo_outcome(k)));
     ++index;
   };

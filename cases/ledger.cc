@@ -2,6 +2,8 @@
 
 namespace deferlab::cases {
 
-void throw_failure(int step) { throw Failure{step}; }
+void throw_failure(int step) {
+  throw Failure{step};
+}
 
 }  // namespace deferlab::cases

@@ -20,7 +20,7 @@ struct Ledger {
 
   std::uint64_t acquired = 0;
   std::uint64_t released = 0;
-  std::uint64_t committed = 0;     // resources handed over instead of released
+  std::uint64_t committed = 0;      // resources handed over instead of released
   std::uint32_t log[kLogCapacity];  // released ids, in release order
 
   // The ids released so far, oldest first (only meaningful before the log wraps).

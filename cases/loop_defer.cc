@@ -146,9 +146,10 @@ template <class Strategy, auto Fn>
 void add(SourceLine source, Fidelity fidelity, const char* notes) {
   for (int index = 0; index < 4; ++index) {
     const int n = kN[index];
-    CaseHeader header{kScenario, StrategyInfo::of<Strategy>(), std::to_string(n), index,
-                      {{"N", n}},  source,  fidelity,
-                      notes};
+    CaseHeader header{kScenario,         StrategyInfo::of<Strategy>(),
+                      std::to_string(n), index,
+                      {{"N", n}},        source,
+                      fidelity,          notes};
     add_case(make_case<Fn>(std::move(header), lifo_outcome(static_cast<std::uint32_t>(n)), n));
   }
 }

@@ -14,12 +14,22 @@ namespace {
 
 // Calls after which control never comes back: their block ends there.
 const std::set<std::string>& noreturn_names() {
-  static const std::set<std::string> names = {
-      "__cxa_throw", "__cxa_rethrow", "_Unwind_Resume", "__stack_chk_fail", "abort", "exit",
-      "_exit", "_ZSt9terminatev", "__cxa_bad_cast", "__cxa_bad_typeid",
-      "_ZSt17__throw_bad_allocv", "_ZSt25__throw_bad_function_callv",
-      "_ZN8deferlab5cases13throw_failureEi", "runtime.gopanic", "runtime.throw",
-      "core::panicking::panic"};
+  static const std::set<std::string> names = {"__cxa_throw",
+                                              "__cxa_rethrow",
+                                              "_Unwind_Resume",
+                                              "__stack_chk_fail",
+                                              "abort",
+                                              "exit",
+                                              "_exit",
+                                              "_ZSt9terminatev",
+                                              "__cxa_bad_cast",
+                                              "__cxa_bad_typeid",
+                                              "_ZSt17__throw_bad_allocv",
+                                              "_ZSt25__throw_bad_function_callv",
+                                              "_ZN8deferlab5cases13throw_failureEi",
+                                              "runtime.gopanic",
+                                              "runtime.throw",
+                                              "core::panicking::panic"};
   return names;
 }
 
@@ -96,7 +106,8 @@ std::vector<int> dominators(const std::vector<BasicBlock>& blocks, std::vector<i
   }
   std::reverse(order.begin(), order.end());
   rpo_index.assign(static_cast<std::size_t>(n), -1);
-  for (std::size_t i = 0; i < order.size(); ++i) rpo_index[static_cast<std::size_t>(order[i])] = static_cast<int>(i);
+  for (std::size_t i = 0; i < order.size(); ++i)
+    rpo_index[static_cast<std::size_t>(order[i])] = static_cast<int>(i);
   std::vector<std::vector<int>> preds(static_cast<std::size_t>(n));
   for (const BasicBlock& b : blocks) {
     for (int s : b.successors) preds[static_cast<std::size_t>(s)].push_back(b.id);
@@ -106,8 +117,10 @@ std::vector<int> dominators(const std::vector<BasicBlock>& blocks, std::vector<i
   idom[0] = 0;
   auto intersect = [&](int a, int b) {
     while (a != b) {
-      while (rpo_index[static_cast<std::size_t>(a)] > rpo_index[static_cast<std::size_t>(b)]) a = idom[static_cast<std::size_t>(a)];
-      while (rpo_index[static_cast<std::size_t>(b)] > rpo_index[static_cast<std::size_t>(a)]) b = idom[static_cast<std::size_t>(b)];
+      while (rpo_index[static_cast<std::size_t>(a)] > rpo_index[static_cast<std::size_t>(b)])
+        a = idom[static_cast<std::size_t>(a)];
+      while (rpo_index[static_cast<std::size_t>(b)] > rpo_index[static_cast<std::size_t>(a)])
+        b = idom[static_cast<std::size_t>(b)];
     }
     return a;
   };
@@ -144,10 +157,9 @@ void find_blocks_and_loops(AnnotatedFunction& f) {
   if (insns.empty()) return;
   // Instructions are in address order: an address's index by binary search, or npos.
   auto index_of = [&](std::uint64_t a) -> std::size_t {
-    const auto it = std::lower_bound(insns.begin(), insns.end(), a,
-                                     [](const AnnotatedInstruction& x, std::uint64_t v) {
-                                       return x.insn.address < v;
-                                     });
+    const auto it = std::lower_bound(
+        insns.begin(), insns.end(), a,
+        [](const AnnotatedInstruction& x, std::uint64_t v) { return x.insn.address < v; });
     return it != insns.end() && it->insn.address == a ? static_cast<std::size_t>(it - insns.begin())
                                                       : std::string::npos;
   };
@@ -221,7 +233,8 @@ void find_blocks_and_loops(AnnotatedFunction& f) {
         const int x = work.back();
         work.pop_back();
         for (int p : preds[static_cast<std::size_t>(x)]) {
-          if (!in_body[static_cast<std::size_t>(p)] && f.blocks[static_cast<std::size_t>(p)].reachable) {
+          if (!in_body[static_cast<std::size_t>(p)] &&
+              f.blocks[static_cast<std::size_t>(p)].reachable) {
             in_body[static_cast<std::size_t>(p)] = 1;
             work.push_back(p);
           }
@@ -260,7 +273,8 @@ void find_blocks_and_loops(AnnotatedFunction& f) {
   for (BasicBlock& b : f.blocks) {
     int best_depth = 0;
     for (const Loop& loop : f.loops) {
-      if (loop.depth > best_depth && std::binary_search(loop.blocks.begin(), loop.blocks.end(), b.id)) {
+      if (loop.depth > best_depth &&
+          std::binary_search(loop.blocks.begin(), loop.blocks.end(), b.id)) {
         best_depth = loop.depth;
         b.loop = loop.id;
       }
@@ -297,29 +311,27 @@ bool names_contain(const std::set<std::string>& names, const std::string& symbol
 
 AllocNames AllocNames::defaults() {
   AllocNames n;
-  n.alloc = {
-      // C
-      "malloc", "calloc", "realloc", "reallocarray", "aligned_alloc", "posix_memalign",
-      "memalign", "valloc", "pvalloc", "strdup", "strndup",
-      // C++ operator new, every form (64-bit size_t: m)
-      "_Znwm", "_Znam", "_ZnwmRKSt9nothrow_t", "_ZnamRKSt9nothrow_t", "_ZnwmSt11align_val_t",
-      "_ZnamSt11align_val_t", "_ZnwmSt11align_val_tRKSt9nothrow_t",
-      "_ZnamSt11align_val_tRKSt9nothrow_t",
-      // Rust
-      "__rust_alloc", "__rust_alloc_zeroed", "__rust_realloc", "__rdl_alloc",
-      "__rdl_alloc_zeroed", "__rdl_realloc",
-      // Go
-      "runtime.newobject", "runtime.mallocgc", "runtime.deferproc", "runtime.growslice",
-      "runtime.makeslice", "runtime.makemap", "runtime.newproc"};
-  n.free = {
-      "free", "cfree",
-      // C++ operator delete, every form
-      "_ZdlPv", "_ZdaPv", "_ZdlPvm", "_ZdaPvm", "_ZdlPvSt11align_val_t", "_ZdaPvSt11align_val_t",
-      "_ZdlPvmSt11align_val_t", "_ZdaPvmSt11align_val_t", "_ZdlPvRKSt9nothrow_t",
-      "_ZdaPvRKSt9nothrow_t", "_ZdlPvSt11align_val_tRKSt9nothrow_t",
-      "_ZdaPvSt11align_val_tRKSt9nothrow_t",
-      // Rust
-      "__rust_dealloc", "__rdl_dealloc"};
+  n.alloc = {// C
+             "malloc", "calloc", "realloc", "reallocarray", "aligned_alloc", "posix_memalign",
+             "memalign", "valloc", "pvalloc", "strdup", "strndup",
+             // C++ operator new, every form (64-bit size_t: m)
+             "_Znwm", "_Znam", "_ZnwmRKSt9nothrow_t", "_ZnamRKSt9nothrow_t", "_ZnwmSt11align_val_t",
+             "_ZnamSt11align_val_t", "_ZnwmSt11align_val_tRKSt9nothrow_t",
+             "_ZnamSt11align_val_tRKSt9nothrow_t",
+             // Rust
+             "__rust_alloc", "__rust_alloc_zeroed", "__rust_realloc", "__rdl_alloc",
+             "__rdl_alloc_zeroed", "__rdl_realloc",
+             // Go
+             "runtime.newobject", "runtime.mallocgc", "runtime.deferproc", "runtime.growslice",
+             "runtime.makeslice", "runtime.makemap", "runtime.newproc"};
+  n.free = {"free", "cfree",
+            // C++ operator delete, every form
+            "_ZdlPv", "_ZdaPv", "_ZdlPvm", "_ZdaPvm", "_ZdlPvSt11align_val_t",
+            "_ZdaPvSt11align_val_t", "_ZdlPvmSt11align_val_t", "_ZdaPvmSt11align_val_t",
+            "_ZdlPvRKSt9nothrow_t", "_ZdaPvRKSt9nothrow_t", "_ZdlPvSt11align_val_tRKSt9nothrow_t",
+            "_ZdaPvSt11align_val_tRKSt9nothrow_t",
+            // Rust
+            "__rust_dealloc", "__rdl_dealloc"};
   return n;
 }
 
@@ -392,22 +404,23 @@ AnnotatedFunction annotate_decoded(const ObjectFile& file, const FunctionRange& 
       regs[i.def_reg] = {true, false, static_cast<std::uint64_t>(i.immediate)};
     } else if (i.reg_def == RegDef::kAddImm) {
       const RegValue base = regs[i.base_reg];
-      regs[i.def_reg] = base.known && !base.loaded
-                            ? RegValue{true, false, base.address + static_cast<std::uint64_t>(i.immediate)}
-                            : RegValue{};
+      regs[i.def_reg] =
+          base.known && !base.loaded
+              ? RegValue{true, false, base.address + static_cast<std::uint64_t>(i.immediate)}
+              : RegValue{};
     } else if (i.reg_def == RegDef::kLoad) {
       const RegValue base = regs[i.base_reg];
-      regs[i.def_reg] = base.known && !base.loaded
-                            ? RegValue{true, true, base.address + static_cast<std::uint64_t>(i.immediate)}
-                            : RegValue{};
+      regs[i.def_reg] =
+          base.known && !base.loaded
+              ? RegValue{true, true, base.address + static_cast<std::uint64_t>(i.immediate)}
+              : RegValue{};
     }
 
     // A relocatable object's branch and call bytes are placeholders (their target reads as
     // the next instruction); the relocation names the real destination.
-    const CodeRelocation* reloc =
-        relocatable && (i.is_call() || i.is_branch())
-            ? file.relocation_in(range.section, i.address, i.size)
-            : nullptr;
+    const CodeRelocation* reloc = relocatable && (i.is_call() || i.is_branch())
+                                      ? file.relocation_in(range.section, i.address, i.size)
+                                      : nullptr;
     if (reloc != nullptr && i.is_branch()) i.target.reset();
     const bool leaves_function =
         reloc != nullptr || (i.target && (*i.target < range.address || *i.target >= end));
@@ -469,7 +482,8 @@ AnnotatedFunction annotate_decoded(const ObjectFile& file, const FunctionRange& 
   // Local labels, numbered in address order.
   std::set<std::uint64_t> targets;
   for (const AnnotatedInstruction& a : f.instructions) {
-    if (a.insn.is_branch() && a.insn.target && *a.insn.target >= range.address && *a.insn.target < end) {
+    if (a.insn.is_branch() && a.insn.target && *a.insn.target >= range.address &&
+        *a.insn.target < end) {
       targets.insert(*a.insn.target);
     }
   }
@@ -478,7 +492,8 @@ AnnotatedFunction annotate_decoded(const ObjectFile& file, const FunctionRange& 
   for (AnnotatedInstruction& a : f.instructions) {
     if (const auto it = labels.find(a.insn.address); it != labels.end()) a.label = it->second;
     if (a.insn.is_branch() && a.insn.target) {
-      if (const auto it = labels.find(*a.insn.target); it != labels.end()) a.branch_label = it->second;
+      if (const auto it = labels.find(*a.insn.target); it != labels.end())
+        a.branch_label = it->second;
     }
   }
 

@@ -51,7 +51,7 @@ enum Tag : std::uint32_t {
 // Tag names in bit order, as the JSON spells them.
 inline constexpr std::uint32_t kTagCount = 13;
 inline constexpr const char* kTagNames[kTagCount] = {
-    "call",   "alloc",  "free",        "indirect-call", "indirect-jump", "throw",  "unwind",
+    "call",        "alloc",  "free",   "indirect-call", "indirect-jump", "throw",  "unwind",
     "stack-check", "return", "branch", "tail-call",     "in-loop",       "invalid"};
 std::vector<std::string> tag_names(std::uint32_t tags);
 
@@ -80,8 +80,8 @@ struct BasicBlock {
 
 struct Loop {
   int id = 0;
-  int header = 0;                              // block id
-  std::vector<int> blocks;                     // sorted block ids, header included
+  int header = 0;                               // block id
+  std::vector<int> blocks;                      // sorted block ids, header included
   std::vector<std::pair<int, int>> back_edges;  // (from block, to header)
   int parent = -1;
   int depth = 1;  // 1 for an outermost loop
@@ -103,7 +103,7 @@ struct Summary {
 
 // What to disassemble: a function symbol or an address range.
 struct FunctionRange {
-  std::string name;       // linkage name, or "<section>+0x..." for a bare range
+  std::string name;  // linkage name, or "<section>+0x..." for a bare range
   std::string demangled;
   std::size_t section = 0;  // ObjectFile section index
   std::string section_name;

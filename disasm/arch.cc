@@ -16,7 +16,9 @@ constexpr std::array<ArchInfo, 2> kArchs = {{
 
 }  // namespace
 
-std::span<const ArchInfo> all_archs() { return kArchs; }
+std::span<const ArchInfo> all_archs() {
+  return kArchs;
+}
 
 const ArchInfo& arch_info(Arch arch) {
   for (const ArchInfo& info : kArchs) {

@@ -30,8 +30,8 @@ void classify_aarch64(const cs_insn& insn, Instruction& out) {
       if (a.op_count >= 1 && a.operands[0].type == ARM64_OP_REG) out.call_reg = a.operands[0].reg;
       return;
     case ARM64_INS_B:
-      out.kind = (a.cc == ARM64_CC_INVALID || a.cc == ARM64_CC_AL) ? InsnKind::kJump
-                                                                   : InsnKind::kCondJump;
+      out.kind =
+          (a.cc == ARM64_CC_INVALID || a.cc == ARM64_CC_AL) ? InsnKind::kJump : InsnKind::kCondJump;
       out.target = last_immediate(a);
       return;
     case ARM64_INS_CBZ:

@@ -13,7 +13,8 @@ Decoder::Decoder(Arch arch, Syntax syntax) : info_(&arch_info(arch)) {
   }
   cs_option(handle_, CS_OPT_DETAIL, CS_OPT_ON);
   if (arch == Arch::kX86_64) {
-    cs_option(handle_, CS_OPT_SYNTAX, syntax == Syntax::kAtt ? CS_OPT_SYNTAX_ATT : CS_OPT_SYNTAX_INTEL);
+    cs_option(handle_, CS_OPT_SYNTAX,
+              syntax == Syntax::kAtt ? CS_OPT_SYNTAX_ATT : CS_OPT_SYNTAX_INTEL);
   }
   insn_ = cs_malloc(handle_);
 }

@@ -12,7 +12,9 @@
 namespace deferlab::disasm {
 namespace {
 
-bool is_word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool is_word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 // Replaces address-like hex literals (8+ significant digits worth? no: any literal that
 // is not a small constant) by ADDR. Small immediates (below 0x1000) are values, kept.
@@ -200,7 +202,8 @@ FunctionDiff diff_functions(const AnnotatedFunction& a, const AnnotatedFunction&
     }
   }
   const std::size_t total = a.instructions.size() + b.instructions.size();
-  d.match_percent = total == 0 ? 100.0 : 100.0 * 2.0 * static_cast<double>(d.equal) / static_cast<double>(total);
+  d.match_percent =
+      total == 0 ? 100.0 : 100.0 * 2.0 * static_cast<double>(d.equal) / static_cast<double>(total);
   auto delta = [](auto x, auto y) { return static_cast<long long>(y) - static_cast<long long>(x); };
   const Summary& sa_ = a.summary;
   const Summary& sb_ = b.summary;

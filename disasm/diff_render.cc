@@ -8,7 +8,9 @@
 namespace deferlab::disasm {
 namespace {
 
-std::string signed_text(long long v) { return (v > 0 ? "+" : "") + std::to_string(v); }
+std::string signed_text(long long v) {
+  return (v > 0 ? "+" : "") + std::to_string(v);
+}
 
 std::string percent_text(double p) {
   char text[16];
@@ -33,8 +35,10 @@ std::string line_of(const AnnotatedInstruction& a) {
 std::string diff_lines(const DiffSide& a, const DiffSide& b, const FunctionDiff& d) {
   std::string out;
   for (const DiffOp& op : d.ops) {
-    const AnnotatedInstruction* ia = op.a >= 0 ? &a.function->instructions[static_cast<std::size_t>(op.a)] : nullptr;
-    const AnnotatedInstruction* ib = op.b >= 0 ? &b.function->instructions[static_cast<std::size_t>(op.b)] : nullptr;
+    const AnnotatedInstruction* ia =
+        op.a >= 0 ? &a.function->instructions[static_cast<std::size_t>(op.a)] : nullptr;
+    const AnnotatedInstruction* ib =
+        op.b >= 0 ? &b.function->instructions[static_cast<std::size_t>(op.b)] : nullptr;
     switch (op.kind) {
       case DiffOpKind::kEqual:
         out += "  " + line_of(*ib) + "\n";
@@ -76,7 +80,8 @@ void append_side(std::string& out, const DiffSide& side) {
   out += '}';
 }
 
-void append_op_side(std::string& out, const AnnotatedInstruction& a, const std::string& normalized) {
+void append_op_side(std::string& out, const AnnotatedInstruction& a,
+                    const std::string& normalized) {
   out += "{\"address\":";
   append_json_string(out, hex_address(a.insn.address));
   out += ",\"text\":";
@@ -101,12 +106,13 @@ std::string describe_delta(const SummaryDelta& delta) {
   return "instructions " + signed_text(delta.instructions) + ", calls " + signed_text(delta.calls) +
          ", alloc calls " + signed_text(delta.alloc_calls) + ", alloc calls in loops " +
          signed_text(delta.alloc_calls_in_loops) + ", indirect calls " +
-         signed_text(delta.indirect_calls) + ", loops " + signed_text(delta.loops) +
-         ", frame " + signed_text(delta.stack_frame_size) + " bytes";
+         signed_text(delta.indirect_calls) + ", loops " + signed_text(delta.loops) + ", frame " +
+         signed_text(delta.stack_frame_size) + " bytes";
 }
 
 std::string render_diff_text(const DiffSide& a, const DiffSide& b, const FunctionDiff& d) {
-  std::string out = "--- a: " + a.function->range.demangled + "  (" + a.source + ", " + a.arch + ")\n";
+  std::string out =
+      "--- a: " + a.function->range.demangled + "  (" + a.source + ", " + a.arch + ")\n";
   out += "+++ b: " + b.function->range.demangled + "  (" + b.source + ", " + b.arch + ")\n";
   out += "match " + percent_text(d.match_percent) + " (" + counts_text(d) + "; " +
          std::to_string(a.function->instructions.size()) + " vs " +
@@ -120,10 +126,12 @@ std::string render_diff_markdown(const DiffSide& a, const DiffSide& b, const Fun
   const Summary& sa = a.function->summary;
   const Summary& sb = b.function->summary;
   std::string out = "**" + percent_text(d.match_percent) + " match** (" + counts_text(d) + ")\n\n";
-  out += "| | a: `" + a.function->range.demangled + "` | b: `" + b.function->range.demangled + "` |\n";
+  out +=
+      "| | a: `" + a.function->range.demangled + "` | b: `" + b.function->range.demangled + "` |\n";
   out += "|---|---:|---:|\n";
   auto row = [&](const char* name, auto x, auto y) {
-    out += std::string("| ") + name + " | " + std::to_string(x) + " | " + std::to_string(y) + " |\n";
+    out +=
+        std::string("| ") + name + " | " + std::to_string(x) + " | " + std::to_string(y) + " |\n";
   };
   row("instructions", sa.instructions, sb.instructions);
   row("calls", sa.calls, sb.calls);
@@ -150,9 +158,10 @@ std::string render_diff_json(const DiffSide& a, const DiffSide& b, const Functio
   out += match;
   out += ",\"match_definition\":";
   append_json_string(out, kMatchDefinition);
-  out += ",\"counts\":{\"equal\":" + std::to_string(d.equal) + ",\"replace\":" +
-         std::to_string(d.replaced) + ",\"insert\":" + std::to_string(d.inserted) +
-         ",\"delete\":" + std::to_string(d.deleted) + "}";
+  out += ",\"counts\":{\"equal\":" + std::to_string(d.equal) +
+         ",\"replace\":" + std::to_string(d.replaced) +
+         ",\"insert\":" + std::to_string(d.inserted) + ",\"delete\":" + std::to_string(d.deleted) +
+         "}";
   const SummaryDelta& delta = d.delta;
   out += ",\"summary_delta\":{\"instructions\":" + std::to_string(delta.instructions) +
          ",\"bytes\":" + std::to_string(delta.bytes) + ",\"calls\":" + std::to_string(delta.calls) +

@@ -108,11 +108,21 @@ void append_json_string(std::string& out, std::string_view text) {
     out.append(text.data() + run, i - run);
     run = i + 1;
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char escaped[8];
@@ -256,7 +266,8 @@ void write_function_json(std::string& out, const AnnotatedFunction& f, SourceCac
     out += ",\"header\":";
     append_signed(out, l.header);
     out += ",\"header_address\":";
-    append_hex(out, f.instructions[f.blocks[static_cast<std::size_t>(l.header)].first].insn.address);
+    append_hex(out,
+               f.instructions[f.blocks[static_cast<std::size_t>(l.header)].first].insn.address);
     out += ",\"depth\":";
     append_signed(out, l.depth);
     out += ",\"parent\":";
@@ -341,7 +352,8 @@ std::vector<AnnotatedFunction> read_disasm_document(const nlohmann::json& docume
     f.range.name = fj.value("symbol", "");
     f.range.demangled = fj.value("demangled", f.range.name);
     f.range.section_name = fj.value("section", "");
-    f.range.address = parse_hex(fj.value("address", nlohmann::json("0x0")), where + ".address", source);
+    f.range.address =
+        parse_hex(fj.value("address", nlohmann::json("0x0")), where + ".address", source);
     f.range.size = fj.value("size", 0ull);
     const nlohmann::json summary = fj.value("summary", nlohmann::json::object());
     f.summary.instructions = summary.value("instructions", 0ull);
@@ -364,7 +376,8 @@ std::vector<AnnotatedFunction> read_disasm_document(const nlohmann::json& docume
     for (const nlohmann::json& ij : fj["instructions"]) {
       if (!ij.is_object()) throw fail(where + " has an instruction that is not an object");
       AnnotatedInstruction a;
-      a.insn.address = parse_hex(ij.value("address", nlohmann::json()), where + " instruction address", source);
+      a.insn.address =
+          parse_hex(ij.value("address", nlohmann::json()), where + " instruction address", source);
       a.insn.mnemonic = ij.value("mnemonic", "");
       a.insn.operands = ij.value("operands", "");
       a.label = ij.value("label", "");

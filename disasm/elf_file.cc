@@ -81,25 +81,37 @@ class Mapping {
 
 const char* machine_name(std::uint16_t machine) {
   switch (machine) {
-    case EM_386: return "i386";
-    case EM_ARM: return "ARM";
-    case EM_PPC64: return "PowerPC64";
-    case EM_S390: return "s390";
-    case EM_RISCV: return "RISC-V";
-    case EM_MIPS: return "MIPS";
-    case EM_SPARCV9: return "SPARC v9";
-    case EM_LOONGARCH: return "LoongArch";
-    default: return "unknown";
+    case EM_386:
+      return "i386";
+    case EM_ARM:
+      return "ARM";
+    case EM_PPC64:
+      return "PowerPC64";
+    case EM_S390:
+      return "s390";
+    case EM_RISCV:
+      return "RISC-V";
+    case EM_MIPS:
+      return "MIPS";
+    case EM_SPARCV9:
+      return "SPARC v9";
+    case EM_LOONGARCH:
+      return "LoongArch";
+    default:
+      return "unknown";
   }
 }
 
-bool is_function_type(unsigned type) { return type == STT_FUNC || type == STT_GNU_IFUNC; }
+bool is_function_type(unsigned type) {
+  return type == STT_FUNC || type == STT_GNU_IFUNC;
+}
 
 // LineTable over libdw //////////////////////////////////////////////////////////////////
 
 class DwarfLineTable final : public LineTable {
  public:
-  DwarfLineTable(UniqueElf elf, UniqueDwarf dwarf) : elf_(std::move(elf)), dwarf_(std::move(dwarf)) {}
+  DwarfLineTable(UniqueElf elf, UniqueDwarf dwarf)
+      : elf_(std::move(elf)), dwarf_(std::move(dwarf)) {}
 
   std::optional<SourceLocation> lookup(std::uint64_t address) override {
     Dwarf_Die cu;
@@ -114,7 +126,7 @@ class DwarfLineTable final : public LineTable {
   }
 
  private:
-  UniqueElf elf_;      // kept alive for dwarf_
+  UniqueElf elf_;  // kept alive for dwarf_
   UniqueDwarf dwarf_;
 };
 
@@ -157,8 +169,9 @@ class ElfFile final : public ObjectFile {
     const auto it = code_relocations_.find(section);
     if (it == code_relocations_.end()) return nullptr;
     const std::vector<CodeRelocation>& relocs = it->second;
-    auto r = std::lower_bound(relocs.begin(), relocs.end(), offset,
-                              [](const CodeRelocation& c, std::uint64_t o) { return c.offset < o; });
+    auto r =
+        std::lower_bound(relocs.begin(), relocs.end(), offset,
+                         [](const CodeRelocation& c, std::uint64_t o) { return c.offset < o; });
     if (r != relocs.end() && r->offset < offset + size) return &*r;
     return nullptr;
   }
@@ -265,11 +278,19 @@ void ElfFile::open() {
     fail(std::string("cannot read the ELF header: ") + elf_errmsg(-1));
   }
   switch (ehdr_.e_type) {
-    case ET_EXEC: kind_ = "executable"; break;
-    case ET_DYN: kind_ = "shared-library"; break;  // or a PIE: see read_program_headers
-    case ET_REL: kind_ = "relocatable"; break;
-    case ET_CORE: fail("a core dump, not a binary");
-    default: fail("unknown ELF file type " + std::to_string(ehdr_.e_type));
+    case ET_EXEC:
+      kind_ = "executable";
+      break;
+    case ET_DYN:
+      kind_ = "shared-library";
+      break;  // or a PIE: see read_program_headers
+    case ET_REL:
+      kind_ = "relocatable";
+      break;
+    case ET_CORE:
+      fail("a core dump, not a binary");
+    default:
+      fail("unknown ELF file type " + std::to_string(ehdr_.e_type));
   }
   read_sections();
   read_program_headers();
@@ -303,7 +324,8 @@ void ElfFile::check_identity() {
   const ArchInfo* info = arch_by_elf_machine(e.e_machine);
   if (info == nullptr) {
     fail("unsupported machine " + std::to_string(e.e_machine) + " (" + machine_name(e.e_machine) +
-         ")", "deferlab decodes x86-64 and aarch64");
+             ")",
+         "deferlab decodes x86-64 and aarch64");
   }
   arch_ = info->arch;
   if (e.e_shoff == 0) return;  // no section headers (checked in read_sections)
@@ -333,8 +355,8 @@ void ElfFile::check_identity() {
     names_index = first.sh_link;
   }
   if (count > 0 && names_index != SHN_UNDEF && names_index >= count) {
-    fail("section name string table index " + std::to_string(names_index) +
-         " is out of range (" + std::to_string(count) + " sections)");
+    fail("section name string table index " + std::to_string(names_index) + " is out of range (" +
+         std::to_string(count) + " sections)");
   }
 }
 
@@ -355,8 +377,8 @@ void ElfFile::read_sections() {
   }
   for (std::size_t i = 1; i < section_count_; ++i) {
     const GElf_Shdr s = shdr(i);
-    const char* name = names_index != SHN_UNDEF ? elf_strptr(elf_.get(), names_index, s.sh_name)
-                                                 : nullptr;
+    const char* name =
+        names_index != SHN_UNDEF ? elf_strptr(elf_.get(), names_index, s.sh_name) : nullptr;
     if (names_index != SHN_UNDEF && name == nullptr) {
       fail("section " + std::to_string(i) + "'s name lies past the end of the name table");
     }
@@ -449,8 +471,8 @@ void ElfFile::read_symbol_tables() {
         if (gelf_getsym(data, static_cast<int>(k), &sym) == nullptr) {
           fail("cannot read symbol " + std::to_string(k) + " of " + table);
         }
-        if (sym.st_name >= strings.size() ||
-            std::memchr(strings.data() + sym.st_name, '\0', strings.size() - sym.st_name) == nullptr) {
+        if (sym.st_name >= strings.size() || std::memchr(strings.data() + sym.st_name, '\0',
+                                                         strings.size() - sym.st_name) == nullptr) {
           fail("symbol " + std::to_string(k) + " of " + table +
                ": its name lies past the end of the string table " + section_name(s.sh_link));
         }
@@ -556,9 +578,8 @@ void ElfFile::read_relocations() {
     if (data == nullptr) fail("cannot read relocation section " + table + ": " + elf_errmsg(-1));
     const std::size_t count = s.sh_size / sizeof(Elf64_Rela);
     const bool relocatable = ehdr_.e_type == ET_REL;
-    const bool targets_code =
-        relocatable && s.sh_info > 0 && s.sh_info < section_count_ &&
-        (shdr(s.sh_info).sh_flags & SHF_EXECINSTR) != 0;
+    const bool targets_code = relocatable && s.sh_info > 0 && s.sh_info < section_count_ &&
+                              (shdr(s.sh_info).sh_flags & SHF_EXECINSTR) != 0;
     for (std::size_t k = 0; k < count; ++k) {
       GElf_Rela rela{};
       if (gelf_getrela(data, static_cast<int>(k), &rela) == nullptr) {

@@ -17,8 +17,8 @@ enum class InsnKind : std::uint8_t {
   kIndirectJump,  // jump through a register or memory (tail calls, switch tables)
   kCondJump,      // conditional direct branch
   kReturn,
-  kTrap,          // ud2, int3, hlt, brk: control does not continue
-  kInvalid,       // bytes the decoder does not know (objdump's "(bad)")
+  kTrap,     // ud2, int3, hlt, brk: control does not continue
+  kInvalid,  // bytes the decoder does not know (objdump's "(bad)")
 };
 
 // How an AArch64 instruction defines a register, for naming calls through registers

@@ -66,8 +66,8 @@ void each_line(const AnnotatedFunction& f, const ListingOptions& options, Emit e
       if (const std::size_t slash = file.rfind('/'); slash != std::string::npos) {
         file = file.substr(slash + 1);
       }
-      emit(Line{gutter, "// " + file + ":" + std::to_string(a.source->line) +
-                            (text ? "  " + *text : "")});
+      emit(Line{gutter,
+                "// " + file + ":" + std::to_string(a.source->line) + (text ? "  " + *text : "")});
     }
     if (!a.label.empty()) emit(Line{gutter, a.label + ":"});
     std::string text = hex_address(a.insn.address);
@@ -127,7 +127,8 @@ std::string summary_text(const Summary& s) {
                      plural(s.loops, "loop", "loops");
   if (s.loops > 0) text += " (max depth " + std::to_string(s.max_loop_depth) + ")";
   text += ", frame " + std::to_string(s.stack_frame_size) + " bytes";
-  if (s.invalid > 0) text += ", " + plural(s.invalid, "undecodable byte run", "undecodable byte runs");
+  if (s.invalid > 0)
+    text += ", " + plural(s.invalid, "undecodable byte run", "undecodable byte runs");
   return text;
 }
 
@@ -136,9 +137,8 @@ std::string render_function_text(const AnnotatedFunction& f, const ListingOption
   out += "  " + f.range.name + "  " + f.range.section_name + " " + hex_address(f.range.address) +
          ", " + std::to_string(f.range.size) + " bytes\n";
   out += "  " + summary_text(f.summary) + "\n";
-  each_line(f, options, [&](const Line& line) {
-    out += trim_right(pad(line.gutter, 3) + line.text) + "\n";
-  });
+  each_line(f, options,
+            [&](const Line& line) { out += trim_right(pad(line.gutter, 3) + line.text) + "\n"; });
   return out;
 }
 
@@ -148,9 +148,8 @@ std::string render_function_markdown(const AnnotatedFunction& f, const ListingOp
   out += summary_text(f.summary) + "\n\n```asm\n";
   ListingOptions compact = options;
   compact.bytes = false;
-  each_line(f, compact, [&](const Line& line) {
-    out += trim_right(pad(line.gutter, 3) + line.text) + "\n";
-  });
+  each_line(f, compact,
+            [&](const Line& line) { out += trim_right(pad(line.gutter, 3) + line.text) + "\n"; });
   out += "```\n";
   return out;
 }

@@ -11,7 +11,7 @@
 namespace deferlab::disasm {
 
 struct ListingOptions {
-  bool bytes = true;              // show the encoding column
+  bool bytes = true;               // show the encoding column
   SourceCache* sources = nullptr;  // interleave source lines when set
 };
 

@@ -64,7 +64,7 @@ class ObjectFile {
   virtual Arch arch() const = 0;
   // "executable", "pie-executable", "shared-library" or "relocatable"
   virtual std::string kind() const = 0;
-  virtual std::string build_id() const = 0;  // hex, or "" when the file has none
+  virtual std::string build_id() const = 0;   // hex, or "" when the file has none
   virtual bool has_symbol_table() const = 0;  // a .symtab (not only .dynsym)
 
   virtual const std::vector<Section>& sections() const = 0;

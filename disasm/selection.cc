@@ -61,8 +61,9 @@ std::string closest_names(const ObjectFile& file, const std::string& query) {
       containing.push_back(&f);
     }
   }
-  std::sort(containing.begin(), containing.end(),
-            [](const Symbol* a, const Symbol* b) { return a->demangled.size() < b->demangled.size(); });
+  std::sort(containing.begin(), containing.end(), [](const Symbol* a, const Symbol* b) {
+    return a->demangled.size() < b->demangled.size();
+  });
   for (const Symbol* f : containing) {
     if (found.size() == 3) break;
     if (seen.insert(f->demangled).second) found.push_back(f->demangled);
@@ -73,7 +74,8 @@ std::string closest_names(const ObjectFile& file, const std::string& query) {
     for (const Symbol& f : file.functions()) {
       const std::size_t d = std::min(edit_distance(query, base_name(f.demangled), limit),
                                      edit_distance(query, f.name, limit));
-      if (d <= limit) scored.emplace_back(d, f.demangled == f.name ? f.name : f.demangled + " [" + f.name + "]");
+      if (d <= limit)
+        scored.emplace_back(d, f.demangled == f.name ? f.name : f.demangled + " [" + f.name + "]");
     }
     std::sort(scored.begin(), scored.end());
     for (const auto& [d, name] : scored) {
@@ -305,8 +307,8 @@ std::vector<DecodedPiece> split_unnamed_decoded(const ObjectFile& file, const De
     }
     if (piece_start == start || (last_window && piece_first < complete)) {
       // Nothing ended in a whole window, or the stretch ends: cut at the last boundary.
-      const std::uint64_t next = complete > 0 ? code[complete - 1].address + code[complete - 1].size
-                                              : start + window;
+      const std::uint64_t next =
+          complete > 0 ? code[complete - 1].address + code[complete - 1].size : start + window;
       cut(complete, next);
     }
     if (last_window && piece_start < end) {

@@ -30,12 +30,14 @@ struct Result {
 StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& options,
                                  const std::function<void(std::string_view)>& sink) {
   const std::vector<CodeItem> items = all_code(file);
-  const unsigned jobs = options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned jobs =
+      options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   const std::size_t window = options.window != 0 ? options.window : 16 * jobs;
   const std::string binary = describe_binary(file);
-  const std::string prefix = std::string("{\"schema\":\"deferlab.disasm/1\",\"binary\":") + binary +
-                             ",\"syntax\":" + (options.syntax == Syntax::kAtt ? "\"att\"" : "\"intel\"") +
-                             ",\"functions\":[";
+  const std::string prefix =
+      std::string("{\"schema\":\"deferlab.disasm/1\",\"binary\":") + binary +
+      ",\"syntax\":" + (options.syntax == Syntax::kAtt ? "\"att\"" : "\"intel\"") +
+      ",\"functions\":[";
 
   std::mutex mutex;
   std::condition_variable changed;
@@ -52,7 +54,8 @@ StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& op
         std::size_t index = 0;
         {
           std::unique_lock lock(mutex);
-          changed.wait(lock, [&] { return failure || next >= items.size() || next < written + window; });
+          changed.wait(lock,
+                       [&] { return failure || next >= items.size() || next < written + window; });
           if (failure || next >= items.size()) return;
           index = next++;
         }
@@ -67,8 +70,10 @@ StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& op
           result.bytes += f.range.size;
         };
         if (item.unnamed) {
-          for (DecodedPiece& piece : split_unnamed_decoded(file, decoder, item.range, kUnnamedWindow)) {
-            emit(annotate_decoded(file, piece.range, std::move(piece.code), options.names, lines.get()));
+          for (DecodedPiece& piece :
+               split_unnamed_decoded(file, decoder, item.range, kUnnamedWindow)) {
+            emit(annotate_decoded(file, piece.range, std::move(piece.code), options.names,
+                                  lines.get()));
           }
         } else {
           emit(annotate(file, decoder, item.range, options.names, lines.get()));
@@ -105,7 +110,8 @@ StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& op
   }
   {
     std::lock_guard lock(mutex);
-    if (!failure && written < items.size()) failure = std::make_exception_ptr(std::runtime_error("stream stopped"));
+    if (!failure && written < items.size())
+      failure = std::make_exception_ptr(std::runtime_error("stream stopped"));
     changed.notify_all();
   }
   for (std::thread& t : workers) t.join();

@@ -17,8 +17,8 @@ namespace deferlab::disasm {
 struct StreamOptions {
   Syntax syntax = Syntax::kIntel;
   AllocNames names = AllocNames::defaults();
-  bool lines = true;     // source lines from DWARF, when present
-  unsigned jobs = 0;     // 0: one per core
+  bool lines = true;       // source lines from DWARF, when present
+  unsigned jobs = 0;       // 0: one per core
   std::size_t window = 0;  // items in flight; 0: 16 per job
 };
 

@@ -25,7 +25,7 @@ struct alignas(64) Slot {
   std::atomic<std::int64_t> peak_live_bytes{0};
   std::atomic<std::uint64_t> epoch{0};  // the peak window peak_live_bytes belongs to
   std::atomic<bool> in_use{false};      // owned by a live thread
-  const bool shared;  // the overflow slot, updated with atomic read-modify-writes
+  const bool shared;                    // the overflow slot, updated with atomic read-modify-writes
 };
 
 constinit Slot g_slots[kMaxThreadSlots];
@@ -234,7 +234,9 @@ void begin_window() noexcept {
   g_open_windows.fetch_add(1, std::memory_order_relaxed);
 }
 
-void end_window() noexcept { g_open_windows.fetch_sub(1, std::memory_order_relaxed); }
+void end_window() noexcept {
+  g_open_windows.fetch_sub(1, std::memory_order_relaxed);
+}
 
 bool is_installed() noexcept {
   const Counts before = thread_counts();
@@ -254,8 +256,12 @@ using deferlab::alloc::allocate_aligned_nothrow;
 using deferlab::alloc::allocate_nothrow;
 using deferlab::alloc::deallocate;
 
-void* operator new(std::size_t size) { return allocate(size); }
-void* operator new[](std::size_t size) { return allocate(size); }
+void* operator new(std::size_t size) {
+  return allocate(size);
+}
+void* operator new[](std::size_t size) {
+  return allocate(size);
+}
 void* operator new(std::size_t size, const std::nothrow_t&) noexcept {
   return allocate_nothrow(size);
 }
@@ -275,17 +281,39 @@ void* operator new[](std::size_t size, std::align_val_t align, const std::nothro
   return allocate_aligned_nothrow(size, align);
 }
 
-void operator delete(void* p) noexcept { deallocate(p); }
-void operator delete[](void* p) noexcept { deallocate(p); }
-void operator delete(void* p, const std::nothrow_t&) noexcept { deallocate(p); }
-void operator delete[](void* p, const std::nothrow_t&) noexcept { deallocate(p); }
-void operator delete(void* p, std::size_t) noexcept { deallocate(p); }
-void operator delete[](void* p, std::size_t) noexcept { deallocate(p); }
-void operator delete(void* p, std::align_val_t) noexcept { deallocate(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { deallocate(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { deallocate(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { deallocate(p); }
-void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept { deallocate(p); }
+void operator delete(void* p) noexcept {
+  deallocate(p);
+}
+void operator delete[](void* p) noexcept {
+  deallocate(p);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  deallocate(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+  deallocate(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  deallocate(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  deallocate(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+  deallocate(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept {
+  deallocate(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+  deallocate(p);
+}
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
+  deallocate(p);
+}
+void operator delete(void* p, std::align_val_t, const std::nothrow_t&) noexcept {
+  deallocate(p);
+}
 void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcept {
   deallocate(p);
 }

@@ -21,8 +21,7 @@ namespace deferlab::harness {
 
 class HeapCounters {
  public:
-  explicit HeapCounters(benchmark::State& state)
-      : state_(state), start_(alloc::thread_counts()) {}
+  explicit HeapCounters(benchmark::State& state) : state_(state), start_(alloc::thread_counts()) {}
 
   // Call after the timed loop. Adds heap_allocs, heap_bytes and heap_frees, each averaged
   // per iteration.

@@ -21,7 +21,8 @@ std::string format_seconds(double seconds) {
 
 // The benchmark a console line reports on: its first field when that is a name we run
 // (aggregate lines, "name_mean" and the like, are not).
-std::string_view result_name(std::string_view line, const std::set<std::string, std::less<>>& names) {
+std::string_view result_name(std::string_view line,
+                             const std::set<std::string, std::less<>>& names) {
   const std::size_t end = line.find_first_of(" \t");
   const std::string_view first = line.substr(0, end);
   if (end == std::string_view::npos || first.empty()) return {};
@@ -61,7 +62,10 @@ std::vector<std::string> list_benchmarks(const std::filesystem::path& binary,
   std::vector<std::string> argv = {binary.string(), "--benchmark_list_tests=true"};
   if (!filter.empty()) argv.push_back("--benchmark_filter=" + filter);
   const ExitStatus status = run_process(
-      argv, [&](std::string_view line) { if (!line.empty()) names.emplace_back(line); },
+      argv,
+      [&](std::string_view line) {
+        if (!line.empty()) names.emplace_back(line);
+      },
       [&](std::string_view line) { errors.emplace_back(line); });
   if (!status.succeeded()) {
     throw Error("cannot list the benchmarks: the binary " + status.describe() +

@@ -23,22 +23,23 @@ namespace deferlab::harness {
 
 struct RunOptions {
   std::filesystem::path binary;
-  std::string filter;      // a Google Benchmark regex; empty selects everything
+  std::string filter;  // a Google Benchmark regex; empty selects everything
   int repetitions = 5;
-  double min_time = 0.1;   // seconds each repetition runs for at least
-  std::vector<std::string> extra_args;  // passed through, e.g. --benchmark_enable_random_interleaving
+  double min_time = 0.1;  // seconds each repetition runs for at least
+  std::vector<std::string>
+      extra_args;  // passed through, e.g. --benchmark_enable_random_interleaving
 };
 
 struct RunProgress {
-  std::size_t done = 0;   // results (one per benchmark and repetition) seen so far
+  std::size_t done = 0;  // results (one per benchmark and repetition) seen so far
   std::size_t total = 0;
   std::string_view name;  // the benchmark whose result just came
 };
 
 struct BenchmarkRun {
   ExitStatus status;
-  std::size_t completed = 0;  // results seen
-  std::size_t expected = 0;   // benchmarks x repetitions
+  std::size_t completed = 0;             // results seen
+  std::size_t expected = 0;              // benchmarks x repetitions
   std::vector<std::string> stderr_tail;  // the binary's last lines on stderr
   std::vector<std::string> console;      // everything it printed on stdout
 };

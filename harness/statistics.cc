@@ -63,7 +63,9 @@ std::vector<double> u_distribution(std::size_t m, std::size_t n) {
   return row[n];
 }
 
-double normal_sf(double z) { return 0.5 * std::erfc(z / std::sqrt(2.0)); }
+double normal_sf(double z) {
+  return 0.5 * std::erfc(z / std::sqrt(2.0));
+}
 
 // The z with normal_sf(z) == p, by bisection (p in (0, 0.5]).
 double normal_isf(double p) {
@@ -83,7 +85,9 @@ bool has_ties(std::vector<double> pooled) {
 
 }  // namespace
 
-double median(std::span<const double> samples) { return quantile(samples, 0.5); }
+double median(std::span<const double> samples) {
+  return quantile(samples, 0.5);
+}
 
 double quantile(std::span<const double> samples, double q) {
   return quantile_of_sorted(sorted(samples), q);

@@ -52,8 +52,8 @@ MannWhitney mann_whitney_u(std::span<const double> x, std::span<const double> y)
 double mann_whitney_sf(std::size_t m, std::size_t n, std::size_t u);
 
 struct Ratio {
-  double estimate = 1;    // Hodges-Lehmann estimate of a / b
-  double low = 1;         // confidence interval bounds
+  double estimate = 1;  // Hodges-Lehmann estimate of a / b
+  double low = 1;       // confidence interval bounds
   double high = 1;
   double confidence = 0;  // what the interval achieves; below the request for tiny samples
 };

@@ -96,7 +96,8 @@ ExitStatus run_process(const std::vector<std::string>& argv, const LineHandler& 
 
   LineSplitter out_lines(on_stdout);
   LineSplitter err_lines(on_stderr);
-  std::array<pollfd, 2> fds = {pollfd{out_read.get(), POLLIN, 0}, pollfd{err_read.get(), POLLIN, 0}};
+  std::array<pollfd, 2> fds = {pollfd{out_read.get(), POLLIN, 0},
+                               pollfd{err_read.get(), POLLIN, 0}};
   std::array<LineSplitter*, 2> splitters = {&out_lines, &err_lines};
   int open_streams = 2;
   char buffer[65536];

@@ -12,12 +12,30 @@ namespace {
 
 // Fields of a Google Benchmark run that are not user counters.
 const std::set<std::string>& standard_fields() {
-  static const std::set<std::string> fields = {
-      "name", "family_index", "per_family_instance_index", "run_name", "run_type",
-      "repetitions", "repetition_index", "threads", "iterations", "real_time", "cpu_time",
-      "time_unit", "aggregate_name", "aggregate_unit", "error_occurred", "error_message",
-      "label", "allocs_per_iter", "max_bytes_used", "total_allocated_bytes",
-      "net_heap_growth", "big_o", "rms", "complexity"};
+  static const std::set<std::string> fields = {"name",
+                                               "family_index",
+                                               "per_family_instance_index",
+                                               "run_name",
+                                               "run_type",
+                                               "repetitions",
+                                               "repetition_index",
+                                               "threads",
+                                               "iterations",
+                                               "real_time",
+                                               "cpu_time",
+                                               "time_unit",
+                                               "aggregate_name",
+                                               "aggregate_unit",
+                                               "error_occurred",
+                                               "error_message",
+                                               "label",
+                                               "allocs_per_iter",
+                                               "max_bytes_used",
+                                               "total_allocated_bytes",
+                                               "net_heap_growth",
+                                               "big_o",
+                                               "rms",
+                                               "complexity"};
   return fields;
 }
 

@@ -113,7 +113,8 @@ Comparison compare_runs(const CompareInput& base, const CompareInput& head, doub
     row.head_bytes = h->counter_median("heap_bytes");
     if (b.error || h->error || b.real_ns.empty() || h->real_ns.empty()) {
       row.verdict = "not compared";
-      row.warnings.push_back(b.error || h->error ? "a side reported an error" : "a side has no samples");
+      row.warnings.push_back(b.error || h->error ? "a side reported an error"
+                                                 : "a side has no samples");
       c.rows.push_back(std::move(row));
       continue;
     }
@@ -122,13 +123,14 @@ Comparison compare_runs(const CompareInput& base, const CompareInput& head, doub
     row.change = stats::ratio_interval(h->real_ns, b.real_ns, 1 - alpha);
     row.test = stats::mann_whitney_u(b.real_ns, h->real_ns);
     const bool significant = row.test->p_value < alpha;
-    row.verdict = !significant ? "no significant change"
+    row.verdict = !significant                        ? "no significant change"
                   : row.head.median < row.base.median ? "faster"
                                                       : "slower";
     ratios.push_back(row.head.median / row.base.median);
     fewest = std::min({fewest, b.real_ns.size(), h->real_ns.size()});
     for (const auto& [side, s] : {std::pair{"base", row.base}, std::pair{"head", row.head}}) {
-      if (s.cv > kNoisyCv) row.warnings.push_back(std::string(side) + " is noisy: CV " + percent(s.cv).substr(1));
+      if (s.cv > kNoisyCv)
+        row.warnings.push_back(std::string(side) + " is noisy: CV " + percent(s.cv).substr(1));
     }
     if (base.run && head.run) {
       std::string base_symbol;
@@ -136,7 +138,8 @@ Comparison compare_runs(const CompareInput& base, const CompareInput& head, doub
       const disasm::AnnotatedFunction* fb = hot_function(*base.run, b.name, &base_symbol);
       const disasm::AnnotatedFunction* fh = hot_function(*head.run, b.name, &head_symbol);
       if (fb != nullptr && fh != nullptr) {
-        const disasm::FunctionDiff d = disasm::diff_functions(*fb, *fh, report_diff_options("x86-64"));
+        const disasm::FunctionDiff d =
+            disasm::diff_functions(*fb, *fh, report_diff_options("x86-64"));
         row.code = CodeChange{head_symbol, d.match_percent, d.delta};
       }
     }
@@ -152,7 +155,8 @@ Comparison compare_runs(const CompareInput& base, const CompareInput& head, doub
           }
           break;
         case Gate::Kind::kAllocs:
-          if (row.base_allocs && row.head_allocs && *row.head_allocs > *row.base_allocs + gate.threshold) {
+          if (row.base_allocs && row.head_allocs &&
+              *row.head_allocs > *row.base_allocs + gate.threshold) {
             row.failed_gates.push_back(gate.text);
             char text[160];
             std::snprintf(text, sizeof text, ": heap_allocs per iteration %g -> %g, over %s",
@@ -161,7 +165,8 @@ Comparison compare_runs(const CompareInput& base, const CompareInput& head, doub
           }
           break;
         case Gate::Kind::kBytes:
-          if (row.base_bytes && row.head_bytes && *row.head_bytes > *row.base_bytes + gate.threshold) {
+          if (row.base_bytes && row.head_bytes &&
+              *row.head_bytes > *row.base_bytes + gate.threshold) {
             row.failed_gates.push_back(gate.text);
             char text[160];
             std::snprintf(text, sizeof text, ": heap_bytes per iteration %g -> %g, over %s",

@@ -64,7 +64,7 @@ struct Comparison {
   std::string base_source;
   std::string head_source;
   double alpha = 0.05;
-  std::vector<CompareRow> rows;  // benchmarks in both, in BASE's order
+  std::vector<CompareRow> rows;         // benchmarks in both, in BASE's order
   std::optional<double> geomean_ratio;  // of the median ratios
   std::vector<std::string> only_in_base;
   std::vector<std::string> only_in_head;

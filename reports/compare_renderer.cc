@@ -43,9 +43,10 @@ std::string counts_text(const std::optional<double>& base, const std::optional<d
 std::string code_text(const CompareRow& r) {
   if (!r.code) return "";
   char text[160];
-  std::snprintf(text, sizeof text, "%.0f%% same; alloc calls %+lld, in loops %+lld, instructions %+lld",
-                r.code->match_percent, r.code->delta.alloc_calls, r.code->delta.alloc_calls_in_loops,
-                r.code->delta.instructions);
+  std::snprintf(text, sizeof text,
+                "%.0f%% same; alloc calls %+lld, in loops %+lld, instructions %+lld",
+                r.code->match_percent, r.code->delta.alloc_calls,
+                r.code->delta.alloc_calls_in_loops, r.code->delta.instructions);
   return text;
 }
 
@@ -53,11 +54,20 @@ std::string html_escape(std::string_view text) {
   std::string out;
   for (const char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -66,10 +76,14 @@ std::string html_escape(std::string_view text) {
 std::string md_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '|') out += "\\|";
-    else if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else out += c;
+    if (c == '|')
+      out += "\\|";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
   }
   return out;
 }
@@ -77,13 +91,13 @@ std::string md_escape(const std::string& text) {
 }  // namespace
 
 std::string render_comparison_text(const Comparison& c, bool color) {
-  std::vector<std::vector<std::string>> table = {
-      {"benchmark", "base", "head", "change [CI]", "p", "verdict", "heap_allocs", "heap_bytes", "code"}};
+  std::vector<std::vector<std::string>> table = {{"benchmark", "base", "head", "change [CI]", "p",
+                                                  "verdict", "heap_allocs", "heap_bytes", "code"}};
   for (const CompareRow& r : c.rows) {
     table.push_back({r.name, r.base.n ? format_time(r.base.median) : "-",
-                     r.head.n ? format_time(r.head.median) : "-", change_text(r), p_text(r), r.verdict,
-                     counts_text(r.base_allocs, r.head_allocs), counts_text(r.base_bytes, r.head_bytes),
-                     code_text(r)});
+                     r.head.n ? format_time(r.head.median) : "-", change_text(r), p_text(r),
+                     r.verdict, counts_text(r.base_allocs, r.head_allocs),
+                     counts_text(r.base_bytes, r.head_bytes), code_text(r)});
   }
   std::vector<std::size_t> widths(table[0].size(), 0);
   for (const auto& row : table) {
@@ -106,11 +120,13 @@ std::string render_comparison_text(const Comparison& c, bool color) {
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
-  if (c.geomean_ratio) out += "\ngeomean of the median ratios: " + signed_percent(*c.geomean_ratio - 1) + "\n";
+  if (c.geomean_ratio)
+    out += "\ngeomean of the median ratios: " + signed_percent(*c.geomean_ratio - 1) + "\n";
   char alpha[64];
   std::snprintf(alpha, sizeof alpha, "%.0f%%", (1 - c.alpha) * 100);
   out += "change: median of head / base - 1, with the " + std::string(alpha) +
-         " Hodges-Lehmann interval; p: two-sided Mann-Whitney U; heap counts are exact per iteration\n";
+         " Hodges-Lehmann interval; p: two-sided Mann-Whitney U; heap counts are exact per "
+         "iteration\n";
   for (const std::string& name : c.only_in_base) out += "only in base: " + name + "\n";
   for (const std::string& name : c.only_in_head) out += "only in head: " + name + "\n";
   for (const std::string& w : c.warnings) out += "warning: " + w + "\n";
@@ -123,17 +139,19 @@ std::string render_comparison_text(const Comparison& c, bool color) {
 std::string render_comparison_markdown(const Comparison& c) {
   std::string out = "### deferlab compare\n\nbase `" + md_escape(c.base_source) + "`, head `" +
                     md_escape(c.head_source) + "`\n\n";
-  out += "| benchmark | base | head | change [CI] | p | verdict | heap_allocs | heap_bytes | code |\n";
+  out +=
+      "| benchmark | base | head | change [CI] | p | verdict | heap_allocs | heap_bytes | code |\n";
   out += "|---|---:|---:|---:|---:|---|---:|---:|---|\n";
   for (const CompareRow& r : c.rows) {
     std::string verdict = r.verdict;
     if (!r.failed_gates.empty()) verdict = "**" + verdict + " (gate)**";
-    out += "| `" + md_escape(r.name) + "` | " + (r.base.n ? format_time(r.base.median) : "-") + " | " +
-           (r.head.n ? format_time(r.head.median) : "-") + " | " + change_text(r) + " | " + p_text(r) +
-           " | " + verdict + " | " + counts_text(r.base_allocs, r.head_allocs) + " | " +
+    out += "| `" + md_escape(r.name) + "` | " + (r.base.n ? format_time(r.base.median) : "-") +
+           " | " + (r.head.n ? format_time(r.head.median) : "-") + " | " + change_text(r) + " | " +
+           p_text(r) + " | " + verdict + " | " + counts_text(r.base_allocs, r.head_allocs) + " | " +
            counts_text(r.base_bytes, r.head_bytes) + " | " + md_escape(code_text(r)) + " |\n";
   }
-  if (c.geomean_ratio) out += "| **geomean** | | | " + signed_percent(*c.geomean_ratio - 1) + " | | | | | |\n";
+  if (c.geomean_ratio)
+    out += "| **geomean** | | | " + signed_percent(*c.geomean_ratio - 1) + " | | | | | |\n";
   for (const std::string& w : c.warnings) out += "\n> ⚠ " + md_escape(w) + "\n";
   if (!c.failures.empty()) {
     out += "\n**Gates failed:**\n\n";
@@ -150,27 +168,29 @@ std::string render_comparison_json(const Comparison& c) {
   auto optional = [](const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); };
   Json rows = Json::array();
   for (const CompareRow& r : c.rows) {
-    Json row = {{"name", r.name},
-                {"base_ns", summary(r.base)},
-                {"head_ns", summary(r.head)},
-                {"change", r.change ? Json{{"estimate", r.change->estimate},
-                                           {"low", r.change->low},
-                                           {"high", r.change->high},
-                                           {"confidence", r.change->confidence}}
-                                    : Json(nullptr)},
-                {"mann_whitney", r.test ? Json{{"u", r.test->u}, {"p_value", r.test->p_value}, {"exact", r.test->exact}}
-                                        : Json(nullptr)},
-                {"verdict", r.verdict},
-                {"heap_allocs", {{"base", optional(r.base_allocs)}, {"head", optional(r.head_allocs)}}},
-                {"heap_bytes", {{"base", optional(r.base_bytes)}, {"head", optional(r.head_bytes)}}},
-                {"code", r.code ? Json{{"symbol", r.code->symbol},
-                                       {"match_percent", r.code->match_percent},
-                                       {"alloc_calls_delta", r.code->delta.alloc_calls},
-                                       {"alloc_calls_in_loops_delta", r.code->delta.alloc_calls_in_loops},
-                                       {"instructions_delta", r.code->delta.instructions}}
-                                : Json(nullptr)},
-                {"warnings", r.warnings},
-                {"failed_gates", r.failed_gates}};
+    Json row = {
+        {"name", r.name},
+        {"base_ns", summary(r.base)},
+        {"head_ns", summary(r.head)},
+        {"change", r.change ? Json{{"estimate", r.change->estimate},
+                                   {"low", r.change->low},
+                                   {"high", r.change->high},
+                                   {"confidence", r.change->confidence}}
+                            : Json(nullptr)},
+        {"mann_whitney",
+         r.test ? Json{{"u", r.test->u}, {"p_value", r.test->p_value}, {"exact", r.test->exact}}
+                : Json(nullptr)},
+        {"verdict", r.verdict},
+        {"heap_allocs", {{"base", optional(r.base_allocs)}, {"head", optional(r.head_allocs)}}},
+        {"heap_bytes", {{"base", optional(r.base_bytes)}, {"head", optional(r.head_bytes)}}},
+        {"code", r.code ? Json{{"symbol", r.code->symbol},
+                               {"match_percent", r.code->match_percent},
+                               {"alloc_calls_delta", r.code->delta.alloc_calls},
+                               {"alloc_calls_in_loops_delta", r.code->delta.alloc_calls_in_loops},
+                               {"instructions_delta", r.code->delta.instructions}}
+                        : Json(nullptr)},
+        {"warnings", r.warnings},
+        {"failed_gates", r.failed_gates}};
     rows.push_back(row);
   }
   Json gates = Json::array();
@@ -191,29 +211,40 @@ std::string render_comparison_json(const Comparison& c) {
 
 std::string render_comparison_html(const Comparison& c) {
   std::string out =
-      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>deferlab compare</title><style>"
+      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>deferlab "
+      "compare</title><style>"
       "body{font:14px/1.45 system-ui,sans-serif;margin:20px 28px;color:#1d2125}"
       "table{border-collapse:collapse;font-variant-numeric:tabular-nums}"
       "td,th{border-bottom:1px solid #d8dee4;padding:3px 8px;white-space:nowrap;text-align:right}"
       "td:first-child,th:first-child{text-align:left}.slower{color:#b42318;font-weight:600}"
-      ".faster{color:#1a7f37;font-weight:600}.gate{background:#fde8e8}.warn{background:#fff4d6;padding:6px 10px}"
+      ".faster{color:#1a7f37;font-weight:600}.gate{background:#fde8e8}.warn{background:#fff4d6;"
+      "padding:6px 10px}"
       "</style></head><body><h1>deferlab compare</h1><p>base <code>" +
-      html_escape(c.base_source) + "</code>, head <code>" + html_escape(c.head_source) + "</code></p>";
-  out += "<table><thead><tr><th>benchmark</th><th>base</th><th>head</th><th>change [CI]</th><th>p</th>"
-         "<th>verdict</th><th>heap_allocs</th><th>heap_bytes</th><th>code</th></tr></thead><tbody>";
+      html_escape(c.base_source) + "</code>, head <code>" + html_escape(c.head_source) +
+      "</code></p>";
+  out +=
+      "<table><thead><tr><th>benchmark</th><th>base</th><th>head</th><th>change [CI]</th><th>p</th>"
+      "<th>verdict</th><th>heap_allocs</th><th>heap_bytes</th><th>code</th></tr></thead><tbody>";
   for (const CompareRow& r : c.rows) {
-    out += std::string("<tr") + (r.failed_gates.empty() ? "" : " class=\"gate\"") + "><td>" + html_escape(r.name) +
-           "</td><td>" + (r.base.n ? format_time(r.base.median) : "-") + "</td><td>" +
-           (r.head.n ? format_time(r.head.median) : "-") + "</td><td>" + html_escape(change_text(r)) + "</td><td>" +
-           p_text(r) + "</td><td class=\"" + (r.verdict == "slower" ? "slower" : r.verdict == "faster" ? "faster" : "") +
-           "\">" + html_escape(r.verdict) + "</td><td>" + html_escape(counts_text(r.base_allocs, r.head_allocs)) +
-           "</td><td>" + html_escape(counts_text(r.base_bytes, r.head_bytes)) + "</td><td>" +
+    out += std::string("<tr") + (r.failed_gates.empty() ? "" : " class=\"gate\"") + "><td>" +
+           html_escape(r.name) + "</td><td>" + (r.base.n ? format_time(r.base.median) : "-") +
+           "</td><td>" + (r.head.n ? format_time(r.head.median) : "-") + "</td><td>" +
+           html_escape(change_text(r)) + "</td><td>" + p_text(r) + "</td><td class=\"" +
+           (r.verdict == "slower"   ? "slower"
+            : r.verdict == "faster" ? "faster"
+                                    : "") +
+           "\">" + html_escape(r.verdict) + "</td><td>" +
+           html_escape(counts_text(r.base_allocs, r.head_allocs)) + "</td><td>" +
+           html_escape(counts_text(r.base_bytes, r.head_bytes)) + "</td><td>" +
            html_escape(code_text(r)) + "</td></tr>";
   }
   out += "</tbody></table>";
-  if (c.geomean_ratio) out += "<p>geomean of the median ratios: " + signed_percent(*c.geomean_ratio - 1) + "</p>";
-  for (const std::string& w : c.warnings) out += "<p class=\"warn\">&#9888; " + html_escape(w) + "</p>";
-  for (const std::string& f : c.failures) out += "<p class=\"warn gate\">gate failed: " + html_escape(f) + "</p>";
+  if (c.geomean_ratio)
+    out += "<p>geomean of the median ratios: " + signed_percent(*c.geomean_ratio - 1) + "</p>";
+  for (const std::string& w : c.warnings)
+    out += "<p class=\"warn\">&#9888; " + html_escape(w) + "</p>";
+  for (const std::string& f : c.failures)
+    out += "<p class=\"warn gate\">gate failed: " + html_escape(f) + "</p>";
   out += "</body></html>\n";
   return out;
 }

@@ -1,23 +1,17 @@
 #include "reports/format.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
-#include <cstdio>
 
 namespace deferlab::reports {
 
 std::string format_significant(double value) {
-  char text[64];
   const double magnitude = std::fabs(value);
-  if (magnitude >= 100 || magnitude == 0) {
-    std::snprintf(text, sizeof text, "%.0f", value);
-  } else if (magnitude >= 10) {
-    std::snprintf(text, sizeof text, "%.1f", value);
-  } else if (magnitude >= 1) {
-    std::snprintf(text, sizeof text, "%.2f", value);
-  } else {
-    std::snprintf(text, sizeof text, "%.3g", value);
-  }
-  return text;
+  if (magnitude >= 100 || magnitude == 0) return fmt::format("{:.0f}", value);
+  if (magnitude >= 10) return fmt::format("{:.1f}", value);
+  if (magnitude >= 1) return fmt::format("{:.2f}", value);
+  return fmt::format("{:.3g}", value);
 }
 
 std::string format_time(double ns) {
@@ -27,20 +21,19 @@ std::string format_time(double ns) {
   return format_significant(ns / 1e9) + " s";
 }
 
-std::string format_ratio(double ratio) { return format_significant(ratio) + "x"; }
+std::string format_ratio(double ratio) {
+  return format_significant(ratio) + "x";
+}
 
 std::string format_ratio_interval(const stats::Ratio& r) {
-  return format_ratio(r.estimate) + " [" + format_significant(r.low) + ", " +
-         format_significant(r.high) + "]";
+  return fmt::format("{} [{}, {}]", format_ratio(r.estimate), format_significant(r.low),
+                     format_significant(r.high));
 }
 
 std::string format_count(const std::optional<double>& value) {
   if (!value) return "-";
-  if (*value == std::floor(*value) && std::fabs(*value) < 1e15) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.0f", *value);
-    return text;
-  }
+  if (*value == std::floor(*value) && std::fabs(*value) < 1e15)
+    return fmt::format("{:.0f}", *value);
   return format_significant(*value);
 }
 
@@ -53,9 +46,7 @@ std::string format_bytes(const std::optional<double>& value) {
 }
 
 std::string format_percent(double fraction) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f%%", fraction * 100);
-  return text;
+  return fmt::format("{:.1f}%", fraction * 100);
 }
 
 }  // namespace deferlab::reports

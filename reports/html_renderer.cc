@@ -8,9 +8,9 @@
 // close the script element; and the script only ever sets textContent.
 #include <algorithm>
 #include <cctype>
-#include <functional>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -29,12 +29,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -104,26 +115,31 @@ std::string line_chart(const std::string& title, const std::string& x_label,
   const double ly0 = std::floor(std::log10(y_min));
   const double ly1 = std::max(std::ceil(std::log10(y_max)), ly0 + 1);
   const double plot_h = height - top - bottom - (has_zero ? 24 : 0);
-  auto px = [&](double x) { return left + (std::log10(x) - lx0) / (lx1 - lx0) * (width - left - right); };
+  auto px = [&](double x) {
+    return left + (std::log10(x) - lx0) / (lx1 - lx0) * (width - left - right);
+  };
   auto py = [&](double y) {
     if (y <= 0) return top + plot_h + 24;
     return top + plot_h - (std::log10(y) - ly0) / (ly1 - ly0) * plot_h;
   };
-  std::string svg = "<svg class=\"chart\" viewBox=\"0 0 " + fixed(width, 0) + " " + fixed(height, 0) +
-                    "\" role=\"img\" aria-label=\"" + html_escape(title) + "\">";
-  svg += "<text x=\"" + fixed(left, 0) + "\" y=\"18\" class=\"chart-title\">" + html_escape(title) + "</text>";
+  std::string svg = "<svg class=\"chart\" viewBox=\"0 0 " + fixed(width, 0) + " " +
+                    fixed(height, 0) + "\" role=\"img\" aria-label=\"" + html_escape(title) + "\">";
+  svg += "<text x=\"" + fixed(left, 0) + "\" y=\"18\" class=\"chart-title\">" + html_escape(title) +
+         "</text>";
   for (double d = ly0; d <= ly1; d += 1) {
     const double y = py(std::pow(10, d));
-    svg += "<line x1=\"" + fixed(left, 1) + "\" x2=\"" + fixed(width - right, 1) + "\" y1=\"" + fixed(y, 1) +
-           "\" y2=\"" + fixed(y, 1) + "\" class=\"grid\"/>";
-    svg += "<text x=\"" + fixed(left - 6, 1) + "\" y=\"" + fixed(y + 4, 1) + "\" class=\"tick\" text-anchor=\"end\">" +
-           html_escape(y_format(std::pow(10, d))) + "</text>";
+    svg += "<line x1=\"" + fixed(left, 1) + "\" x2=\"" + fixed(width - right, 1) + "\" y1=\"" +
+           fixed(y, 1) + "\" y2=\"" + fixed(y, 1) + "\" class=\"grid\"/>";
+    svg += "<text x=\"" + fixed(left - 6, 1) + "\" y=\"" + fixed(y + 4, 1) +
+           "\" class=\"tick\" text-anchor=\"end\">" + html_escape(y_format(std::pow(10, d))) +
+           "</text>";
   }
   if (has_zero) {
     const double y = py(0);
-    svg += "<line x1=\"" + fixed(left, 1) + "\" x2=\"" + fixed(width - right, 1) + "\" y1=\"" + fixed(y, 1) +
-           "\" y2=\"" + fixed(y, 1) + "\" class=\"grid zero\"/>";
-    svg += "<text x=\"" + fixed(left - 6, 1) + "\" y=\"" + fixed(y + 4, 1) + "\" class=\"tick\" text-anchor=\"end\">0</text>";
+    svg += "<line x1=\"" + fixed(left, 1) + "\" x2=\"" + fixed(width - right, 1) + "\" y1=\"" +
+           fixed(y, 1) + "\" y2=\"" + fixed(y, 1) + "\" class=\"grid zero\"/>";
+    svg += "<text x=\"" + fixed(left - 6, 1) + "\" y=\"" + fixed(y + 4, 1) +
+           "\" class=\"tick\" text-anchor=\"end\">0</text>";
   }
   std::set<double> xs;
   for (const Series& s : series) {
@@ -135,22 +151,26 @@ std::string line_chart(const std::string& title, const std::string& x_label,
   }
   svg += "<text x=\"" + fixed((left + width - right) / 2, 1) + "\" y=\"" + fixed(height - 8, 1) +
          "\" class=\"axis\" text-anchor=\"middle\">" + html_escape(x_label) + "</text>";
-  svg += "<text transform=\"translate(14," + fixed(top + plot_h / 2, 1) + ") rotate(-90)\" class=\"axis\" text-anchor=\"middle\">" +
-         html_escape(y_label) + "</text>";
+  svg += "<text transform=\"translate(14," + fixed(top + plot_h / 2, 1) +
+         ") rotate(-90)\" class=\"axis\" text-anchor=\"middle\">" + html_escape(y_label) +
+         "</text>";
   for (std::size_t k = 0; k < series.size(); ++k) {
     const Series& s = series[k];
     std::string path;
-    for (const auto& [x, y] : s.points) path += (path.empty() ? "M" : "L") + fixed(px(x), 1) + "," + fixed(py(y), 1);
-    svg += "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + s.colour + "\" stroke-width=\"2\"/>";
+    for (const auto& [x, y] : s.points)
+      path += (path.empty() ? "M" : "L") + fixed(px(x), 1) + "," + fixed(py(y), 1);
+    svg +=
+        "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + s.colour + "\" stroke-width=\"2\"/>";
     for (const auto& [x, y] : s.points) {
-      svg += "<circle cx=\"" + fixed(px(x), 1) + "\" cy=\"" + fixed(py(y), 1) + "\" r=\"3\" fill=\"" + s.colour +
-             "\"><title>" + html_escape(s.name) + ": " + html_escape(y_format(y)) + " at N = " + fixed(x, 0) +
-             "</title></circle>";
+      svg += "<circle cx=\"" + fixed(px(x), 1) + "\" cy=\"" + fixed(py(y), 1) +
+             "\" r=\"3\" fill=\"" + s.colour + "\"><title>" + html_escape(s.name) + ": " +
+             html_escape(y_format(y)) + " at N = " + fixed(x, 0) + "</title></circle>";
     }
     const double ly = top + 12 + static_cast<double>(k) * 16;
-    svg += "<rect x=\"" + fixed(width - right + 12, 1) + "\" y=\"" + fixed(ly - 8, 1) + "\" width=\"10\" height=\"10\" fill=\"" +
-           s.colour + "\"/><text x=\"" + fixed(width - right + 26, 1) + "\" y=\"" + fixed(ly + 1, 1) +
-           "\" class=\"legend\">" + html_escape(s.name) + "</text>";
+    svg += "<rect x=\"" + fixed(width - right + 12, 1) + "\" y=\"" + fixed(ly - 8, 1) +
+           "\" width=\"10\" height=\"10\" fill=\"" + s.colour + "\"/><text x=\"" +
+           fixed(width - right + 26, 1) + "\" y=\"" + fixed(ly + 1, 1) + "\" class=\"legend\">" +
+           html_escape(s.name) + "</text>";
   }
   svg += "</svg>";
   return svg;
@@ -173,33 +193,37 @@ std::string ratio_bars(const CaseGroup& group, const std::map<std::string, std::
   const double bar_h = 16;
   const double height = 28 + bar_h * static_cast<double>(group.rows.size()) + 18;
   auto px = [&](double r) { return left + (std::log10(r) - l0) / (l1 - l0) * (width - left - 20); };
-  std::string svg = "<svg class=\"bars\" viewBox=\"0 0 " + fixed(width, 0) + " " + fixed(height, 0) +
-                    "\" role=\"img\" aria-label=\"ratio to the baseline, " + html_escape(group.title()) + "\">";
+  std::string svg = "<svg class=\"bars\" viewBox=\"0 0 " + fixed(width, 0) + " " +
+                    fixed(height, 0) + "\" role=\"img\" aria-label=\"ratio to the baseline, " +
+                    html_escape(group.title()) + "\">";
   for (double d = l0; d <= l1; d += 1) {
     const double x = px(std::pow(10, d));
-    svg += "<line x1=\"" + fixed(x, 1) + "\" x2=\"" + fixed(x, 1) + "\" y1=\"20\" y2=\"" + fixed(height - 18, 1) +
-           "\" class=\"grid\"/><text x=\"" + fixed(x, 1) + "\" y=\"14\" class=\"tick\" text-anchor=\"middle\">" +
-           format_ratio(std::pow(10, d)) + "</text>";
+    svg += "<line x1=\"" + fixed(x, 1) + "\" x2=\"" + fixed(x, 1) + "\" y1=\"20\" y2=\"" +
+           fixed(height - 18, 1) + "\" class=\"grid\"/><text x=\"" + fixed(x, 1) +
+           "\" y=\"14\" class=\"tick\" text-anchor=\"middle\">" + format_ratio(std::pow(10, d)) +
+           "</text>";
   }
   double y = 24;
   for (const StrategyRow& row : group.rows) {
     const std::size_t index = order.count(row.strategy) ? order.at(row.strategy) : 0;
-    svg += "<text x=\"" + fixed(left - 6, 1) + "\" y=\"" + fixed(y + 11, 1) + "\" class=\"tick\" text-anchor=\"end\">" +
-           html_escape(row.strategy) + "</text>";
+    svg += "<text x=\"" + fixed(left - 6, 1) + "\" y=\"" + fixed(y + 11, 1) +
+           "\" class=\"tick\" text-anchor=\"end\">" + html_escape(row.strategy) + "</text>";
     if (row.vs_baseline) {
       const double x0 = px(1);
       const double x1 = px(row.vs_baseline->estimate);
-      svg += "<rect x=\"" + fixed(std::min(x0, x1), 1) + "\" y=\"" + fixed(y + 2, 1) + "\" width=\"" +
-             fixed(std::max(1.0, std::fabs(x1 - x0)), 1) + "\" height=\"" + fixed(bar_h - 5, 1) + "\" fill=\"" +
-             colour(index) + "\"><title>" + html_escape(row.strategy) + ": " +
+      svg += "<rect x=\"" + fixed(std::min(x0, x1), 1) + "\" y=\"" + fixed(y + 2, 1) +
+             "\" width=\"" + fixed(std::max(1.0, std::fabs(x1 - x0)), 1) + "\" height=\"" +
+             fixed(bar_h - 5, 1) + "\" fill=\"" + colour(index) + "\"><title>" +
+             html_escape(row.strategy) + ": " +
              html_escape(format_ratio_interval(*row.vs_baseline)) + "</title></rect>";
-      svg += "<line x1=\"" + fixed(px(row.vs_baseline->low), 1) + "\" x2=\"" + fixed(px(row.vs_baseline->high), 1) +
-             "\" y1=\"" + fixed(y + 7.5, 1) + "\" y2=\"" + fixed(y + 7.5, 1) + "\" class=\"whisker\"/>";
+      svg += "<line x1=\"" + fixed(px(row.vs_baseline->low), 1) + "\" x2=\"" +
+             fixed(px(row.vs_baseline->high), 1) + "\" y1=\"" + fixed(y + 7.5, 1) + "\" y2=\"" +
+             fixed(y + 7.5, 1) + "\" class=\"whisker\"/>";
     }
     y += bar_h;
   }
-  svg += "<text x=\"" + fixed(left, 1) + "\" y=\"" + fixed(height - 4, 1) + "\" class=\"axis\">time / " +
-         "baseline (log scale)</text></svg>";
+  svg += "<text x=\"" + fixed(left, 1) + "\" y=\"" + fixed(height - 4, 1) +
+         "\" class=\"axis\">time / " + "baseline (log scale)</text></svg>";
   return svg;
 }
 
@@ -208,17 +232,19 @@ std::string ratio_bars(const CaseGroup& group, const std::map<std::string, std::
 std::string group_table(const RunReport& report, const CaseGroup& group) {
   const StrategyRow* slowest = nullptr;
   for (const StrategyRow& row : group.rows) {
-    if (!row.failed && (slowest == nullptr || row.time.median > slowest->time.median)) slowest = &row;
+    if (!row.failed && (slowest == nullptr || row.time.median > slowest->time.median))
+      slowest = &row;
   }
   std::string out = "<table class=\"cases\"><thead><tr><th>strategy</th><th>median</th><th>vs " +
                     html_escape(report.baseline_strategy) +
                     " [CI]</th><th>allocs/iter</th><th>bytes/iter</th><th>CV</th>";
   if (!report.architectures.empty()) {
     std::string archs;
-    for (const std::string& arch : report.architectures) archs += (archs.empty() ? "" : " / ") + arch;
+    for (const std::string& arch : report.architectures)
+      archs += (archs.empty() ? "" : " / ") + arch;
     out += "<th title=\"" + html_escape(archs) + "\">instructions<br>" + html_escape(archs) +
-           "</th><th>alloc calls in loops<br>" + html_escape(archs) + "</th><th>match vs baseline<br>" +
-           html_escape(archs) + "</th>";
+           "</th><th>alloc calls in loops<br>" + html_escape(archs) +
+           "</th><th>match vs baseline<br>" + html_escape(archs) + "</th>";
   }
   out += "</tr></thead><tbody>";
   for (const StrategyRow& row : group.rows) {
@@ -237,15 +263,18 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
       out += "<td colspan=\"5\" class=\"failed\">failed: " + html_escape(row.error) + "</td>";
     } else {
       out += "<td class=\"num time\">" + html_escape(format_time(row.time.median)) + "</td>";
-      std::string ratio = row.is_baseline ? "baseline" : row.vs_baseline ? format_ratio_interval(*row.vs_baseline) : "-";
+      std::string ratio = row.is_baseline   ? "baseline"
+                          : row.vs_baseline ? format_ratio_interval(*row.vs_baseline)
+                                            : "-";
       std::string ratio_title;
-      if (row.vs_baseline) ratio_title = " title=\"" + fixed(row.vs_baseline->confidence * 100, 1) + "% interval\"";
+      if (row.vs_baseline)
+        ratio_title = " title=\"" + fixed(row.vs_baseline->confidence * 100, 1) + "% interval\"";
       out += "<td class=\"num\"" + ratio_title + ">" + html_escape(ratio) + "</td>";
       out += "<td class=\"num allocs\">" + html_escape(format_count(row.heap_allocs)) + "</td>";
       out += "<td class=\"num\">" + html_escape(format_bytes(row.heap_bytes)) + "</td>";
       const bool noisy = row.time.cv > kNoisyCv;
-      out += std::string("<td class=\"num") + (noisy ? " noisy" : "") + "\">" + html_escape(format_percent(row.time.cv)) +
-             (noisy ? " &#9888;" : "") + "</td>";
+      out += std::string("<td class=\"num") + (noisy ? " noisy" : "") + "\">" +
+             html_escape(format_percent(row.time.cv)) + (noisy ? " &#9888;" : "") + "</td>";
     }
     if (!report.architectures.empty()) {
       // One cell per fact, the architectures side by side: "65 / 79".
@@ -253,7 +282,8 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
       bool allocates_in_loop = false;
       for (const std::string& arch : report.architectures) {
         const auto path = row.hot_paths.find(arch);
-        const std::string sep = instructions.empty() && in_loops.empty() && match.empty() ? "" : " / ";
+        const std::string sep =
+            instructions.empty() && in_loops.empty() && match.empty() ? "" : " / ";
         if (path == row.hot_paths.end()) {
           instructions += sep + "-";
           in_loops += sep + "-";
@@ -263,11 +293,13 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
         const disasm::Summary& s = path->second.summary;
         instructions += sep + std::to_string(s.instructions);
         in_loops += sep + std::to_string(s.alloc_calls_in_loops);
-        match += sep + (path->second.has_diff ? fixed(path->second.match_percent, 0) + "%" : std::string("-"));
+        match += sep + (path->second.has_diff ? fixed(path->second.match_percent, 0) + "%"
+                                              : std::string("-"));
         allocates_in_loop = allocates_in_loop || s.alloc_calls_in_loops > 0;
       }
       out += "<td class=\"num\">" + instructions + "</td>";
-      out += std::string("<td class=\"num") + (allocates_in_loop ? " allocates" : "") + "\">" + in_loops + "</td>";
+      out += std::string("<td class=\"num") + (allocates_in_loop ? " allocates" : "") + "\">" +
+             in_loops + "</td>";
       out += "<td class=\"num\">" + match + "</td>";
     }
     out += "</tr>";
@@ -277,24 +309,29 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
 }
 
 // The per-case assembly panel: filled by the script from the embedded data.
-std::string assembly_panel(const RunReport& report, const CaseGroup& group, std::size_t group_index) {
+std::string assembly_panel(const RunReport& report, const CaseGroup& group,
+                           std::size_t group_index) {
   std::string out = "<details class=\"asm-panel\" data-group=\"" + std::to_string(group_index) +
-                    "\"><summary>Annotated assembly and diff for " + html_escape(group.title()) + "</summary>";
+                    "\"><summary>Annotated assembly and diff for " + html_escape(group.title()) +
+                    "</summary>";
   out += "<div class=\"controls\"><label>strategy <select class=\"pick-a\">";
   for (const StrategyRow& row : group.rows) {
-    out += "<option value=\"" + html_escape(row.strategy) + "\">" + html_escape(row.strategy) + "</option>";
+    out += "<option value=\"" + html_escape(row.strategy) + "\">" + html_escape(row.strategy) +
+           "</option>";
   }
   out += "</select></label> <label>against <select class=\"pick-b\">";
   for (const StrategyRow& row : group.rows) {
-    out += "<option value=\"" + html_escape(row.strategy) + "\"" + (row.is_baseline ? " selected" : "") + ">" +
-           html_escape(row.strategy) + "</option>";
+    out += "<option value=\"" + html_escape(row.strategy) + "\"" +
+           (row.is_baseline ? " selected" : "") + ">" + html_escape(row.strategy) + "</option>";
   }
   out += "</select></label> <label>architecture <select class=\"pick-arch\">";
   for (const std::string& arch : report.architectures) {
     out += "<option value=\"" + html_escape(arch) + "\">" + html_escape(arch) + "</option>";
   }
-  out += "</select></label></div><div class=\"listing\"></div><div class=\"diff\"></div>"
-         "<noscript>The listings need JavaScript; review.md and disasm.json have them as text.</noscript></details>";
+  out +=
+      "</select></label></div><div class=\"listing\"></div><div class=\"diff\"></div>"
+      "<noscript>The listings need JavaScript; review.md and disasm.json have them as "
+      "text.</noscript></details>";
   return out;
 }
 
@@ -318,7 +355,8 @@ nlohmann::json page_data(const RunReport& report) {
         std::string where;
         if (a.source) {
           std::string file = a.source->file;
-          if (const std::size_t slash = file.rfind('/'); slash != std::string::npos) file = file.substr(slash + 1);
+          if (const std::size_t slash = file.rfind('/'); slash != std::string::npos)
+            file = file.substr(slash + 1);
           where = file + ":" + std::to_string(a.source->line);
         }
         const std::string operands = disasm::display_operands(a);
@@ -329,7 +367,8 @@ nlohmann::json page_data(const RunReport& report) {
       }
       for (const auto& [where, text] : f.source_text) {
         std::string file = where.first;
-        if (const std::size_t slash = file.rfind('/'); slash != std::string::npos) file = file.substr(slash + 1);
+        if (const std::size_t slash = file.rfind('/'); slash != std::string::npos)
+          file = file.substr(slash + 1);
         source[file + ":" + std::to_string(where.second)] = text;
       }
       out[symbol] = {{"name", f.range.demangled},
@@ -343,7 +382,8 @@ nlohmann::json page_data(const RunReport& report) {
   json groups = json::array();
   for (const CaseGroup& g : report.groups) {
     json rows = json::array();
-    for (const StrategyRow& r : g.rows) rows.push_back({{"strategy", r.strategy}, {"symbol", r.hot_symbol}});
+    for (const StrategyRow& r : g.rows)
+      rows.push_back({{"strategy", r.strategy}, {"symbol", r.hot_symbol}});
     groups.push_back({{"title", g.title()}, {"rows", rows}});
   }
   return {{"baseline", report.baseline_strategy}, {"functions", functions}, {"groups", groups}};
@@ -357,10 +397,17 @@ std::string script_safe(const std::string& json) {
   out.reserve(json.size());
   for (const char c : json) {
     switch (c) {
-      case '<': out += "\\u003c"; break;
-      case '>': out += "\\u003e"; break;
-      case '&': out += "\\u0026"; break;
-      default: out += c;
+      case '<':
+        out += "\\u003c";
+        break;
+      case '>':
+        out += "\\u003e";
+        break;
+      case '&':
+        out += "\\u0026";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -557,13 +604,15 @@ std::string render_report_html(const RunReport& report) {
     for (const StrategyRow& r : g.rows) strategy_order.emplace(r.strategy, strategy_order.size());
   }
   const std::string run_id = context_value(report, "deferlab_run_id");
-  std::string out = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                    "<title>deferlab report " + html_escape(run_id) + "</title><style>" + kStyle +
-                    "</style></head><body>";
+  std::string out =
+      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>deferlab report " +
+      html_escape(run_id) + "</title><style>" + kStyle + "</style></head><body>";
   out += "<header><h1>deferlab: what deferred cleanup costs</h1><p class=\"meta\">";
   const auto meta = [&](const char* label, const std::string& value) {
-    if (!value.empty()) out += html_escape(label) + " <code>" + html_escape(value) + "</code> &middot; ";
+    if (!value.empty())
+      out += html_escape(label) + " <code>" + html_escape(value) + "</code> &middot; ";
   };
   meta("run", run_id);
   meta("host", context_value(report, "deferlab_host"));
@@ -573,7 +622,8 @@ std::string render_report_html(const RunReport& report) {
   meta("flags", context_value(report, "deferlab_cxx_flags"));
   std::string commit = context_value(report, "deferlab_git_commit");
   if (!commit.empty()) {
-    commit = commit.substr(0, 12) + (context_value(report, "deferlab_git_dirty") == "true" ? " (dirty)" : "");
+    commit = commit.substr(0, 12) +
+             (context_value(report, "deferlab_git_dirty") == "true" ? " (dirty)" : "");
   }
   meta("commit", commit);
   meta("date", context_value(report, "date"));
@@ -585,16 +635,19 @@ std::string render_report_html(const RunReport& report) {
          "instruction columns come from the hot function's disassembly; match is the share of "
          "instructions equal to the baseline's after normalising addresses. "
          "<a href=\"report.json\">report.json</a> has every number.</p>";
-  for (const std::string& w : report.warnings) out += "<p class=\"warning\">&#9888; " + html_escape(w) + "</p>";
+  for (const std::string& w : report.warnings)
+    out += "<p class=\"warning\">&#9888; " + html_escape(w) + "</p>";
   out += "<nav>";
   std::vector<std::string> scenarios;
   for (const CaseGroup& g : report.groups) {
     if (scenarios.empty() || scenarios.back() != g.scenario) scenarios.push_back(g.scenario);
   }
   out += "<a href=\"#charts\">charts</a>";
-  for (const std::string& s : scenarios) out += "<a href=\"#" + anchor(s) + "\">" + html_escape(s) + "</a>";
+  for (const std::string& s : scenarios)
+    out += "<a href=\"#" + anchor(s) + "\">" + html_escape(s) + "</a>";
   if (!report.other.empty()) out += "<a href=\"#other\">other</a>";
-  if (!report.functions.empty()) out += "<a href=\"#asm-all\" id=\"expand-all\">open every listing</a>";
+  if (!report.functions.empty())
+    out += "<a href=\"#asm-all\" id=\"expand-all\">open every listing</a>";
   out += "</nav></header>";
 
   // The loop_defer curves: time and allocations against N, log scales.
@@ -616,13 +669,15 @@ std::string render_report_html(const RunReport& report) {
     if (!t.points.empty()) time_series.push_back(t);
     if (!a.points.empty()) alloc_series.push_back(a);
   }
-  auto by_index = [&](const Series& x, const Series& y) { return strategy_order[x.name] < strategy_order[y.name]; };
+  auto by_index = [&](const Series& x, const Series& y) {
+    return strategy_order[x.name] < strategy_order[y.name];
+  };
   std::sort(time_series.begin(), time_series.end(), by_index);
   std::sort(alloc_series.begin(), alloc_series.end(), by_index);
   out += line_chart("time per call (median)", "N cleanups registered in the loop", "time",
                     time_series, [](double v) { return format_time(v); });
-  out += line_chart("heap allocations per call", "N cleanups registered in the loop",
-                    "allocations", alloc_series, [](double v) { return format_count(v); });
+  out += line_chart("heap allocations per call", "N cleanups registered in the loop", "allocations",
+                    alloc_series, [](double v) { return format_count(v); });
   out += "</div></section>";
 
   std::size_t group_index = 0;
@@ -630,54 +685,64 @@ std::string render_report_html(const RunReport& report) {
   for (const CaseGroup& g : report.groups) {
     if (g.scenario != current) {
       current = g.scenario;
-      out += "<h2 id=\"" + anchor(g.scenario) + "\">" + html_escape(g.scenario) + "</h2><p class=\"meta\">" +
-             html_escape(g.scenario_summary) + "</p>";
+      out += "<h2 id=\"" + anchor(g.scenario) + "\">" + html_escape(g.scenario) +
+             "</h2><p class=\"meta\">" + html_escape(g.scenario_summary) + "</p>";
     }
     std::string params;
     for (const auto& [key, value] : g.parameters.items()) {
       if (value.is_null()) continue;
-      params += (params.empty() ? "" : ", ") + key + " = " + (value.is_string() ? value.get<std::string>() : value.dump());
+      params += (params.empty() ? "" : ", ") + key + " = " +
+                (value.is_string() ? value.get<std::string>() : value.dump());
     }
-    out += "<section class=\"case\" id=\"" + anchor(g.title()) + "\"><h3>" + html_escape(g.title()) +
-           (params.empty() ? "" : " <span class=\"meta\">(" + html_escape(params) + ")</span>") + "</h3>";
-    out += "<div class=\"group\">" + group_table(report, g) + ratio_bars(g, strategy_order) + "</div>";
+    out += "<section class=\"case\" id=\"" + anchor(g.title()) + "\"><h3>" +
+           html_escape(g.title()) +
+           (params.empty() ? "" : " <span class=\"meta\">(" + html_escape(params) + ")</span>") +
+           "</h3>";
+    out +=
+        "<div class=\"group\">" + group_table(report, g) + ratio_bars(g, strategy_order) + "</div>";
     // Noise in one line; any other warning on its own.
     std::string noisy;
     for (const StrategyRow& r : g.rows) {
       if (r.time.cv > kNoisyCv) {
-        noisy += (noisy.empty() ? "" : ", ") + html_escape(r.strategy) + " " + html_escape(format_percent(r.time.cv));
+        noisy += (noisy.empty() ? "" : ", ") + html_escape(r.strategy) + " " +
+                 html_escape(format_percent(r.time.cv));
       }
       for (const std::string& w : r.warnings) {
         if (w.rfind("noisy:", 0) == 0) continue;
-        out += "<p class=\"warning\">&#9888; " + html_escape(r.strategy) + ": " + html_escape(w) + "</p>";
+        out += "<p class=\"warning\">&#9888; " + html_escape(r.strategy) + ": " + html_escape(w) +
+               "</p>";
       }
     }
     if (!noisy.empty()) {
-      out += "<p class=\"warning noise\">&#9888; noisy (CV above " + html_escape(format_percent(kNoisyCv)) +
-             "): " + noisy + "</p>";
+      out += "<p class=\"warning noise\">&#9888; noisy (CV above " +
+             html_escape(format_percent(kNoisyCv)) + "): " + noisy + "</p>";
     }
     if (!report.functions.empty()) out += assembly_panel(report, g, group_index);
     out += "</section>";
     ++group_index;
   }
   if (!report.other.empty()) {
-    out += "<h2 id=\"other\">Other benchmarks</h2><table class=\"cases\"><thead><tr><th>benchmark</th>"
-           "<th>median</th><th>allocs/iter</th><th>bytes/iter</th><th>CV</th></tr></thead><tbody>";
+    out +=
+        "<h2 id=\"other\">Other benchmarks</h2><table class=\"cases\"><thead><tr><th>benchmark</th>"
+        "<th>median</th><th>allocs/iter</th><th>bytes/iter</th><th>CV</th></tr></thead><tbody>";
     for (const StrategyRow& r : report.other) {
       out += "<tr><td class=\"name\">" + html_escape(r.benchmark) + "</td>";
       if (r.failed) {
         out += "<td colspan=\"4\" class=\"failed\">failed: " + html_escape(r.error) + "</td></tr>";
         continue;
       }
-      out += "<td class=\"num\">" + html_escape(format_time(r.time.median)) + "</td><td class=\"num\">" +
-             html_escape(format_count(r.heap_allocs)) + "</td><td class=\"num\">" +
-             html_escape(format_bytes(r.heap_bytes)) + "</td><td class=\"num\">" +
-             html_escape(format_percent(r.time.cv)) + "</td></tr>";
+      out += "<td class=\"num\">" + html_escape(format_time(r.time.median)) +
+             "</td><td class=\"num\">" + html_escape(format_count(r.heap_allocs)) +
+             "</td><td class=\"num\">" + html_escape(format_bytes(r.heap_bytes)) +
+             "</td><td class=\"num\">" + html_escape(format_percent(r.time.cv)) + "</td></tr>";
     }
     out += "</tbody></table>";
   }
-  out += "<footer>Generated by deferlab. The page is self-contained: it makes no network request.</footer>";
-  out += "<script type=\"application/json\" id=\"deferlab-data\">" + script_safe(page_data(report).dump()) + "</script>";
+  out +=
+      "<footer>Generated by deferlab. The page is self-contained: it makes no network "
+      "request.</footer>";
+  out += "<script type=\"application/json\" id=\"deferlab-data\">" +
+         script_safe(page_data(report).dump()) + "</script>";
   out += "<script>" + std::string(kScript) + "</script></body></html>\n";
   return out;
 }

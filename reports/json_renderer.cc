@@ -8,21 +8,28 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-Json optional_number(const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); }
+Json optional_number(const std::optional<double>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
 
 Json summary_json(const disasm::Summary& s) {
-  return {{"instructions", s.instructions},   {"bytes", s.bytes},
-          {"calls", s.calls},                 {"alloc_calls", s.alloc_calls},
+  return {{"instructions", s.instructions},
+          {"bytes", s.bytes},
+          {"calls", s.calls},
+          {"alloc_calls", s.alloc_calls},
           {"alloc_calls_in_loops", s.alloc_calls_in_loops},
-          {"free_calls", s.free_calls},       {"indirect_calls", s.indirect_calls},
-          {"loops", s.loops},                 {"max_loop_depth", s.max_loop_depth},
-          {"stack_frame_size", s.stack_frame_size}, {"invalid", s.invalid}};
+          {"free_calls", s.free_calls},
+          {"indirect_calls", s.indirect_calls},
+          {"loops", s.loops},
+          {"max_loop_depth", s.max_loop_depth},
+          {"stack_frame_size", s.stack_frame_size},
+          {"invalid", s.invalid}};
 }
 
 Json row_json(const StrategyRow& row) {
-  Json time = {{"n", row.time.n},          {"median", row.time.median}, {"mean", row.time.mean},
-               {"min", row.time.min},      {"max", row.time.max},       {"stddev", row.time.stddev},
-               {"mad", row.time.mad},      {"cv", row.time.cv},         {"samples", row.samples_ns}};
+  Json time = {{"n", row.time.n},     {"median", row.time.median}, {"mean", row.time.mean},
+               {"min", row.time.min}, {"max", row.time.max},       {"stddev", row.time.stddev},
+               {"mad", row.time.mad}, {"cv", row.time.cv},         {"samples", row.samples_ns}};
   Json ratio = nullptr;
   if (row.vs_baseline) {
     ratio = {{"estimate", row.vs_baseline->estimate},
@@ -44,21 +51,22 @@ Json row_json(const StrategyRow& row) {
     }
     hot_path[arch] = {{"summary", summary_json(path.summary)}, {"diff_vs_baseline", diff}};
   }
-  Json out = {{"strategy", row.strategy},
-              {"benchmark", row.benchmark},
-              {"fidelity", row.fidelity},
-              {"notes", row.notes},
-              {"is_baseline", row.is_baseline},
-              {"failed", row.failed},
-              {"time_ns", time},
-              {"ratio_to_baseline", ratio},
-              {"heap",
-               {{"allocs_per_iter", optional_number(row.heap_allocs)},
-                {"bytes_per_iter", optional_number(row.heap_bytes)},
-                {"frees_per_iter", optional_number(row.heap_frees)}}},
-              {"hot_symbol", {{"mangled", row.hot_symbol}, {"demangled", row.hot_symbol_demangled}}},
-              {"hot_path", hot_path},
-              {"warnings", row.warnings}};
+  Json out = {
+      {"strategy", row.strategy},
+      {"benchmark", row.benchmark},
+      {"fidelity", row.fidelity},
+      {"notes", row.notes},
+      {"is_baseline", row.is_baseline},
+      {"failed", row.failed},
+      {"time_ns", time},
+      {"ratio_to_baseline", ratio},
+      {"heap",
+       {{"allocs_per_iter", optional_number(row.heap_allocs)},
+        {"bytes_per_iter", optional_number(row.heap_bytes)},
+        {"frees_per_iter", optional_number(row.heap_frees)}}},
+      {"hot_symbol", {{"mangled", row.hot_symbol}, {"demangled", row.hot_symbol_demangled}}},
+      {"hot_path", hot_path},
+      {"warnings", row.warnings}};
   if (row.failed) out["error"] = row.error;
   return out;
 }

@@ -15,9 +15,8 @@ namespace {
 
 // The cases a reviewer looks at first; the rest follow in report order.
 const std::vector<std::string>& key_cases() {
-  static const std::vector<std::string> keys = {"loop_defer/64", "fixed_defers/4",
-                                                "error_path/none", "exception_path/4",
-                                                "capture_size/24"};
+  static const std::vector<std::string> keys = {
+      "loop_defer/64", "fixed_defers/4", "error_path/none", "exception_path/4", "capture_size/24"};
   return keys;
 }
 
@@ -41,10 +40,14 @@ std::string escape_cell(std::string text) {
 std::string html_text(const std::string& text) {
   std::string out;
   for (char c : text) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else out += c;
+    if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else if (c == '&')
+      out += "&amp;";
+    else
+      out += c;
   }
   return out;
 }
@@ -63,8 +66,8 @@ std::string ratio_cell(const StrategyRow& row) {
 }
 
 std::string group_table(const RunReport& report, const CaseGroup& group) {
-  std::string out = "| strategy | median | vs " + report.baseline_strategy +
-                    " | allocs/iter | bytes/iter | CV |";
+  std::string out =
+      "| strategy | median | vs " + report.baseline_strategy + " | allocs/iter | bytes/iter | CV |";
   const bool has_x86 = std::find(report.architectures.begin(), report.architectures.end(),
                                  "x86-64") != report.architectures.end();
   if (has_x86) out += " instructions | alloc calls in loops | match vs baseline |";
@@ -83,7 +86,8 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
         out += " - | - | - |";
       } else {
         char match[16] = "-";
-        if (path->second.has_diff) std::snprintf(match, sizeof match, "%.0f%%", path->second.match_percent);
+        if (path->second.has_diff)
+          std::snprintf(match, sizeof match, "%.0f%%", path->second.match_percent);
         out += " " + std::to_string(path->second.summary.instructions) + " | " +
                std::to_string(path->second.summary.alloc_calls_in_loops) + " | " + match + " |";
       }
@@ -126,10 +130,11 @@ std::string overview_table(const RunReport& report) {
         out += " - |";
         continue;
       }
-      std::string cell = row->is_baseline ? "1 (baseline)"
+      std::string cell = row->is_baseline   ? "1 (baseline)"
                          : row->vs_baseline ? format_ratio(row->vs_baseline->estimate)
                                             : "-";
-      if (row->heap_allocs && *row->heap_allocs > 0) cell += ", " + format_count(row->heap_allocs) + " allocs";
+      if (row->heap_allocs && *row->heap_allocs > 0)
+        cell += ", " + format_count(row->heap_allocs) + " allocs";
       out += " " + cell + " |";
     }
     out += "\n";
@@ -145,7 +150,8 @@ std::string render_review_markdown(const RunReport& report) {
   const std::string compiler = context_value(report, "deferlab_compiler");
   const std::string commit = context_value(report, "deferlab_git_commit");
   head += "Run `" + context_value(report, "deferlab_run_id") + "`";
-  if (!cpu.empty()) head += " on " + escape_cell(cpu) + " (" + context_value(report, "num_cpus") + " CPUs)";
+  if (!cpu.empty())
+    head += " on " + escape_cell(cpu) + " (" + context_value(report, "num_cpus") + " CPUs)";
   if (!compiler.empty()) head += ", " + escape_cell(compiler);
   const std::string flags = context_value(report, "deferlab_cxx_flags");
   if (!flags.empty()) head += " `" + flags + "`";
@@ -153,8 +159,8 @@ std::string render_review_markdown(const RunReport& report) {
     head += ", commit `" + commit.substr(0, 12) + "`" +
             (context_value(report, "deferlab_git_dirty") == "true" ? " (dirty)" : "");
   }
-  head += ". Median of " + std::to_string(report.repetitions) +
-          " repetitions; ratios to `" + report.baseline_strategy +
+  head += ". Median of " + std::to_string(report.repetitions) + " repetitions; ratios to `" +
+          report.baseline_strategy +
           "` with distribution-free confidence intervals; allocations are exact operator-new "
           "counts per iteration of the timed loop.\n\n";
   head += overview_table(report) + "\n";
@@ -179,16 +185,17 @@ std::string render_review_markdown(const RunReport& report) {
   for (const CaseGroup* g : ordered) {
     const StrategyRow* slowest = nullptr;
     for (const StrategyRow& row : g->rows) {
-      if (!row.failed && (slowest == nullptr || row.time.median > slowest->time.median)) slowest = &row;
+      if (!row.failed && (slowest == nullptr || row.time.median > slowest->time.median))
+        slowest = &row;
     }
     std::string summary = "<b>" + html_text(g->title()) + "</b>";
     if (slowest != nullptr && slowest->vs_baseline) {
-      summary += ": slowest " + html_text(slowest->strategy) + " " + format_ratio(slowest->vs_baseline->estimate);
+      summary += ": slowest " + html_text(slowest->strategy) + " " +
+                 format_ratio(slowest->vs_baseline->estimate);
     }
-    sections.push_back({g->title() + " table",
-                        "<details><summary>" + summary + "</summary>\n\n" +
-                            escape_cell(g->scenario_summary) + "\n\n" + group_table(report, *g) +
-                            "\n</details>\n"});
+    sections.push_back({g->title() + " table", "<details><summary>" + summary + "</summary>\n\n" +
+                                                   escape_cell(g->scenario_summary) + "\n\n" +
+                                                   group_table(report, *g) + "\n</details>\n"});
   }
   // Then each distinct hot function once: its x86-64 listing and diff against the baseline.
   std::set<std::string> shown;
@@ -201,8 +208,9 @@ std::string render_review_markdown(const RunReport& report) {
       const auto f = functions->second.find(row.hot_symbol);
       if (f == functions->second.end()) continue;
       std::string body = "<details><summary><code>" + html_text(row.strategy) + "</code> in " +
-                         html_text(g->scenario) + ": " + html_text(disasm::summary_text(f->second.summary)) +
-                         "</summary>\n\n" + disasm::render_function_markdown(f->second, {});
+                         html_text(g->scenario) + ": " +
+                         html_text(disasm::summary_text(f->second.summary)) + "</summary>\n\n" +
+                         disasm::render_function_markdown(f->second, {});
       if (base != nullptr && !row.is_baseline) {
         const auto b = functions->second.find(base->hot_symbol);
         if (b != functions->second.end()) {
@@ -235,7 +243,8 @@ std::string render_review_markdown(const RunReport& report) {
   if (!cut.empty()) {
     out += "\n> " + std::to_string(cut.size()) + " of " + std::to_string(sections.size()) +
            " sections were cut to stay under GitHub's 65,536-character comment limit (the first: " +
-           escape_cell(cut.front()) + "). The full report is index.html and report.json in the "
+           escape_cell(cut.front()) +
+           "). The full report is index.html and report.json in the "
            "run directory.\n";
   }
   out += footnote;

@@ -67,8 +67,7 @@ StrategyRow make_row(const BenchmarkResult& result) {
   row.heap_frees = result.counter_median("heap_frees");
   if (row.failed) row.warnings.push_back("failed: " + result.error_message);
   if (row.time.n >= 2 && row.time.cv > kNoisyCv) {
-    row.warnings.push_back("noisy: CV " + percent(row.time.cv) + " is above " +
-                           percent(kNoisyCv));
+    row.warnings.push_back("noisy: CV " + percent(row.time.cv) + " is above " + percent(kNoisyCv));
   }
   if (result.aggregates_only) {
     row.warnings.push_back("only aggregates in the file: one sample, no dispersion");
@@ -176,10 +175,9 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set) {
     }
   }
   // The host's architecture first, then the others, as every table lists them.
-  std::stable_sort(report.architectures.begin(), report.architectures.end(),
-                   [](const std::string& a, const std::string& b) {
-                     return (a == "x86-64") > (b == "x86-64");
-                   });
+  std::stable_sort(
+      report.architectures.begin(), report.architectures.end(),
+      [](const std::string& a, const std::string& b) { return (a == "x86-64") > (b == "x86-64"); });
   for (CaseGroup& group : report.groups) {
     const StrategyRow* base = group.baseline();
     for (StrategyRow& row : group.rows) {

@@ -28,7 +28,7 @@ struct HotPath {
   disasm::Summary summary;
   bool has_diff = false;  // against the baseline strategy's hot function
   double match_percent = 0;
-  disasm::SummaryDelta delta;  // this minus the baseline
+  disasm::SummaryDelta delta;            // this minus the baseline
   std::size_t instructions_added = 0;    // inserted or replaced
   std::size_t instructions_removed = 0;  // deleted or replaced
 };
@@ -41,7 +41,7 @@ struct StrategyRow {
   std::string hot_symbol;  // mangled; "" when unknown
   std::string hot_symbol_demangled;
   std::map<std::string, HotPath> hot_paths;  // by architecture, when disasm.json has it
-  bool failed = false;     // the benchmark reported an error
+  bool failed = false;                       // the benchmark reported an error
   std::string error;
   std::vector<double> samples_ns;  // real time per iteration, one per repetition
   stats::Summary time;             // over samples_ns

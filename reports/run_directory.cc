@@ -25,7 +25,8 @@ RunReport load_run_directory(const fs::path& dir, const std::string& baseline) {
   const bool has_manifest = fs::exists(dir / "cases.json", ec);
   if (has_manifest) manifest = load_json_file(dir / "cases.json");
   RunReport report = build_run_report(bench, has_manifest ? &manifest : nullptr, baseline);
-  if (fs::exists(dir / "disasm.json", ec)) attach_disasm(report, load_json_file(dir / "disasm.json"));
+  if (fs::exists(dir / "disasm.json", ec))
+    attach_disasm(report, load_json_file(dir / "disasm.json"));
   return report;
 }
 

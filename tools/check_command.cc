@@ -25,7 +25,8 @@ class CheckCommand final : public Command {
         "Fail (exit 1) when a function calls an allocator, or calls one inside a loop: a gate "
         "a project can put in its CI.");
     cmd->add_option("binary", binary_, "The ELF file to read")->required();
-    cmd->add_option("--symbol,-s", symbols_, "Function(s) to check: exact name or glob (repeatable)")
+    cmd->add_option("--symbol,-s", symbols_,
+                    "Function(s) to check: exact name or glob (repeatable)")
         ->required();
     auto* no_alloc = cmd->add_flag("--no-alloc", no_alloc_, "No allocation call anywhere");
     auto* no_alloc_in_loop =
@@ -34,7 +35,8 @@ class CheckCommand final : public Command {
     cmd->add_option("--alloc", extra_alloc_, "Also count calls to this linkage name (repeatable)");
     cmd->footer(
         "Example:\n"
-        "  deferlab check build/cases/deferlab_bench -s '*loop_defer_pooled_chain*' --no-alloc-in-loop\n"
+        "  deferlab check build/cases/deferlab_bench -s '*loop_defer_pooled_chain*' "
+        "--no-alloc-in-loop\n"
         "Exit codes: 0 every function passes, 1 one fails (one line each on stderr), 2 bad input.");
   }
 
@@ -71,7 +73,8 @@ class CheckCommand final : public Command {
                 hex_address(f.instructions[header.first].insn.address) + ", depth " +
                 std::to_string(loop.depth) + ")";
       }
-      std::fprintf(stderr, "deferlab: check failed: %s calls %s at %s%s; %zu alloc calls, %zu in loops\n",
+      std::fprintf(stderr,
+                   "deferlab: check failed: %s calls %s at %s%s; %zu alloc calls, %zu in loops\n",
                    f.range.demangled.c_str(), offender->call_target.c_str(),
                    hex_address(offender->insn.address).c_str(), where.c_str(),
                    f.summary.alloc_calls, f.summary.alloc_calls_in_loops);

@@ -7,7 +7,9 @@
 
 namespace deferlab::tools {
 
-bool is_terminal(std::FILE* stream) { return ::isatty(::fileno(stream)) == 1; }
+bool is_terminal(std::FILE* stream) {
+  return ::isatty(::fileno(stream)) == 1;
+}
 
 bool use_color(std::FILE* stream) {
   const char* no_color = std::getenv("NO_COLOR");
@@ -18,10 +20,13 @@ bool use_color(std::FILE* stream) {
 }
 
 Progress::Progress(std::string label)
-    : label_(std::move(label)), terminal_(is_terminal(stderr)),
+    : label_(std::move(label)),
+      terminal_(is_terminal(stderr)),
       start_(std::chrono::steady_clock::now()) {}
 
-Progress::~Progress() { finish(); }
+Progress::~Progress() {
+  finish();
+}
 
 void Progress::update(std::size_t done, std::size_t total, std::string_view item) {
   if (total == 0) return;

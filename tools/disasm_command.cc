@@ -37,11 +37,13 @@ class DisasmCommand final : public Command {
                     "START[:END] in hex or decimal: the function at START, or exactly that "
                     "range (the way into a stripped binary)");
     cmd->add_flag("--all", all_, "Every function and every unnamed stretch of code, as NDJSON");
-    cmd->add_option("--arch", arch_, "Expected architecture: auto (from the ELF header), x86-64, "
-                                     "aarch64")
+    cmd->add_option("--arch", arch_,
+                    "Expected architecture: auto (from the ELF header), x86-64, "
+                    "aarch64")
         ->check(CLI::IsMember({"auto", "x86-64", "aarch64"}));
-    cmd->add_flag("--source", source_, "Interleave source lines (DWARF line table, files read "
-                                       "from disk when present)");
+    cmd->add_flag("--source", source_,
+                  "Interleave source lines (DWARF line table, files read "
+                  "from disk when present)");
     cmd->add_option("--format,-f", format_,
                     "text (default), md (for code reviews), json (deferlab.disasm/1), ndjson "
                     "(one function per line; the only format with --all)")
@@ -50,7 +52,8 @@ class DisasmCommand final : public Command {
         ->check(CLI::IsMember({"intel", "att"}));
     cmd->add_option("--alloc", extra_alloc_,
                     "Also tag calls to this linkage name as allocations (repeatable)");
-    cmd->add_option("--free", extra_free_, "Also tag calls to this linkage name as frees (repeatable)");
+    cmd->add_option("--free", extra_free_,
+                    "Also tag calls to this linkage name as frees (repeatable)");
     cmd->add_option("--jobs,-j", jobs_, "Threads for --all (default: one per core)")
         ->check(CLI::Range(1, 256));
     cmd->add_option("--out,-o", out_, "Write to FILE (atomically) instead of stdout");
@@ -98,7 +101,8 @@ class DisasmCommand final : public Command {
       output.commit();
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      std::fprintf(stderr, "deferlab: %zu functions, %zu instructions, %llu bytes of code in %.2f s\n",
+      std::fprintf(stderr,
+                   "deferlab: %zu functions, %zu instructions, %llu bytes of code in %.2f s\n",
                    stats.functions, stats.instructions,
                    static_cast<unsigned long long>(stats.bytes), seconds);
       return 0;
@@ -123,7 +127,8 @@ class DisasmCommand final : public Command {
     if (format == "json" || format == "ndjson") {
       if (format == "ndjson") {
         for (const AnnotatedFunction& f : functions) {
-          write_disasm_document(text, describe_binary(*file), syntax, {&f, 1}, source_ ? &sources : nullptr);
+          write_disasm_document(text, describe_binary(*file), syntax, {&f, 1},
+                                source_ ? &sources : nullptr);
           text += '\n';
         }
       } else {

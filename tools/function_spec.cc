@@ -29,7 +29,9 @@ bool looks_like_json(const std::string& path) {
   return first == '{';
 }
 
-std::string list_names(const std::vector<std::string>& names) { return quoted_list(names, 3); }
+std::string list_names(const std::vector<std::string>& names) {
+  return quoted_list(names, 3);
+}
 
 LoadedFunction from_json(const std::string& path, const std::string& symbol) {
   const nlohmann::json document = reports::load_json_file(path);
@@ -47,7 +49,9 @@ LoadedFunction from_json(const std::string& path, const std::string& symbol) {
     }
   }
   if (matches.empty()) {
-    throw Error(symbol.empty() ? "no function in the document" : "no function named '" + symbol + "'", path);
+    throw Error(
+        symbol.empty() ? "no function in the document" : "no function named '" + symbol + "'",
+        path);
   }
   if (matches.size() > 1) {
     std::vector<std::string> names;

@@ -44,8 +44,10 @@ int main(int argc, char** argv) {
     is_known = is_known || (argc > 1 && subcommand->get_name() == argv[1]);
   }
   if (argc == 1) {
-    std::fprintf(stderr, "deferlab: error: a command is required (command line); commands: %s; "
-                 "see 'deferlab --help'\n", known.c_str());
+    std::fprintf(stderr,
+                 "deferlab: error: a command is required (command line); commands: %s; "
+                 "see 'deferlab --help'\n",
+                 known.c_str());
     return 2;
   }
   if (argv[1][0] != '-' && !is_known) {

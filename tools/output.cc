@@ -52,6 +52,8 @@ void Output::commit() {
   committed_ = true;
 }
 
-bool Output::is_terminal() const { return path_.empty() && ::isatty(1) == 1; }
+bool Output::is_terminal() const {
+  return path_.empty() && ::isatty(1) == 1;
+}
 
 }  // namespace deferlab::tools

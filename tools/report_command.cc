@@ -25,8 +25,10 @@ class ReportCommand final : public Command {
     cmd->add_option("--format,-f", format_,
                     "Print one format instead of rewriting all three: html, md, json, text")
         ->check(CLI::IsMember({"html", "md", "json", "text"}));
-    cmd->add_option("--out,-o", out_, "With --format: write to FILE (atomically) instead of stdout");
-    cmd->add_option("--baseline", baseline_, "Strategy the ratios are relative to (default goto_cleanup)");
+    cmd->add_option("--out,-o", out_,
+                    "With --format: write to FILE (atomically) instead of stdout");
+    cmd->add_option("--baseline", baseline_,
+                    "Strategy the ratios are relative to (default goto_cleanup)");
     cmd->footer(
         "Examples:\n"
         "  deferlab report out/latest                 rewrite the three reports\n"

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "disasm/hot_functions.h"
 #include "harness/atomic_file.h"
 #include "harness/error.h"
 #include "harness/run_driver.h"
@@ -21,7 +22,6 @@
 #include "reports/report_model.h"
 #include "reports/run_directory.h"
 #include "reports/text_renderer.h"
-#include "disasm/hot_functions.h"
 #include "tools/command.h"
 #include "tools/console.h"
 
@@ -144,7 +144,8 @@ class RunCommand final : public Command {
     Progress progress("run");
     const auto started = std::chrono::steady_clock::now();
     const harness::BenchmarkRun run = harness::run_benchmarks(
-        options, raw, [&](const harness::RunProgress& p) { progress.update(p.done, p.total, p.name); });
+        options, raw,
+        [&](const harness::RunProgress& p) { progress.update(p.done, p.total, p.name); });
     progress.finish();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -186,7 +187,8 @@ class RunCommand final : public Command {
                          const fs::path& dir) const {
     std::vector<std::string> symbols;
     for (const nlohmann::json& c : manifest.value("cases", nlohmann::json::array())) {
-      const std::string mangled = c.value("hot_symbol", nlohmann::json::object()).value("mangled", "");
+      const std::string mangled =
+          c.value("hot_symbol", nlohmann::json::object()).value("mangled", "");
       if (!mangled.empty()) symbols.push_back(mangled);
     }
     // The lab binary is built for this machine; its architecture comes from the file.
@@ -197,7 +199,8 @@ class RunCommand final : public Command {
     std::error_code ec;
     if (!aarch64_binary_.empty()) {
       if (!fs::exists(aarch64_binary_, ec)) {
-        std::fprintf(stderr, "deferlab: warning: no AArch64 binary at %s; disasm.json has %s only\n",
+        std::fprintf(stderr,
+                     "deferlab: warning: no AArch64 binary at %s; disasm.json has %s only\n",
                      aarch64_binary_.c_str(), host_json["binary"].value("arch", "").c_str());
       } else {
         document += ",\"aarch64\":" + disasm::hot_functions_document(aarch64_binary_, symbols);

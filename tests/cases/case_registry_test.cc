@@ -72,15 +72,16 @@ TEST(CaseRegistryTest, HotSymbolsAndSourceLinesAreReal) {
     function = function.substr(0, function.find_first_of("<("));
     const std::string file = c.at("source").at("file");
     const int line = c.at("source").at("line");
-    const std::vector<std::string> lines = read_lines(std::string(DEFERLAB_SOURCE_DIR) + "/" + file);
+    const std::vector<std::string> lines =
+        read_lines(std::string(DEFERLAB_SOURCE_DIR) + "/" + file);
     ASSERT_GE(line, 1);
     ASSERT_LE(line, static_cast<int>(lines.size())) << file;
     // The line is the function's first line, or its `template` line right above it.
     const std::string here = lines[line - 1];
     const std::string next = line < static_cast<int>(lines.size()) ? lines[line] : "";
-    const bool names_function = here.find(" " + function + "(") != std::string::npos ||
-                                (here.rfind("template", 0) == 0 &&
-                                 next.find(" " + function + "(") != std::string::npos);
+    const bool names_function =
+        here.find(" " + function + "(") != std::string::npos ||
+        (here.rfind("template", 0) == 0 && next.find(" " + function + "(") != std::string::npos);
     EXPECT_TRUE(names_function) << file << ":" << line << ": " << here;
   }
 }

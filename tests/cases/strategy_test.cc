@@ -195,8 +195,8 @@ TYPED_TEST(StrategyTest, AllocatesExactlyWhatTheStrategyImplies) {
   Ledger ledger;
   for (const Case* c : cases_of(TypeParam::kName)) {
     (void)allocations_of_one_call(*c, ledger);  // warm-up
-    const std::uint64_t expected = expected_allocations(
-        TypeParam::kName, c->header.scenario.name, c->header.param);
+    const std::uint64_t expected =
+        expected_allocations(TypeParam::kName, c->header.scenario.name, c->header.param);
     EXPECT_EQ(allocations_of_one_call(*c, ledger), expected) << c->benchmark_name();
   }
 }

@@ -62,7 +62,7 @@ TEST_P(BoundariesTest, EveryInstructionStartsWhereObjdumpSays) {
     }
     ASSERT_NE(section, nullptr);
     decoder.decode(file->section_bytes(*section).subspan(item.range.address - section->address,
-                                                          item.range.size),
+                                                         item.range.size),
                    item.range.address, code);
     std::set<std::uint64_t> ours;
     for (const Instruction& in : code) ours.insert(in.address);
@@ -70,8 +70,8 @@ TEST_P(BoundariesTest, EveryInstructionStartsWhereObjdumpSays) {
     const auto last = reference.lower_bound(item.range.address + item.range.size);
     const std::set<std::uint64_t> theirs(first, last);
     if (ours != theirs && mismatches++ < 5) {
-      ADD_FAILURE() << item.range.demangled << " at 0x" << std::hex << item.range.address
-                    << ": " << std::dec << ours.size() << " instructions here, " << theirs.size()
+      ADD_FAILURE() << item.range.demangled << " at 0x" << std::hex << item.range.address << ": "
+                    << std::dec << ours.size() << " instructions here, " << theirs.size()
                     << " in objdump";
     }
     ++functions;

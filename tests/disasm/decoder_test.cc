@@ -44,12 +44,23 @@ TEST(DecoderTest, X86_64Intel) {
   const std::vector<Case> cases = {
       {"push", {0x55}, 0x1000, "push", "rbp", InsnKind::kOther, std::nullopt},
       {"ret", {0xc3}, 0x1000, "ret", "", InsnKind::kReturn, std::nullopt},
-      {"call rel32", {0xe8, 0x00, 0x01, 0x00, 0x00}, 0x1000, "call", "0x1105", InsnKind::kCall, 0x1105},
+      {"call rel32",
+       {0xe8, 0x00, 0x01, 0x00, 0x00},
+       0x1000,
+       "call",
+       "0x1105",
+       InsnKind::kCall,
+       0x1105},
       {"jmp rel8", {0xeb, 0xfe}, 0x2000, "jmp", "0x2000", InsnKind::kJump, 0x2000},
       {"jne rel8", {0x75, 0x10}, 0x2000, "jne", "0x2012", InsnKind::kCondJump, 0x2012},
       {"call rax", {0xff, 0xd0}, 0x1000, "call", "rax", InsnKind::kIndirectCall, std::nullopt},
-      {"jmp [rip+8]", {0xff, 0x25, 0x08, 0x00, 0x00, 0x00}, 0x1000, "jmp",
-       "qword ptr [rip + 8]", InsnKind::kIndirectJump, std::nullopt},
+      {"jmp [rip+8]",
+       {0xff, 0x25, 0x08, 0x00, 0x00, 0x00},
+       0x1000,
+       "jmp",
+       "qword ptr [rip + 8]",
+       InsnKind::kIndirectJump,
+       std::nullopt},
       {"ud2", {0x0f, 0x0b}, 0x1000, "ud2", "", InsnKind::kTrap, std::nullopt},
       {"mov", {0x48, 0x89, 0xe5}, 0x1000, "mov", "rbp, rsp", InsnKind::kOther, std::nullopt},
   };
@@ -65,7 +76,8 @@ TEST(DecoderTest, X86_64Att) {
 
 TEST(DecoderTest, X86_64RipRelativeAndStackGuard) {
   // call qword ptr [rip + 0x10] at 0x1000: the slot is at 0x1000 + 6 + 0x10.
-  const auto call = decode(Arch::kX86_64, Syntax::kIntel, {0xff, 0x15, 0x10, 0x00, 0x00, 0x00}, 0x1000);
+  const auto call =
+      decode(Arch::kX86_64, Syntax::kIntel, {0xff, 0x15, 0x10, 0x00, 0x00, 0x00}, 0x1000);
   ASSERT_EQ(call.size(), 1u);
   EXPECT_EQ(call[0].memory_address, 0x1016u);
   // mov rax, qword ptr fs:[0x28]: the stack protector's canary.
@@ -77,7 +89,8 @@ TEST(DecoderTest, X86_64RipRelativeAndStackGuard) {
 
 TEST(DecoderTest, X86_64FrameBytes) {
   // sub rsp, 0x28 and push: the prologue's stack allocation.
-  EXPECT_EQ(decode(Arch::kX86_64, Syntax::kIntel, {0x48, 0x83, 0xec, 0x28}, 0)[0].frame_bytes, 0x28u);
+  EXPECT_EQ(decode(Arch::kX86_64, Syntax::kIntel, {0x48, 0x83, 0xec, 0x28}, 0)[0].frame_bytes,
+            0x28u);
   EXPECT_EQ(decode(Arch::kX86_64, Syntax::kIntel, {0x53}, 0)[0].frame_bytes, 8u);
 }
 
@@ -99,7 +112,13 @@ TEST(DecoderTest, AArch64) {
       {"b", {0xff, 0xff, 0xff, 0x17}, 0x1004, "b", "#0x1000", InsnKind::kJump, 0x1000},
       {"b.ne", {0x41, 0x00, 0x00, 0x54}, 0x1000, "b.ne", "#0x1008", InsnKind::kCondJump, 0x1008},
       {"cbz", {0x40, 0x00, 0x00, 0xb4}, 0x1000, "cbz", "x0, #0x1008", InsnKind::kCondJump, 0x1008},
-      {"blr", {0x00, 0x02, 0x3f, 0xd6}, 0x1000, "blr", "x16", InsnKind::kIndirectCall, std::nullopt},
+      {"blr",
+       {0x00, 0x02, 0x3f, 0xd6},
+       0x1000,
+       "blr",
+       "x16",
+       InsnKind::kIndirectCall,
+       std::nullopt},
       {"br", {0x20, 0x02, 0x1f, 0xd6}, 0x1000, "br", "x17", InsnKind::kIndirectJump, std::nullopt},
       {"brk", {0x00, 0x00, 0x20, 0xd4}, 0x1000, "brk", "#0", InsnKind::kTrap, std::nullopt},
   };
@@ -120,12 +139,14 @@ TEST(DecoderTest, AArch64AddressMaterialisation) {
 
 TEST(DecoderTest, AArch64FrameBytes) {
   // stp x29, x30, [sp, #-0x20]!
-  EXPECT_EQ(decode(Arch::kAArch64, Syntax::kIntel, {0xfd, 0x7b, 0xbe, 0xa9}, 0)[0].frame_bytes, 0x20u);
+  EXPECT_EQ(decode(Arch::kAArch64, Syntax::kIntel, {0xfd, 0x7b, 0xbe, 0xa9}, 0)[0].frame_bytes,
+            0x20u);
 }
 
 TEST(DecoderTest, AArch64UnknownWordsBecomeOnePlaceholderEach) {
   // An all-zero word (udf #0 in newer Capstones, unknown to 4.0.2) or not: four bytes.
-  const auto out = decode(Arch::kAArch64, Syntax::kIntel, {0xff, 0xff, 0xff, 0xff, 0xc0, 0x03, 0x5f, 0xd6}, 0x1000);
+  const auto out = decode(Arch::kAArch64, Syntax::kIntel,
+                          {0xff, 0xff, 0xff, 0xff, 0xc0, 0x03, 0x5f, 0xd6}, 0x1000);
   ASSERT_EQ(out.size(), 2u);
   EXPECT_EQ(out[0].size, 4u);
   EXPECT_EQ(out[1].address, 0x1004u);

@@ -102,13 +102,20 @@ TEST(ElfFileTest, RandomCorruptionsEndInAResultOrAnError) {
       if (size == 0) continue;
       const std::size_t at = offset + random() % size;
       switch (random() % 3) {
-        case 0: bytes[at] = static_cast<std::uint8_t>(random()); break;  // any value
-        case 1: bytes[at] = 0xff; break;                                 // huge
-        default: bytes[at] ^= static_cast<std::uint8_t>(1u << (random() % 8)); break;
+        case 0:
+          bytes[at] = static_cast<std::uint8_t>(random());
+          break;  // any value
+        case 1:
+          bytes[at] = 0xff;
+          break;  // huge
+        default:
+          bytes[at] ^= static_cast<std::uint8_t>(1u << (random() % 8));
+          break;
       }
     }
     std::ofstream(path, std::ios::binary)
-        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+        .write(reinterpret_cast<const char*>(bytes.data()),
+               static_cast<std::streamsize>(bytes.size()));
     try {
       exercise(path.string());
       ++parsed;

@@ -15,10 +15,14 @@ __attribute__((noinline)) void fixture_alloc_in_loop(int n) {
 }
 
 // operator new once, outside any loop.
-__attribute__((noinline)) void* fixture_new_once() { return ::operator new(24); }
+__attribute__((noinline)) void* fixture_new_once() {
+  return ::operator new(24);
+}
 
 // No call, no loop.
-__attribute__((noinline)) int fixture_leaf(int x) { return x * 3 + 1; }
+__attribute__((noinline)) int fixture_leaf(int x) {
+  return x * 3 + 1;
+}
 
 // Two nested loops (the asm keeps the inner loop from being folded).
 __attribute__((noinline)) int fixture_nested_loops(int n) {
@@ -33,7 +37,9 @@ __attribute__((noinline)) int fixture_nested_loops(int n) {
 }
 
 // One call through a function pointer.
-__attribute__((noinline)) int fixture_indirect(int (*f)(int), int x) { return f(x) + 1; }
+__attribute__((noinline)) int fixture_indirect(int (*f)(int), int x) {
+  return f(x) + 1;
+}
 
 }  // extern "C"
 

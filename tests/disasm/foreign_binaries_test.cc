@@ -86,11 +86,11 @@ func build(n int) *node {
 func main() { fmt.Println(build(3).v) }
 )";
   const fs::path binary = dir / "gobin";
-  const ExitStatus built = run_process(
-      {"env", "HOME=" + dir.string(), "GOCACHE=" + (dir / "cache").string(),
-       "GOPATH=" + (dir / "gopath").string(), "GO111MODULE=off", "GOFLAGS=", "go", "build", "-o",
-       binary.string(), (dir / "main.go").string()},
-      nullptr, nullptr);
+  const ExitStatus built =
+      run_process({"env", "HOME=" + dir.string(), "GOCACHE=" + (dir / "cache").string(),
+                   "GOPATH=" + (dir / "gopath").string(), "GO111MODULE=off", "GOFLAGS=", "go",
+                   "build", "-o", binary.string(), (dir / "main.go").string()},
+                  nullptr, nullptr);
   ASSERT_TRUE(built.succeeded()) << "go build " << built.describe();
   const AnnotatedFunction f = annotate_one(binary.string(), "main.build");
   bool newobject_in_loop = false;
@@ -110,8 +110,8 @@ pub fn alloc_box(n: u64) -> Box<u64> { Box::new(n) }
 fn main() { let b = alloc_box(std::hint::black_box(3)); println!("{}", b); }
 )";
   const fs::path binary = dir / "rustbin";
-  const ExitStatus built =
-      run_process({"rustc", "-O", "-o", binary.string(), (dir / "a.rs").string()}, nullptr, nullptr);
+  const ExitStatus built = run_process(
+      {"rustc", "-O", "-o", binary.string(), (dir / "a.rs").string()}, nullptr, nullptr);
   ASSERT_TRUE(built.succeeded()) << "rustc " << built.describe();
   const AnnotatedFunction f = annotate_one(binary.string(), "alloc_box");
   EXPECT_EQ(f.summary.alloc_calls, 1u);

@@ -15,7 +15,9 @@
 #if defined(__SANITIZE_ADDRESS__)
 // The failure tests ask for impossible sizes; AddressSanitizer must let malloc return
 // null for them instead of stopping the program.
-extern "C" const char* __asan_default_options() { return "allocator_may_return_null=1"; }
+extern "C" const char* __asan_default_options() {
+  return "allocator_may_return_null=1";
+}
 #endif
 
 namespace deferlab::alloc {
@@ -52,7 +54,9 @@ struct alignas(64) Aligned64 {
   unsigned char bytes[64];
 };
 
-TEST(AllocHookTest, IsInstalled) { EXPECT_TRUE(is_installed()); }
+TEST(AllocHookTest, IsInstalled) {
+  EXPECT_TRUE(is_installed());
+}
 
 // Each form once: count, requested bytes and the matching delete.
 TEST(AllocHookTest, CountsEveryOperatorForm) {
@@ -66,22 +70,22 @@ TEST(AllocHookTest, CountsEveryOperatorForm) {
     ::operator delete(p, std::nothrow);
     p = ::operator new[](16, std::nothrow);  // nothrow array
     ::operator delete[](p, std::nothrow);
-    p = ::operator new(100, std::align_val_t{64});  // aligned
+    p = ::operator new (100, std::align_val_t{64});  // aligned
     EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % 64, 0u);
-    ::operator delete(p, std::align_val_t{64});
+    ::operator delete (p, std::align_val_t{64});
     p = ::operator new[](200, std::align_val_t{128});  // aligned array
     EXPECT_EQ(reinterpret_cast<std::uintptr_t>(p) % 128, 0u);
     ::operator delete[](p, std::align_val_t{128});
-    p = ::operator new(32, std::align_val_t{32}, std::nothrow);  // aligned nothrow
-    ::operator delete(p, std::align_val_t{32}, std::nothrow);
+    p = ::operator new (32, std::align_val_t{32}, std::nothrow);  // aligned nothrow
+    ::operator delete (p, std::align_val_t{32}, std::nothrow);
     p = ::operator new[](48, std::align_val_t{32}, std::nothrow);  // aligned nothrow array
     ::operator delete[](p, std::align_val_t{32}, std::nothrow);
     p = ::operator new(56);  // sized delete
     ::operator delete(p, 56);
     p = ::operator new[](72);  // sized array delete
     ::operator delete[](p, 72);
-    p = ::operator new(80, std::align_val_t{64});  // sized aligned delete
-    ::operator delete(p, 80, std::align_val_t{64});
+    p = ::operator new (80, std::align_val_t{64});  // sized aligned delete
+    ::operator delete (p, 80, std::align_val_t{64});
     p = ::operator new[](96, std::align_val_t{64});  // sized aligned array delete
     ::operator delete[](p, 96, std::align_val_t{64});
   }
@@ -122,7 +126,7 @@ TEST(AllocHookTest, DeletingNullCountsNothing) {
   const Counts before = thread_counts();
   ::operator delete(nullptr);
   ::operator delete[](nullptr);
-  ::operator delete(nullptr, std::align_val_t{64});
+  ::operator delete (nullptr, std::align_val_t{64});
   EXPECT_EQ((thread_counts() - before).frees, 0u);
 }
 
@@ -131,7 +135,7 @@ TEST(AllocHookTest, FailureThrowsAndCountsNothing) {
   const std::size_t huge = std::numeric_limits<std::size_t>::max() / 2;
   EXPECT_THROW((void)opaque(::operator new(huge)), std::bad_alloc);
   EXPECT_EQ(::operator new(huge, std::nothrow), nullptr);
-  EXPECT_EQ(::operator new(huge, std::align_val_t{64}, std::nothrow), nullptr);
+  EXPECT_EQ(::operator new (huge, std::align_val_t{64}, std::nothrow), nullptr);
   EXPECT_EQ((thread_counts() - before).allocs, 0u);
 }
 

@@ -93,9 +93,8 @@ class HeapCountersTest : public ::testing::Test {
 CapturingReporter HeapCountersTest::reporter_;
 
 TEST_F(HeapCountersTest, CountsAreExactPerIteration) {
-  for (const char* name :
-       {"heap_counters_test/allocates_three",
-        "heap_counters_test/allocates_three_fixed/iterations:7"}) {
+  for (const char* name : {"heap_counters_test/allocates_three",
+                           "heap_counters_test/allocates_three_fixed/iterations:7"}) {
     SCOPED_TRACE(name);
     const auto& row = reporter_.rows.at(name);
     EXPECT_GT(row.iterations, 0);

@@ -24,8 +24,8 @@ ProbeResult probe(const std::string& mode, const std::string& case_id) {
   run_process(
       // nouserintercepts: memcheck must not replace the program's own operator new (the
       // hook), only count the malloc calls the hook makes.
-      {"valgrind", "--leak-check=no", "--soname-synonyms=somalloc=nouserintercepts",
-       VALGRIND_PROBE, mode, case_id},
+      {"valgrind", "--leak-check=no", "--soname-synonyms=somalloc=nouserintercepts", VALGRIND_PROBE,
+       mode, case_id},
       [&](std::string_view line) {
         std::smatch m;
         const std::string text(line);
@@ -43,7 +43,9 @@ ProbeResult probe(const std::string& mode, const std::string& case_id) {
   return result;
 }
 
-bool has_valgrind() { return std::system("valgrind --version > /dev/null 2>&1") == 0; }
+bool has_valgrind() {
+  return std::system("valgrind --version > /dev/null 2>&1") == 0;
+}
 
 class ValgrindTest : public ::testing::TestWithParam<const char*> {};
 

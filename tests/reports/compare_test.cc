@@ -12,14 +12,16 @@ namespace {
 
 // One benchmark with per-repetition times and a heap_allocs counter.
 nlohmann::json run_entry(const std::string& name, double time, double allocs, int index) {
-  return {{"name", name},       {"run_name", name},    {"run_type", "iteration"},
-          {"repetitions", 9},   {"repetition_index", index},
-          {"iterations", 1000}, {"real_time", time},  {"cpu_time", time},
-          {"time_unit", "ns"},  {"heap_allocs", allocs}, {"heap_bytes", allocs * 40}};
+  return {{"name", name},          {"run_name", name},          {"run_type", "iteration"},
+          {"repetitions", 9},      {"repetition_index", index}, {"iterations", 1000},
+          {"real_time", time},     {"cpu_time", time},          {"time_unit", "ns"},
+          {"heap_allocs", allocs}, {"heap_bytes", allocs * 40}};
 }
 
-CompareInput input(const std::vector<std::tuple<std::string, std::vector<double>, double>>& benchmarks) {
-  nlohmann::json doc = {{"context", nlohmann::json::object()}, {"benchmarks", nlohmann::json::array()}};
+CompareInput input(
+    const std::vector<std::tuple<std::string, std::vector<double>, double>>& benchmarks) {
+  nlohmann::json doc = {{"context", nlohmann::json::object()},
+                        {"benchmarks", nlohmann::json::array()}};
   for (const auto& [name, times, allocs] : benchmarks) {
     for (std::size_t i = 0; i < times.size(); ++i) {
       doc["benchmarks"].push_back(run_entry(name, times[i], allocs, static_cast<int>(i)));
@@ -50,7 +52,8 @@ TEST(CompareTest, AClearSlowdownIsSignificantAndTripsTheTimeGate) {
   EXPECT_NE(c.failures[0].find("a: "), std::string::npos);
   // A 20 % gate is not tripped by a 10 % slowdown.
   EXPECT_TRUE(compare_runs(input({{"a", kBase, 1}}), input({{"a", slower, 1}}), 0.05,
-                           {parse_gate("time:+20%")}).failures.empty());
+                           {parse_gate("time:+20%")})
+                  .failures.empty());
 }
 
 TEST(CompareTest, AnAllocationIncreaseTripsAllocsPlusZero) {

@@ -12,7 +12,8 @@
 namespace deferlab::reports {
 namespace {
 
-constexpr const char* kHostile = "<script>document.title='pwned'</script>\"'&<img src=x onerror=alert(1)>";
+constexpr const char* kHostile =
+    "<script>document.title='pwned'</script>\"'&<img src=x onerror=alert(1)>";
 
 RunReport hostile_report() {
   RunReport report;
@@ -39,7 +40,8 @@ RunReport hostile_report() {
     row.warnings.push_back(kHostile);
     group.rows.push_back(row);
   }
-  group.rows[1].vs_baseline = stats::ratio_interval(group.rows[1].samples_ns, group.rows[0].samples_ns);
+  group.rows[1].vs_baseline =
+      stats::ratio_interval(group.rows[1].samples_ns, group.rows[0].samples_ns);
   report.groups.push_back(group);
   // A disassembled function whose demangled name and operands carry the same text.
   disasm::AnnotatedFunction f;
@@ -63,10 +65,13 @@ TEST(HtmlRendererTest, HostileNamesStayText) {
   EXPECT_EQ(html.find("<script>document.title"), std::string::npos);
   EXPECT_EQ(html.find("<img src=x"), std::string::npos);
   // It does appear, escaped, where the name is shown.
-  EXPECT_NE(html.find("&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;"),
+            std::string::npos);
   // Exactly two script elements: the data and the code.
   const std::regex open_script("<script[ >]");
-  EXPECT_EQ(std::distance(std::sregex_iterator(html.begin(), html.end(), open_script), std::sregex_iterator()), 2);
+  EXPECT_EQ(std::distance(std::sregex_iterator(html.begin(), html.end(), open_script),
+                          std::sregex_iterator()),
+            2);
   // The embedded data cannot close its element early.
   const std::size_t data = html.find("id=\"deferlab-data\">");
   ASSERT_NE(data, std::string::npos);

@@ -29,8 +29,9 @@ std::vector<std::uint8_t> read_bytes(const fs::path& path) {
 
 fs::path write_bytes(const std::string& name, const std::vector<std::uint8_t>& bytes) {
   const fs::path path = fresh_directory("elf") / name;
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                              static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()),
+             static_cast<std::streamsize>(bytes.size()));
   return path;
 }
 
@@ -41,24 +42,28 @@ class Elf {
 
   Elf64_Ehdr& header() { return *reinterpret_cast<Elf64_Ehdr*>(bytes_.data()); }
   Elf64_Shdr& section(std::size_t i) {
-    return *reinterpret_cast<Elf64_Shdr*>(bytes_.data() + header().e_shoff + i * sizeof(Elf64_Shdr));
+    return *reinterpret_cast<Elf64_Shdr*>(bytes_.data() + header().e_shoff +
+                                          i * sizeof(Elf64_Shdr));
   }
   std::size_t find_section(const std::string& name) {
     const Elf64_Shdr& names = section(header().e_shstrndx);
     for (std::size_t i = 0; i < header().e_shnum; ++i) {
-      const char* n = reinterpret_cast<const char*>(bytes_.data() + names.sh_offset + section(i).sh_name);
+      const char* n =
+          reinterpret_cast<const char*>(bytes_.data() + names.sh_offset + section(i).sh_name);
       if (name == n) return i;
     }
     ADD_FAILURE() << "no section " << name;
     return 0;
   }
   Elf64_Sym& symbol(std::size_t table, std::size_t k) {
-    return *reinterpret_cast<Elf64_Sym*>(bytes_.data() + section(table).sh_offset + k * sizeof(Elf64_Sym));
+    return *reinterpret_cast<Elf64_Sym*>(bytes_.data() + section(table).sh_offset +
+                                         k * sizeof(Elf64_Sym));
   }
   std::size_t find_symbol(std::size_t table, const std::string& name) {
     const Elf64_Shdr& strings = section(section(table).sh_link);
     for (std::size_t k = 0; k < section(table).sh_size / sizeof(Elf64_Sym); ++k) {
-      const char* n = reinterpret_cast<const char*>(bytes_.data() + strings.sh_offset + symbol(table, k).st_name);
+      const char* n = reinterpret_cast<const char*>(bytes_.data() + strings.sh_offset +
+                                                    symbol(table, k).st_name);
       if (name == n) return k;
     }
     ADD_FAILURE() << "no symbol " << name;
@@ -110,8 +115,10 @@ TEST(DisasmBadInputTest, MalformedElfBuiltFromTheFixture) {
       {"truncated-file", [](Elf& e) { e.bytes().resize(e.bytes().size() / 2); },
        "lies past the end of the file"},
       {"elf32", [](Elf& e) { e.bytes()[EI_CLASS] = ELFCLASS32; }, "32-bit ELF is not supported"},
-      {"big-endian", [](Elf& e) { e.bytes()[EI_DATA] = ELFDATA2MSB; }, "big-endian ELF is not supported"},
-      {"riscv", [](Elf& e) { e.header().e_machine = EM_RISCV; }, "unsupported machine 243 (RISC-V)"},
+      {"big-endian", [](Elf& e) { e.bytes()[EI_DATA] = ELFDATA2MSB; },
+       "big-endian ELF is not supported"},
+      {"riscv", [](Elf& e) { e.header().e_machine = EM_RISCV; },
+       "unsupported machine 243 (RISC-V)"},
       {"shdrs-past-end", [](Elf& e) { e.header().e_shoff = e.bytes().size() - 10; },
        "section header table lies past the end of the file"},
       {"section-count", [](Elf& e) { e.header().e_shnum = 0xfff0; },
@@ -122,11 +129,9 @@ TEST(DisasmBadInputTest, MalformedElfBuiltFromTheFixture) {
       {"symtab-offset",
        [](Elf& e) { e.section(e.find_section(".symtab")).sh_offset = e.bytes().size() + 100; },
        "section .symtab lies past the end of the file"},
-      {"symtab-size",
-       [](Elf& e) { e.section(e.find_section(".symtab")).sh_size -= 1; },
+      {"symtab-size", [](Elf& e) { e.section(e.find_section(".symtab")).sh_size -= 1; },
        "is not a multiple of its entry size"},
-      {"symtab-entsize",
-       [](Elf& e) { e.section(e.find_section(".symtab")).sh_entsize = 23; },
+      {"symtab-entsize", [](Elf& e) { e.section(e.find_section(".symtab")).sh_entsize = 23; },
        "symbol table .symtab has entry size 23, expected 24"},
       {"symtab-link-zero", [](Elf& e) { e.section(e.find_section(".symtab")).sh_link = 0; },
        "links to section 0, which is not a string table"},
@@ -191,7 +196,8 @@ TEST(DisasmBadInputTest, UsageErrors) {
   const CliResult nothing = run_deferlab({"disasm", FIXTURE_EXECUTABLE});
   EXPECT_EQ(nothing.exit_code, 2);
   EXPECT_NE(nothing.err_text().find("nothing selected"), std::string::npos);
-  const CliResult arch = run_deferlab({"disasm", FIXTURE_EXECUTABLE, "-s", "main", "--arch", "aarch64"});
+  const CliResult arch =
+      run_deferlab({"disasm", FIXTURE_EXECUTABLE, "-s", "main", "--arch", "aarch64"});
   EXPECT_EQ(arch.exit_code, 2);
   EXPECT_NE(arch.err_text().find("the binary is x86-64, not aarch64"), std::string::npos);
   const CliResult address = run_deferlab({"disasm", FIXTURE_EXECUTABLE, "--address", "0x10zz"});
@@ -203,8 +209,8 @@ TEST(DisasmBadInputTest, UsageErrors) {
 }
 
 TEST(DisasmCommandTest, JsonOfOneFunction) {
-  const CliResult r = run_deferlab({"disasm", FIXTURE_EXECUTABLE, "-s", "fixture_alloc_in_loop",
-                                    "-f", "json", "--source"});
+  const CliResult r = run_deferlab(
+      {"disasm", FIXTURE_EXECUTABLE, "-s", "fixture_alloc_in_loop", "-f", "json", "--source"});
   ASSERT_EQ(r.exit_code, 0) << r.err_text();
   const nlohmann::json doc = nlohmann::json::parse(r.out_text());
   EXPECT_EQ(doc["schema"], "deferlab.disasm/1");
@@ -214,7 +220,8 @@ TEST(DisasmCommandTest, JsonOfOneFunction) {
   // DWARF line numbers point into fixture.cc, whose text --source includes.
   bool has_line = false;
   for (const nlohmann::json& insn : f["instructions"]) {
-    has_line = has_line || (insn.contains("file") && insn["file"].get<std::string>().ends_with("fixture.cc"));
+    has_line = has_line ||
+               (insn.contains("file") && insn["file"].get<std::string>().ends_with("fixture.cc"));
   }
   EXPECT_TRUE(has_line);
   EXPECT_FALSE(f["source_lines"].empty());
@@ -239,17 +246,23 @@ TEST(DisasmCommandTest, AllIsOneDocumentPerLineCoveringTheCode) {
 TEST(DisasmCommandTest, AddressReachesAStrippedBinary) {
   const fs::path dir = fresh_directory("stripped-address");
   const fs::path stripped = dir / "fixture.stripped";
-  ASSERT_EQ(run_process({"objcopy", "--strip-all", FIXTURE_EXECUTABLE, stripped.string()}, nullptr, nullptr).code, 0);
+  ASSERT_EQ(run_process({"objcopy", "--strip-all", FIXTURE_EXECUTABLE, stripped.string()}, nullptr,
+                        nullptr)
+                .code,
+            0);
   // The address of fixture_leaf, from the unstripped file.
-  const CliResult named = run_deferlab({"disasm", FIXTURE_EXECUTABLE, "-s", "fixture_leaf", "-f", "json"});
+  const CliResult named =
+      run_deferlab({"disasm", FIXTURE_EXECUTABLE, "-s", "fixture_leaf", "-f", "json"});
   ASSERT_EQ(named.exit_code, 0);
   const nlohmann::json doc = nlohmann::json::parse(named.out_text());
   const std::string address = doc["functions"][0]["address"];
-  const CliResult r = run_deferlab({"disasm", stripped.string(), "--address", address, "-f", "json"});
+  const CliResult r =
+      run_deferlab({"disasm", stripped.string(), "--address", address, "-f", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err_text();
   const nlohmann::json sweep = nlohmann::json::parse(r.out_text());
   // The sweep ends at the function's return: the same instructions as the named one.
-  EXPECT_EQ(sweep["functions"][0]["instructions"].size(), doc["functions"][0]["instructions"].size());
+  EXPECT_EQ(sweep["functions"][0]["instructions"].size(),
+            doc["functions"][0]["instructions"].size());
 }
 
 TEST(DiffCommandTest, ScopeGuardAgainstGotoReportsTheMatch) {
@@ -264,8 +277,8 @@ TEST(DiffCommandTest, ScopeGuardAgainstGotoReportsTheMatch) {
   EXPECT_EQ(d["schema"], "deferlab.diff/1");
   EXPECT_GE(d["match_percent"].get<double>(), 0.0);
   EXPECT_EQ(d["summary_delta"]["alloc_calls"], 0);
-  const CliResult text = run_deferlab({"diff", bench + ":fixed_defers_heap_defer<4u>",
-                                       bench + ":fixed_defers_goto_cleanup<4u>"});
+  const CliResult text = run_deferlab(
+      {"diff", bench + ":fixed_defers_heap_defer<4u>", bench + ":fixed_defers_goto_cleanup<4u>"});
   ASSERT_EQ(text.exit_code, 0);
   EXPECT_NE(text.out_text().find("alloc calls -4"), std::string::npos) << text.out_text();
 }
@@ -279,8 +292,8 @@ TEST(DiffCommandTest, BadSpecs) {
 }
 
 TEST(CheckCommandTest, FailsOnAllocationInALoop) {
-  const CliResult r =
-      run_deferlab({"check", FIXTURE_EXECUTABLE, "-s", "fixture_alloc_in_loop", "--no-alloc-in-loop"});
+  const CliResult r = run_deferlab(
+      {"check", FIXTURE_EXECUTABLE, "-s", "fixture_alloc_in_loop", "--no-alloc-in-loop"});
   EXPECT_EQ(r.exit_code, 1);
   ASSERT_EQ(r.err.size(), 1u) << r.err_text();
   EXPECT_NE(r.err[0].find("fixture_alloc_in_loop calls malloc@plt"), std::string::npos) << r.err[0];
@@ -289,16 +302,19 @@ TEST(CheckCommandTest, FailsOnAllocationInALoop) {
 
 TEST(CheckCommandTest, FailsOnAnyAllocationWithNoAlloc) {
   // Allocates once, outside loops: passes --no-alloc-in-loop, fails --no-alloc.
-  EXPECT_EQ(run_deferlab({"check", FIXTURE_EXECUTABLE, "-s", "fixture_new_once", "--no-alloc-in-loop"})
-                .exit_code,
-            0);
-  const CliResult r = run_deferlab({"check", FIXTURE_EXECUTABLE, "-s", "fixture_new_once", "--no-alloc"});
+  EXPECT_EQ(
+      run_deferlab({"check", FIXTURE_EXECUTABLE, "-s", "fixture_new_once", "--no-alloc-in-loop"})
+          .exit_code,
+      0);
+  const CliResult r =
+      run_deferlab({"check", FIXTURE_EXECUTABLE, "-s", "fixture_new_once", "--no-alloc"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err_text().find("operator new(unsigned long)"), std::string::npos) << r.err_text();
 }
 
 TEST(CheckCommandTest, PassesWithoutAllocation) {
-  const CliResult r = run_deferlab({"check", FIXTURE_EXECUTABLE, "-s", "fixture_leaf", "--no-alloc"});
+  const CliResult r =
+      run_deferlab({"check", FIXTURE_EXECUTABLE, "-s", "fixture_leaf", "--no-alloc"});
   EXPECT_EQ(r.exit_code, 0) << r.err_text();
   EXPECT_NE(r.out_text().find("ok: fixture_leaf"), std::string::npos);
 }
