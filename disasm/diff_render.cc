@@ -32,29 +32,30 @@ std::string line_of(const AnnotatedInstruction& a) {
 }
 
 // The listing body shared by text and Markdown: ' ' equal, '-' only in A, '+' only in B.
+// Within a run of changes, A's lines come first, then B's, as in a unified diff.
 std::string diff_lines(const DiffSide& a, const DiffSide& b, const FunctionDiff& d) {
   std::string out;
+  std::string removed;
+  std::string added;
+  auto flush = [&] {
+    out += removed + added;
+    removed.clear();
+    added.clear();
+  };
   for (const DiffOp& op : d.ops) {
     const AnnotatedInstruction* ia =
         op.a >= 0 ? &a.function->instructions[static_cast<std::size_t>(op.a)] : nullptr;
     const AnnotatedInstruction* ib =
         op.b >= 0 ? &b.function->instructions[static_cast<std::size_t>(op.b)] : nullptr;
-    switch (op.kind) {
-      case DiffOpKind::kEqual:
-        out += "  " + line_of(*ib) + "\n";
-        break;
-      case DiffOpKind::kReplace:
-        out += "- " + line_of(*ia) + "\n";
-        out += "+ " + line_of(*ib) + "\n";
-        break;
-      case DiffOpKind::kDelete:
-        out += "- " + line_of(*ia) + "\n";
-        break;
-      case DiffOpKind::kInsert:
-        out += "+ " + line_of(*ib) + "\n";
-        break;
+    if (op.kind == DiffOpKind::kEqual) {
+      flush();
+      out += "  " + line_of(*ib) + "\n";
+      continue;
     }
+    if (ia != nullptr) removed += "- " + line_of(*ia) + "\n";
+    if (ib != nullptr) added += "+ " + line_of(*ib) + "\n";
   }
+  flush();
   return out;
 }
 
