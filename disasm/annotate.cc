@@ -75,7 +75,7 @@ Callee name_address(const ObjectFile& file, std::size_t section, std::uint64_t t
     return {hex(target), ""};
   }
   const Symbol& s = *std::prev(it);
-  return {with_offset(s.demangled, target - s.address), target == s.address ? s.name : ""};
+  return {with_offset(s.demangled(), target - s.address), target == s.address ? s.name : ""};
 }
 
 // Dominators by the iterative algorithm of Cooper, Harvey and Kennedy over reverse post
@@ -346,7 +346,7 @@ std::vector<std::string> tag_names(std::uint32_t tags) {
 FunctionRange range_of(const ObjectFile& file, const Symbol& symbol) {
   FunctionRange r;
   r.name = symbol.name;
-  r.demangled = symbol.demangled.empty() ? symbol.name : symbol.demangled;
+  r.demangled = symbol.demangled().empty() ? symbol.name : symbol.demangled();
   r.section = symbol.section;
   r.address = symbol.address;
   r.size = symbol.size;

@@ -20,7 +20,9 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "disasm/checked.h"
 #include "disasm/decoder.h"
@@ -161,7 +163,7 @@ class ElfFile final : public ObjectFile {
   std::optional<std::string> got_slot_symbol(std::uint64_t address) const override {
     const auto it = got_slots_.find(address);
     if (it == got_slots_.end()) return std::nullopt;
-    return it->second;
+    return std::string(it->second);
   }
 
   const CodeRelocation* relocation_in(std::size_t section, std::uint64_t offset,
@@ -177,6 +179,13 @@ class ElfFile final : public ObjectFile {
   }
 
   const Symbol* symbol_containing(std::uint64_t address) const override {
+    // Functions (by address) first, then data objects.
+    auto f = std::upper_bound(functions_by_address_.begin(), functions_by_address_.end(), address,
+                              [](std::uint64_t a, const Symbol* s) { return a < s->address; });
+    if (f != functions_by_address_.begin() &&
+        address < (*std::prev(f))->address + (*std::prev(f))->size) {
+      return *std::prev(f);
+    }
     auto it = std::upper_bound(data_symbols_.begin(), data_symbols_.end(), address,
                                [](std::uint64_t a, const Symbol& s) { return a < s.address; });
     if (it == data_symbols_.begin()) return nullptr;
@@ -246,12 +255,15 @@ class ElfFile final : public ObjectFile {
   std::vector<Section> code_sections_;
   std::map<std::size_t, std::pair<std::size_t, std::size_t>> section_file_ranges_;
   std::vector<Symbol> functions_;
-  std::vector<Symbol> data_symbols_;  // every sized, defined symbol, by address
-  // Per symbol table section: its symbols' names (for relocations).
-  std::map<std::size_t, std::vector<std::string>> symbol_names_;
+  std::vector<Symbol> data_symbols_;                 // sized, defined data symbols, by address
+  std::vector<const Symbol*> functions_by_address_;  // not in relocatable objects
+  // Per symbol table section: its symbols' names (for relocations), as views into the
+  // mapped string table, which lives as long as the file.
+  std::map<std::size_t, std::vector<std::string_view>> symbol_names_;
   std::map<std::size_t, std::vector<unsigned>> symbol_types_;
   std::map<std::size_t, std::vector<std::size_t>> symbol_sections_;
-  std::unordered_map<std::uint64_t, std::string> got_slots_;
+  std::unordered_map<std::uint64_t, std::string_view> got_slots_;  // views into strtab / functions_
+  std::pair<std::uint64_t, std::uint64_t> got_range_{0, 0};        // .got, [start, end)
   std::unordered_map<std::uint64_t, std::string> plt_names_;
   std::map<std::size_t, std::vector<CodeRelocation>> code_relocations_;
 };
@@ -388,6 +400,7 @@ void ElfFile::read_sections() {
            std::to_string(s.sh_offset) + ", size " + std::to_string(s.sh_size) + ")");
     }
     if (section_names_[i] == ".debug_line") has_debug_line_ = true;
+    if (section_names_[i] == ".got") got_range_ = {s.sh_addr, s.sh_addr + s.sh_size};
     if ((s.sh_flags & SHF_EXECINSTR) != 0 && s.sh_type == SHT_PROGBITS && s.sh_size > 0) {
       Section section;
       section.index = i;
@@ -433,8 +446,8 @@ void ElfFile::read_program_headers() {
 }
 
 void ElfFile::read_symbol_tables() {
-  std::map<std::pair<std::size_t, std::uint64_t>, bool> seen;  // (section, address, name)
-  std::map<std::string, bool> seen_names;
+  std::set<std::pair<std::size_t, std::uint64_t>> seen;  // (section, address) named by .symtab
+  std::unordered_set<std::string_view> seen_names;
   for (int pass = 0; pass < 2; ++pass) {
     // .symtab first: when both exist, .dynsym only repeats part of it.
     const unsigned wanted = pass == 0 ? SHT_SYMTAB : SHT_DYNSYM;
@@ -460,7 +473,7 @@ void ElfFile::read_symbol_tables() {
       Elf_Data* data = elf_getdata(elf_getscn(elf_.get(), i), nullptr);
       if (data == nullptr) fail("cannot read symbol table " + table + ": " + elf_errmsg(-1));
       const std::size_t count = s.sh_size / sizeof(Elf64_Sym);
-      std::vector<std::string>& names = symbol_names_[i];
+      std::vector<std::string_view>& names = symbol_names_[i];
       std::vector<unsigned>& types = symbol_types_[i];
       std::vector<std::size_t>& sections = symbol_sections_[i];
       names.resize(count);
@@ -476,14 +489,14 @@ void ElfFile::read_symbol_tables() {
           fail("symbol " + std::to_string(k) + " of " + table +
                ": its name lies past the end of the string table " + section_name(s.sh_link));
         }
-        const std::string name(reinterpret_cast<const char*>(strings.data() + sym.st_name));
+        const std::string_view name(reinterpret_cast<const char*>(strings.data() + sym.st_name));
         const unsigned type = GELF_ST_TYPE(sym.st_info);
         names[k] = name;
         types[k] = type;
         sections[k] = sym.st_shndx;
         if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE) continue;
         if (sym.st_shndx >= section_count_) {
-          fail("symbol " + (name.empty() ? std::to_string(k) : name) + " of " + table +
+          fail("symbol " + (name.empty() ? std::to_string(k) : std::string(name)) + " of " + table +
                ": section index " + std::to_string(sym.st_shndx) + " is out of range (" +
                std::to_string(section_count_) + " sections)");
         }
@@ -494,7 +507,8 @@ void ElfFile::read_symbol_tables() {
         const std::uint64_t offset = sym.st_value - start;
         if (sym.st_value < start || !fits_within(offset, sym.st_size, home.sh_size)) {
           if (is_function_type(type) || sym.st_size > 0) {
-            fail("symbol " + name + " (" + std::to_string(sym.st_size) + " bytes at 0x" +
+            fail("symbol " + std::string(name) + " (" + std::to_string(sym.st_size) +
+                 " bytes at 0x" +
                  [&] {
                    char hex[32];
                    std::snprintf(hex, sizeof hex, "%llx",
@@ -505,30 +519,48 @@ void ElfFile::read_symbol_tables() {
           }
           continue;
         }
+        const bool in_code = (home.sh_flags & SHF_EXECINSTR) != 0;
+        if (!is_function_type(type) || !in_code) {
+          // Data: kept only to name PC-relative operands.
+          if (!relocatable && sym.st_size > 0 && seen_names.insert(name).second) {
+            Symbol data;
+            data.name = std::string(name);
+            data.address = sym.st_value;
+            data.size = sym.st_size;
+            data.section = sym.st_shndx;
+            data_symbols_.push_back(std::move(data));
+          }
+          continue;
+        }
         Symbol symbol;
-        symbol.name = name;
+        symbol.name = std::string(name);
         symbol.address = sym.st_value;
         symbol.size = sym.st_size;
         symbol.section = sym.st_shndx;
         symbol.dynamic = wanted == SHT_DYNSYM;
-        const bool in_code = (home.sh_flags & SHF_EXECINSTR) != 0;
-        if (!relocatable && sym.st_size > 0 && !seen_names.contains(name)) {
-          data_symbols_.push_back(symbol);
-        }
-        seen_names[name] = true;
-        if (!is_function_type(type) || !in_code) continue;
         const auto key = std::make_pair(static_cast<std::size_t>(sym.st_shndx), sym.st_value);
-        if (pass == 1 && seen.contains(key)) continue;  // already named by .symtab
-        seen[key] = true;
+        if (pass == 1 && has_symtab_ && seen.contains(key)) continue;  // named by .symtab
+        if (pass == 0) seen.insert(key);
         functions_.push_back(std::move(symbol));
       }
     }
   }
   std::sort(data_symbols_.begin(), data_symbols_.end(),
             [](const Symbol& a, const Symbol& b) { return a.address < b.address; });
-  std::stable_sort(functions_.begin(), functions_.end(), [](const Symbol& a, const Symbol& b) {
-    return std::tie(a.section, a.address) < std::tie(b.section, b.address);
-  });
+  {
+    // Sort indices, then move each symbol once: moving whole symbols through the sort
+    // costs more than the rest of opening a library with tens of thousands of them.
+    std::vector<std::uint32_t> order(functions_.size());
+    for (std::uint32_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return std::tie(functions_[a].section, functions_[a].address) <
+             std::tie(functions_[b].section, functions_[b].address);
+    });
+    std::vector<Symbol> sorted;
+    sorted.reserve(functions_.size());
+    for (const std::uint32_t k : order) sorted.push_back(std::move(functions_[k]));
+    functions_ = std::move(sorted);
+  }
   // Sizeless functions (hand-written assembly) run to the next symbol or section end.
   for (std::size_t k = 0; k < functions_.size(); ++k) {
     Symbol& f = functions_[k];
@@ -546,7 +578,11 @@ void ElfFile::read_symbol_tables() {
     f.size = end > f.address ? end - f.address : 0;
   }
   std::erase_if(functions_, [](const Symbol& f) { return f.size == 0; });
-  for (Symbol& f : functions_) f.demangled = demangle(f.name);
+  if (ehdr_.e_type != ET_REL) {
+    for (const Symbol& f : functions_) functions_by_address_.push_back(&f);
+    std::sort(functions_by_address_.begin(), functions_by_address_.end(),
+              [](const Symbol* a, const Symbol* b) { return a->address < b->address; });
+  }
 }
 
 void ElfFile::read_relocations() {
@@ -555,10 +591,14 @@ void ElfFile::read_relocations() {
   const std::uint32_t glob_dat = x86 ? R_X86_64_GLOB_DAT : R_AARCH64_GLOB_DAT;
   const std::uint32_t abs64 = x86 ? R_X86_64_64 : R_AARCH64_ABS64;
   const std::uint32_t relative = x86 ? R_X86_64_RELATIVE : R_AARCH64_RELATIVE;
-  // Function entry points by address, to name GOT slots filled by RELATIVE relocations
-  // (a PIE's slots for its own functions carry no symbol, only the address as addend).
-  std::unordered_map<std::uint64_t, std::string> entry_points;
-  for (const Symbol& f : functions_) entry_points.emplace(f.address, f.name);
+  // A function starting at `address`: names GOT slots filled by RELATIVE relocations (a
+  // PIE's slots for its own functions carry no symbol, only the address as addend).
+  auto entry_point = [&](std::uint64_t address) -> const Symbol* {
+    const auto it =
+        std::lower_bound(functions_by_address_.begin(), functions_by_address_.end(), address,
+                         [](const Symbol* s, std::uint64_t a) { return s->address < a; });
+    return it != functions_by_address_.end() && (*it)->address == address ? *it : nullptr;
+  };
   for (std::size_t i = 1; i < section_count_; ++i) {
     const GElf_Shdr s = shdr(i);
     if (s.sh_type != SHT_RELA) continue;
@@ -587,7 +627,7 @@ void ElfFile::read_relocations() {
       }
       const std::size_t sym = GELF_R_SYM(rela.r_info);
       const std::uint32_t type = GELF_R_TYPE(rela.r_info);
-      std::string name;
+      std::string_view name;
       if (sym != 0) {
         if (names == symbol_names_.end() || sym >= names->second.size()) {
           fail("relocation " + std::to_string(k) + " of " + table + " refers to symbol " +
@@ -596,15 +636,21 @@ void ElfFile::read_relocations() {
         name = names->second[sym];
         if (symbol_types_[s.sh_link][sym] == STT_SECTION) {
           const std::size_t target = symbol_sections_[s.sh_link][sym];
-          name = target < section_count_ ? section_name(target) : "";
+          // A section symbol: the section's name (a view of the stored name, not a temporary).
+          const auto section = section_names_.find(target);
+          name = section != section_names_.end() ? std::string_view(section->second)
+                                                 : std::string_view();
         }
       }
       if (!relocatable) {
         if ((type == jump_slot || type == glob_dat || type == abs64) && !name.empty()) {
           got_slots_[rela.r_offset] = name;
-        } else if (type == relative) {
-          const auto entry = entry_points.find(static_cast<std::uint64_t>(rela.r_addend));
-          if (entry != entry_points.end()) got_slots_[rela.r_offset] = entry->second;
+        } else if (type == relative && rela.r_offset >= got_range_.first &&
+                   rela.r_offset < got_range_.second) {
+          // Only slots of .got are called through; vtables and other data are not named.
+          if (const Symbol* entry = entry_point(static_cast<std::uint64_t>(rela.r_addend))) {
+            got_slots_[rela.r_offset] = entry->name;
+          }
         }
         continue;
       }
@@ -612,7 +658,7 @@ void ElfFile::read_relocations() {
       CodeRelocation reloc;
       reloc.offset = rela.r_offset;
       reloc.type = type;
-      reloc.symbol = name;
+      reloc.symbol = std::string(name);
       reloc.addend = rela.r_addend;
       reloc.via_got = x86 ? (type == R_X86_64_GOTPCREL || type == R_X86_64_GOTPCRELX ||
                              type == R_X86_64_REX_GOTPCRELX)

@@ -18,6 +18,9 @@
 
 namespace deferlab::disasm {
 
+// abi::__cxa_demangle, or the name itself when it is not a mangled C++ name.
+std::string demangle(const std::string& name);
+
 struct Section {
   std::size_t index = 0;
   std::string name;
@@ -27,12 +30,26 @@ struct Section {
 };
 
 struct Symbol {
-  std::string name;       // as in the file (mangled)
-  std::string demangled;  // abi::__cxa_demangle's form, or the name itself
+  std::string name;  // as in the file (mangled)
   std::uint64_t address = 0;
   std::uint64_t size = 0;  // never 0: sizeless symbols extend to the next one
   std::size_t section = 0;
   bool dynamic = false;  // from .dynsym only
+
+  // abi::__cxa_demangle's form, or the name itself. Computed on first use, because a big
+  // library has tens of thousands of symbols and one lookup needs none of them demangled;
+  // not thread-safe: call it once on every symbol before sharing them across threads.
+  const std::string& demangled() const {
+    if (!demangled_ready_) {
+      demangled_ = demangle(name);
+      demangled_ready_ = true;
+    }
+    return demangled_;
+  }
+
+ private:
+  mutable std::string demangled_;
+  mutable bool demangled_ready_ = false;
 };
 
 // A relocation applied to code (relocatable objects): what the bytes at `offset` refer to.
@@ -91,8 +108,5 @@ class ObjectFile {
 // readable ELF64 little-endian x86-64 or AArch64 file, or whose headers, section table,
 // symbol tables or relocations point outside the file.
 std::unique_ptr<ObjectFile> open_object_file(const std::string& path);
-
-// abi::__cxa_demangle, or the name itself when it is not a mangled C++ name.
-std::string demangle(const std::string& name);
 
 }  // namespace deferlab::disasm

@@ -57,25 +57,26 @@ std::string closest_names(const ObjectFile& file, const std::string& query) {
   // Names that contain what was typed come first, shortest first.
   std::vector<const Symbol*> containing;
   for (const Symbol& f : file.functions()) {
-    if (f.demangled.find(query) != std::string::npos || f.name.find(query) != std::string::npos) {
+    if (f.demangled().find(query) != std::string::npos || f.name.find(query) != std::string::npos) {
       containing.push_back(&f);
     }
   }
   std::sort(containing.begin(), containing.end(), [](const Symbol* a, const Symbol* b) {
-    return a->demangled.size() < b->demangled.size();
+    return a->demangled().size() < b->demangled().size();
   });
   for (const Symbol* f : containing) {
     if (found.size() == 3) break;
-    if (seen.insert(f->demangled).second) found.push_back(f->demangled);
+    if (seen.insert(f->demangled()).second) found.push_back(f->demangled());
   }
   if (found.empty()) {
     std::vector<std::pair<std::size_t, std::string>> scored;
     const std::size_t limit = std::max<std::size_t>(3, query.size() / 3);
     for (const Symbol& f : file.functions()) {
-      const std::size_t d = std::min(edit_distance(query, base_name(f.demangled), limit),
+      const std::size_t d = std::min(edit_distance(query, base_name(f.demangled()), limit),
                                      edit_distance(query, f.name, limit));
       if (d <= limit)
-        scored.emplace_back(d, f.demangled == f.name ? f.name : f.demangled + " [" + f.name + "]");
+        scored.emplace_back(d,
+                            f.demangled() == f.name ? f.name : f.demangled() + " [" + f.name + "]");
     }
     std::sort(scored.begin(), scored.end());
     for (const auto& [d, name] : scored) {
@@ -159,12 +160,19 @@ std::vector<FunctionRange> select_by_name(const ObjectFile& file,
   std::set<std::pair<std::size_t, std::uint64_t>> seen;
   for (const std::string& query : names) {
     std::vector<const Symbol*> matches;
+    // The linkage name first: it needs no demangling, which costs more than the rest of a
+    // lookup in a library of tens of thousands of symbols.
     for (const Symbol& f : file.functions()) {
-      if (f.name == query || f.demangled == query) matches.push_back(&f);
+      if (f.name == query) matches.push_back(&f);
+    }
+    if (matches.empty()) {
+      for (const Symbol& f : file.functions()) {
+        if (f.demangled() == query) matches.push_back(&f);
+      }
     }
     if (matches.empty() && has_glob_characters(query)) {
       for (const Symbol& f : file.functions()) {
-        if (fnmatch(query.c_str(), f.demangled.c_str(), 0) == 0 ||
+        if (fnmatch(query.c_str(), f.demangled().c_str(), 0) == 0 ||
             fnmatch(query.c_str(), f.name.c_str(), 0) == 0) {
           matches.push_back(&f);
         }
@@ -174,7 +182,7 @@ std::vector<FunctionRange> select_by_name(const ObjectFile& file,
       // A name without its parameter list, "ns::f" for "ns::f(int)", or without its
       // namespaces, "f<4u>" for "ns::f<4u>(int)".
       for (const Symbol& f : file.functions()) {
-        const std::string base = base_name(f.demangled);
+        const std::string base = base_name(f.demangled());
         const bool suffix = base.size() > query.size() + 2 &&
                             base.compare(base.size() - query.size(), query.size(), query) == 0 &&
                             base.compare(base.size() - query.size() - 2, 2, "::") == 0;

@@ -30,6 +30,8 @@ struct Result {
 StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& options,
                                  const std::function<void(std::string_view)>& sink) {
   const std::vector<CodeItem> items = all_code(file);
+  // Demangled names are filled on first use; fill them all before the workers share them.
+  for (const Symbol& f : file.functions()) (void)f.demangled();
   const unsigned jobs =
       options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
   const std::size_t window = options.window != 0 ? options.window : 16 * jobs;

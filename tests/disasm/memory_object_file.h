@@ -18,7 +18,12 @@ class MemoryObjectFile final : public ObjectFile {
   }
 
   void add_function(const std::string& name, std::uint64_t address, std::uint64_t size) {
-    functions_.push_back({name, demangle(name), address, size, 1, false});
+    Symbol symbol;
+    symbol.name = name;
+    symbol.address = address;
+    symbol.size = size;
+    symbol.section = 1;
+    functions_.push_back(std::move(symbol));
   }
   void add_plt(std::uint64_t address, const std::string& name) { plt_[address] = name; }
   void add_got_slot(std::uint64_t address, const std::string& name) { got_[address] = name; }
