@@ -93,9 +93,17 @@ std::string quoted_list(const std::vector<std::string>& names, std::size_t limit
   constexpr std::size_t kLongest = 100;  // C++ names can run to kilobytes
   std::string text;
   for (std::size_t k = 0; k < names.size() && k < limit; ++k) {
-    std::string name = names[k];
-    if (name.size() > kLongest) name = name.substr(0, kLongest - 3) + "...";
-    text += (text.empty() ? "" : ", ") + ("'" + name + "'");
+    // Appended piece by piece: GCC 12 warns (-Warray-bounds) on the temporaries of a chain
+    // of operator+ here, wrongly.
+    if (!text.empty()) text += ", ";
+    text += '\'';
+    if (names[k].size() > kLongest) {
+      text.append(names[k], 0, kLongest - 3);
+      text += "...";
+    } else {
+      text += names[k];
+    }
+    text += '\'';
   }
   if (names.size() > limit) text += " and " + std::to_string(names.size() - limit) + " more";
   return text;

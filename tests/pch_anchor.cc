@@ -1,0 +1,1 @@
+// Gives the shared test precompiled header a target to hang on.
