@@ -713,6 +713,8 @@ std::string render_report_html(const RunReport& report) {
                "</p>";
       }
     }
+    for (const std::string& w : g.warnings)
+      out += "<p class=\"warning\">&#9888; " + html_escape(w) + "</p>";
     if (!noisy.empty()) {
       out += "<p class=\"warning noise\">&#9888; noisy (CV above " +
              html_escape(format_percent(kNoisyCv)) + "): " + noisy + "</p>";

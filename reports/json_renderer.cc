@@ -83,8 +83,10 @@ std::string render_report_json(const RunReport& report) {
     }
     Json rows = Json::array();
     for (const StrategyRow& row : group.rows) rows.push_back(row_json(row));
-    scenarios.back()["groups"].push_back(
-        {{"param", group.param}, {"parameters", Json(group.parameters)}, {"rows", rows}});
+    scenarios.back()["groups"].push_back({{"param", group.param},
+                                          {"parameters", Json(group.parameters)},
+                                          {"rows", rows},
+                                          {"warnings", group.warnings}});
   }
   Json other = Json::array();
   for (const StrategyRow& row : report.other) other.push_back(row_json(row));

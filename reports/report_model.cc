@@ -7,6 +7,7 @@
 
 #include "disasm/disasm_json.h"
 #include "harness/error.h"
+#include "reports/format.h"
 
 namespace deferlab::reports {
 namespace {
@@ -202,6 +203,7 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set) {
         row.hot_paths[arch] = path;
       }
       // The same instructions as the baseline but a different time: not the strategy.
+      // (Pairs of other strategies are checked below, once per group.)
       const auto x86 = row.hot_paths.find("x86-64");
       if (!row.is_baseline && x86 != row.hot_paths.end() && x86->second.has_diff &&
           x86->second.match_percent == 100.0 && row.vs_baseline &&
@@ -210,6 +212,49 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set) {
             "same instructions as the baseline, yet the time differs: code placement or "
             "measurement, not the strategy");
       }
+    }
+    // Strategies that compile to the same instructions yet measure apart: the gap is code
+    // placement or measurement, and a reader should credit no strategy with it. One note
+    // per set of identical functions.
+    const auto x86 = report.functions.find("x86-64");
+    if (x86 == report.functions.end()) continue;
+    std::vector<int> set_of(group.rows.size(), -1);
+    int sets = 0;
+    for (std::size_t i = 0; i < group.rows.size(); ++i) {
+      if (set_of[i] != -1) continue;
+      const auto fi = x86->second.find(group.rows[i].hot_symbol);
+      if (fi == x86->second.end() || group.rows[i].samples_ns.empty()) continue;
+      set_of[i] = sets++;
+      for (std::size_t j = i + 1; j < group.rows.size(); ++j) {
+        const auto fj = x86->second.find(group.rows[j].hot_symbol);
+        if (set_of[j] != -1 || fj == x86->second.end() || group.rows[j].samples_ns.empty())
+          continue;
+        if (disasm::diff_functions(fi->second, fj->second, report_diff_options("x86-64"))
+                .match_percent == 100.0) {
+          set_of[j] = set_of[i];
+        }
+      }
+    }
+    for (int set = 0; set < sets; ++set) {
+      const StrategyRow* fastest = nullptr;
+      const StrategyRow* slowest = nullptr;
+      std::string names;
+      int members = 0;
+      for (std::size_t i = 0; i < group.rows.size(); ++i) {
+        if (set_of[i] != set) continue;
+        const StrategyRow& row = group.rows[i];
+        names += (names.empty() ? "" : ", ") + row.strategy;
+        ++members;
+        if (fastest == nullptr || row.time.median < fastest->time.median) fastest = &row;
+        if (slowest == nullptr || row.time.median > slowest->time.median) slowest = &row;
+      }
+      if (members < 2) continue;
+      const stats::Ratio r = stats::ratio_interval(slowest->samples_ns, fastest->samples_ns);
+      if (r.low <= 1.0) continue;  // within the noise
+      group.warnings.push_back(names + " run the same x86-64 instructions, yet " +
+                               slowest->strategy + " measures " + format_ratio(r.estimate) +
+                               " of " + fastest->strategy +
+                               ": code placement or measurement, not the strategy");
     }
   }
 }

@@ -60,6 +60,7 @@ struct CaseGroup {
   std::string param;
   nlohmann::json parameters = nlohmann::json::object();
   std::vector<StrategyRow> rows;  // in strategy order
+  std::vector<std::string> warnings;  // about the group as a whole
 
   std::string title() const { return scenario + "/" + param; }
   const StrategyRow* baseline() const;

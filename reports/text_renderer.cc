@@ -118,6 +118,7 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
         header_row(report.baseline_strategy, confidence_label(group))};
     for (const StrategyRow& row : group.rows) rows.push_back(strategy_row(row, slowest));
     out += render_table(rows, style);
+    for (const std::string& w : group.warnings) out += "  note: " + w + "\n";
     out += '\n';
   }
   if (!report.other.empty()) {

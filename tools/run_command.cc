@@ -96,6 +96,11 @@ class RunCommand final : public Command {
     run->add_option("--out", out_,
                     "Run directory to write (default out/<run-id>, and out/latest points to "
                     "it)");
+    run->add_flag("--no-interleave", no_interleave_,
+                  "Run each benchmark's repetitions back to back instead of in random order "
+                  "across benchmarks. Interleaving (the default) spreads the machine's drift "
+                  "over every benchmark: measured here, without it strategies that compile to "
+                  "the same instructions came out up to 2x apart");
     run->add_option("--baseline", baseline_,
                     "Strategy the ratios are relative to (default goto_cleanup)");
     run->footer(
@@ -118,6 +123,8 @@ class RunCommand final : public Command {
     options.filter = filter_;
     options.repetitions = repetitions_.value_or(quick_ ? kQuickRepetitions : kDefaultRepetitions);
     options.min_time = min_time_.value_or(quick_ ? kQuickMinTime : kDefaultMinTime);
+    if (!no_interleave_)
+      options.extra_args.push_back("--benchmark_enable_random_interleaving=true");
 
     // List first: a filter that selects nothing is a usage error, not an empty run.
     const std::vector<std::string> selected = harness::list_benchmarks(binary, filter_);
@@ -164,6 +171,7 @@ class RunCommand final : public Command {
     context["deferlab_repetitions"] = options.repetitions;
     context["deferlab_min_time"] = options.min_time;
     context["deferlab_filter"] = filter_;
+    context["deferlab_interleaved"] = !no_interleave_;
     context["deferlab_wall_seconds"] = seconds;
     write_file_atomically(dir / "bench.json", bench.dump(2) + "\n");
     fs::remove(raw, ec);
@@ -269,6 +277,7 @@ class RunCommand final : public Command {
   std::string aarch64_binary_;
   std::string out_;
   std::string baseline_ = "goto_cleanup";
+  bool no_interleave_ = false;
 };
 
 }  // namespace
