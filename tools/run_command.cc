@@ -39,9 +39,9 @@ namespace fs = std::filesystem;
 
 // Per-repetition minimum times. The default run fits in about three minutes on two
 // cores, --quick in well under thirty seconds (measured: see README).
-constexpr double kDefaultMinTime = 0.05;
+constexpr double kDefaultMinTime = 0.03;
 constexpr double kQuickMinTime = 0.01;
-constexpr int kDefaultRepetitions = 5;
+constexpr int kDefaultRepetitions = 9;
 constexpr int kQuickRepetitions = 3;
 
 std::string make_run_id() {
@@ -80,11 +80,11 @@ class RunCommand final : public Command {
                     "Only benchmarks whose name matches this regular expression, e.g. "
                     "'loop_defer/.*/64' or 'capture_size'");
     run->add_option("--repetitions", repetitions_,
-                    "Repetitions of each benchmark (default 5, 3 with --quick); medians, "
+                    "Repetitions of each benchmark (default 9, 3 with --quick); medians, "
                     "dispersion and the ratio intervals come from them")
         ->check(CLI::Range(1, 1000));
     run->add_option("--min-time", min_time_,
-                    "Seconds each repetition runs for at least (default 0.05, 0.01 with "
+                    "Seconds each repetition runs for at least (default 0.03, 0.01 with "
                     "--quick)")
         ->check(CLI::Range(0.0001, 60.0));
     run->add_option("--binary", binary_,
