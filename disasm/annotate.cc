@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <span>
+#include <unordered_map>
 
 #include "disasm/checked.h"
 #include "harness/error.h"
@@ -33,6 +34,15 @@ const std::set<std::string>& noreturn_names() {
   return names;
 }
 
+// demangle(), remembered per thread: a hot function calls the same few names again and
+// again, and --all annotates a hundred thousand functions on every core.
+const std::string& demangle_cached(const std::string& name) {
+  thread_local std::unordered_map<std::string, std::string> cache;
+  auto it = cache.find(name);
+  if (it == cache.end()) it = cache.emplace(name, demangle(name)).first;
+  return it->second;
+}
+
 // "malloc@plt" -> "malloc", "memcpy@GLIBC_2.14" -> "memcpy"
 std::string linkage_name(std::string name) {
   const std::size_t at = name.find('@');
@@ -59,7 +69,7 @@ struct Callee {
 Callee name_address(const ObjectFile& file, std::size_t section, std::uint64_t target) {
   if (const auto plt = file.plt_name(target)) {
     const std::string name = linkage_name(*plt);
-    return {demangle(name) + "@plt", name};
+    return {demangle_cached(name) + "@plt", name};
   }
   const std::vector<Symbol>& functions = file.functions();
   auto it = std::upper_bound(functions.begin(), functions.end(), std::make_pair(section, target),
@@ -70,7 +80,7 @@ Callee name_address(const ObjectFile& file, std::size_t section, std::uint64_t t
   if (it == functions.begin() || std::prev(it)->section != section ||
       target >= std::prev(it)->address + std::prev(it)->size) {
     if (const Symbol* s = file.symbol_containing(target)) {
-      return {with_offset(demangle(s->name), target - s->address), s->name};
+      return {with_offset(demangle_cached(s->name), target - s->address), s->name};
     }
     return {hex(target), ""};
   }
@@ -430,18 +440,18 @@ AnnotatedFunction annotate_decoded(const ObjectFile& file, const FunctionRange& 
       Callee callee;
       if (reloc != nullptr) {
         const std::string base = linkage_name(reloc->symbol);
-        callee = {demangle(base) + (reloc->via_got ? "@GOT" : ""), base};
+        callee = {demangle_cached(base) + (reloc->via_got ? "@GOT" : ""), base};
       } else if (i.target) {
         callee = name_address(file, range.section, *i.target);
       } else if (i.memory_address) {
         if (const auto slot = file.got_slot_symbol(*i.memory_address)) {
           const std::string base = linkage_name(*slot);
-          callee = {demangle(base) + "@GOT", base};
+          callee = {demangle_cached(base) + "@GOT", base};
         }
       } else if (i.call_reg >= 0 && regs[i.call_reg].known && regs[i.call_reg].loaded) {
         if (const auto slot = file.got_slot_symbol(regs[i.call_reg].address)) {
           const std::string base = linkage_name(*slot);
-          callee = {demangle(base) + "@GOT", base};
+          callee = {demangle_cached(base) + "@GOT", base};
         }
       }
       if (i.kind == InsnKind::kIndirectJump && callee.display.empty()) {
@@ -466,13 +476,13 @@ AnnotatedFunction annotate_decoded(const ObjectFile& file, const FunctionRange& 
       }
     } else if (i.memory_address && !relocatable && i.reg_def == RegDef::kNone) {
       if (const Symbol* s = file.symbol_containing(*i.memory_address)) {
-        a.reference = with_offset(demangle(s->name), *i.memory_address - s->address);
+        a.reference = with_offset(demangle_cached(s->name), *i.memory_address - s->address);
       } else if (const auto slot = file.got_slot_symbol(*i.memory_address)) {
-        a.reference = demangle(linkage_name(*slot)) + "@GOT";
+        a.reference = demangle_cached(linkage_name(*slot)) + "@GOT";
       }
     } else if (relocatable && !i.is_branch()) {
       if (const CodeRelocation* data = file.relocation_in(range.section, i.address, i.size)) {
-        a.reference = demangle(linkage_name(data->symbol)) + (data->via_got ? "@GOT" : "");
+        a.reference = demangle_cached(linkage_name(data->symbol)) + (data->via_got ? "@GOT" : "");
       }
     }
     if (lines != nullptr) a.source = lines->lookup(i.address);
