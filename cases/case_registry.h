@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -170,5 +171,27 @@ Case make_case(CaseHeader header, Outcome expected, Args... args) {
 
 // Expected outcome of acquiring 0..acquired-1 and releasing them all in reverse.
 Outcome lifo_outcome(std::uint32_t acquired);
+
+// Registers one case per count K in `counts`, each with its own hot function (a template
+// instantiated per K: `Fns` in the order of `counts`), expecting K resources released in
+// reverse, and a Failure escaping when kThrows.
+template <class Strategy, bool kThrows, auto... Fns>
+void add_per_count(const ScenarioInfo& scenario, std::span<const std::uint32_t> counts,
+                   SourceLine source, Fidelity fidelity, const char* notes) {
+  static_assert(sizeof...(Fns) > 0, "one hot function per count");
+  int index = 0;
+  auto add_one = [&](auto fn) {
+    const std::uint32_t k = counts[static_cast<std::size_t>(index)];
+    CaseHeader header{scenario,          StrategyInfo::of<Strategy>(),
+                      std::to_string(k), index,
+                      {{"K", k}},        source,
+                      fidelity,          notes};
+    Outcome expected = lifo_outcome(k);
+    expected.threw = kThrows;
+    add_case(make_case<decltype(fn)::value, kThrows>(std::move(header), std::move(expected)));
+    ++index;
+  };
+  (add_one(std::integral_constant<decltype(Fns), Fns>{}), ...);
+}
 
 }  // namespace deferlab::cases

@@ -132,19 +132,7 @@ constexpr std::uint32_t kK[] = {1, 4};
 
 template <class Strategy, auto... Fns>  // one hot function per K, in kK order
 void add(SourceLine source, Fidelity fidelity, const char* notes) {
-  int index = 0;
-  auto add_one = [&](auto fn) {
-    const std::uint32_t k = kK[index];
-    CaseHeader header{kScenario,         StrategyInfo::of<Strategy>(),
-                      std::to_string(k), index,
-                      {{"K", k}},        source,
-                      fidelity,          notes};
-    Outcome expected = lifo_outcome(k);
-    expected.threw = true;
-    add_case(make_case<decltype(fn)::value, /*kThrows=*/true>(std::move(header), expected));
-    ++index;
-  };
-  (add_one(std::integral_constant<decltype(Fns), Fns>{}), ...);
+  add_per_count<Strategy, /*kThrows=*/true, Fns...>(kScenario, kK, source, fidelity, notes);
 }
 
 #define DEFERLAB_EACH_K(fn) &hot::fn<1>, &hot::fn<4>

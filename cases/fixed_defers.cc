@@ -125,17 +125,7 @@ constexpr std::uint32_t kK[] = {1, 4, 8, 9};
 
 template <class Strategy, auto... Fns>  // one hot function per K, in kK order
 void add(SourceLine source, Fidelity fidelity, const char* notes) {
-  int index = 0;
-  auto add_one = [&](auto fn) {
-    const std::uint32_t k = kK[index];
-    CaseHeader header{kScenario,         StrategyInfo::of<Strategy>(),
-                      std::to_string(k), index,
-                      {{"K", k}},        source,
-                      fidelity,          notes};
-    add_case(make_case<decltype(fn)::value>(std::move(header), lifo_outcome(k)));
-    ++index;
-  };
-  (add_one(std::integral_constant<decltype(Fns), Fns>{}), ...);
+  add_per_count<Strategy, /*kThrows=*/false, Fns...>(kScenario, kK, source, fidelity, notes);
 }
 
 // The four instantiations of one strategy's hot function template, in kK order.

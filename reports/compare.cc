@@ -6,6 +6,7 @@
 #include <map>
 
 #include "harness/error.h"
+#include "reports/format.h"
 #include "reports/run_directory.h"
 
 namespace deferlab::reports {
@@ -15,12 +16,6 @@ namespace fs = std::filesystem;
 
 // compare.py's advice: below 9 repetitions the U test has little power.
 constexpr std::size_t kEnoughRepetitions = 9;
-
-std::string percent(double fraction) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%+.1f%%", fraction * 100);
-  return text;
-}
 
 const disasm::AnnotatedFunction* hot_function(const RunReport& run, const std::string& benchmark,
                                               std::string* symbol) {
@@ -130,7 +125,7 @@ Comparison compare_runs(const CompareInput& base, const CompareInput& head, doub
     fewest = std::min({fewest, b.real_ns.size(), h->real_ns.size()});
     for (const auto& [side, s] : {std::pair{"base", row.base}, std::pair{"head", row.head}}) {
       if (s.cv > kNoisyCv)
-        row.warnings.push_back(std::string(side) + " is noisy: CV " + percent(s.cv).substr(1));
+        row.warnings.push_back(std::string(side) + " is noisy: CV " + format_percent(s.cv));
     }
     if (base.run && head.run) {
       std::string base_symbol;
@@ -149,7 +144,8 @@ Comparison compare_runs(const CompareInput& base, const CompareInput& head, doub
           if (significant && row.head.median > row.base.median &&
               row.head.median / row.base.median > 1 + gate.threshold) {
             row.failed_gates.push_back(gate.text);
-            c.failures.push_back(row.name + ": " + percent(row.head.median / row.base.median - 1) +
+            c.failures.push_back(row.name + ": " +
+                                 format_signed_percent(row.head.median / row.base.median - 1) +
                                  " slower (p = " + std::to_string(row.test->p_value).substr(0, 6) +
                                  "), over " + gate.text);
           }

@@ -10,16 +10,11 @@
 namespace deferlab::reports {
 namespace {
 
-std::string signed_percent(double fraction) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%+.1f%%", fraction * 100);
-  return text;
-}
-
 std::string change_text(const CompareRow& r) {
   if (!r.change) return "-";
-  return signed_percent(r.change->estimate - 1) + " [" + signed_percent(r.change->low - 1) + ", " +
-         signed_percent(r.change->high - 1) + "]";
+  return format_signed_percent(r.change->estimate - 1) + " [" +
+         format_signed_percent(r.change->low - 1) + ", " +
+         format_signed_percent(r.change->high - 1) + "]";
 }
 
 std::string p_text(const CompareRow& r) {
@@ -48,44 +43,6 @@ std::string code_text(const CompareRow& r) {
                 r.code->match_percent, r.code->delta.alloc_calls,
                 r.code->delta.alloc_calls_in_loops, r.code->delta.instructions);
   return text;
-}
-
-std::string html_escape(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
-std::string md_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else
-      out += c;
-  }
-  return out;
 }
 
 }  // namespace
@@ -121,7 +78,7 @@ std::string render_comparison_text(const Comparison& c, bool color) {
     out += line + "\n";
   }
   if (c.geomean_ratio)
-    out += "\ngeomean of the median ratios: " + signed_percent(*c.geomean_ratio - 1) + "\n";
+    out += "\ngeomean of the median ratios: " + format_signed_percent(*c.geomean_ratio - 1) + "\n";
   char alpha[64];
   std::snprintf(alpha, sizeof alpha, "%.0f%%", (1 - c.alpha) * 100);
   out += "change: median of head / base - 1, with the " + std::string(alpha) +
@@ -137,25 +94,25 @@ std::string render_comparison_text(const Comparison& c, bool color) {
 }
 
 std::string render_comparison_markdown(const Comparison& c) {
-  std::string out = "### deferlab compare\n\nbase `" + md_escape(c.base_source) + "`, head `" +
-                    md_escape(c.head_source) + "`\n\n";
+  std::string out = "### deferlab compare\n\nbase `" + markdown_cell(c.base_source) + "`, head `" +
+                    markdown_cell(c.head_source) + "`\n\n";
   out +=
       "| benchmark | base | head | change [CI] | p | verdict | heap_allocs | heap_bytes | code |\n";
   out += "|---|---:|---:|---:|---:|---|---:|---:|---|\n";
   for (const CompareRow& r : c.rows) {
     std::string verdict = r.verdict;
     if (!r.failed_gates.empty()) verdict = "**" + verdict + " (gate)**";
-    out += "| `" + md_escape(r.name) + "` | " + (r.base.n ? format_time(r.base.median) : "-") +
+    out += "| `" + markdown_cell(r.name) + "` | " + (r.base.n ? format_time(r.base.median) : "-") +
            " | " + (r.head.n ? format_time(r.head.median) : "-") + " | " + change_text(r) + " | " +
            p_text(r) + " | " + verdict + " | " + counts_text(r.base_allocs, r.head_allocs) + " | " +
-           counts_text(r.base_bytes, r.head_bytes) + " | " + md_escape(code_text(r)) + " |\n";
+           counts_text(r.base_bytes, r.head_bytes) + " | " + markdown_cell(code_text(r)) + " |\n";
   }
   if (c.geomean_ratio)
-    out += "| **geomean** | | | " + signed_percent(*c.geomean_ratio - 1) + " | | | | | |\n";
-  for (const std::string& w : c.warnings) out += "\n> ⚠ " + md_escape(w) + "\n";
+    out += "| **geomean** | | | " + format_signed_percent(*c.geomean_ratio - 1) + " | | | | | |\n";
+  for (const std::string& w : c.warnings) out += "\n> ⚠ " + markdown_cell(w) + "\n";
   if (!c.failures.empty()) {
     out += "\n**Gates failed:**\n\n";
-    for (const std::string& f : c.failures) out += "- " + md_escape(f) + "\n";
+    for (const std::string& f : c.failures) out += "- " + markdown_cell(f) + "\n";
   }
   return out;
 }
@@ -240,7 +197,8 @@ std::string render_comparison_html(const Comparison& c) {
   }
   out += "</tbody></table>";
   if (c.geomean_ratio)
-    out += "<p>geomean of the median ratios: " + signed_percent(*c.geomean_ratio - 1) + "</p>";
+    out +=
+        "<p>geomean of the median ratios: " + format_signed_percent(*c.geomean_ratio - 1) + "</p>";
   for (const std::string& w : c.warnings)
     out += "<p class=\"warn\">&#9888; " + html_escape(w) + "</p>";
   for (const std::string& f : c.failures)

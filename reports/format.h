@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "harness/statistics.h"
 
@@ -29,5 +30,15 @@ std::string format_percent(double fraction);
 
 // Three significant digits, no exponent for ordinary magnitudes.
 std::string format_significant(double value);
+
+// +2.7%, -0.4% (a change given as a fraction)
+std::string format_signed_percent(double fraction);
+
+// Text for HTML content and attribute values: < > & " ' escaped.
+std::string html_escape(std::string_view text);
+
+// Text for a Markdown table cell: '|' escaped, and < > as entities so that nothing in a
+// name is read as HTML.
+std::string markdown_cell(std::string_view text);
 
 }  // namespace deferlab::reports

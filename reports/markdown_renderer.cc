@@ -20,38 +20,6 @@ const std::vector<std::string>& key_cases() {
   return keys;
 }
 
-std::string escape_cell(std::string text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '|') {
-      out += "\\|";
-    } else if (c == '<') {
-      out += "&lt;";
-    } else if (c == '>') {
-      out += "&gt;";
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
-// For text inside the raw HTML of <details>/<summary>, where Markdown escapes do not apply.
-std::string html_text(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '&')
-      out += "&amp;";
-    else
-      out += c;
-  }
-  return out;
-}
-
 std::string context_value(const RunReport& r, const char* key) {
   const auto it = r.context.find(key);
   if (it == r.context.end()) return "";
@@ -151,8 +119,8 @@ std::string render_review_markdown(const RunReport& report) {
   const std::string commit = context_value(report, "deferlab_git_commit");
   head += "Run `" + context_value(report, "deferlab_run_id") + "`";
   if (!cpu.empty())
-    head += " on " + escape_cell(cpu) + " (" + context_value(report, "num_cpus") + " CPUs)";
-  if (!compiler.empty()) head += ", " + escape_cell(compiler);
+    head += " on " + markdown_cell(cpu) + " (" + context_value(report, "num_cpus") + " CPUs)";
+  if (!compiler.empty()) head += ", " + markdown_cell(compiler);
   const std::string flags = context_value(report, "deferlab_cxx_flags");
   if (!flags.empty()) head += " `" + flags + "`";
   if (!commit.empty()) {
@@ -164,7 +132,7 @@ std::string render_review_markdown(const RunReport& report) {
           "` with distribution-free confidence intervals; allocations are exact operator-new "
           "counts per iteration of the timed loop.\n\n";
   head += overview_table(report) + "\n";
-  for (const std::string& w : report.warnings) head += "> ⚠ " + escape_cell(w) + "\n";
+  for (const std::string& w : report.warnings) head += "> ⚠ " + markdown_cell(w) + "\n";
 
   // Sections in order of interest: the key cases first, then everything else.
   struct Section {
@@ -188,13 +156,13 @@ std::string render_review_markdown(const RunReport& report) {
       if (!row.failed && (slowest == nullptr || row.time.median > slowest->time.median))
         slowest = &row;
     }
-    std::string summary = "<b>" + html_text(g->title()) + "</b>";
+    std::string summary = "<b>" + html_escape(g->title()) + "</b>";
     if (slowest != nullptr && slowest->vs_baseline) {
-      summary += ": slowest " + html_text(slowest->strategy) + " " +
+      summary += ": slowest " + html_escape(slowest->strategy) + " " +
                  format_ratio(slowest->vs_baseline->estimate);
     }
     sections.push_back({g->title() + " table", "<details><summary>" + summary + "</summary>\n\n" +
-                                                   escape_cell(g->scenario_summary) + "\n\n" +
+                                                   markdown_cell(g->scenario_summary) + "\n\n" +
                                                    group_table(report, *g) + "\n</details>\n"});
   }
   // Then each distinct hot function once: its x86-64 listing and diff against the baseline.
@@ -207,9 +175,9 @@ std::string render_review_markdown(const RunReport& report) {
       if (row.hot_symbol.empty() || !shown.insert(row.hot_symbol).second) continue;
       const auto f = functions->second.find(row.hot_symbol);
       if (f == functions->second.end()) continue;
-      std::string body = "<details><summary><code>" + html_text(row.strategy) + "</code> in " +
-                         html_text(g->scenario) + ": " +
-                         html_text(disasm::summary_text(f->second.summary)) + "</summary>\n\n" +
+      std::string body = "<details><summary><code>" + html_escape(row.strategy) + "</code> in " +
+                         html_escape(g->scenario) + ": " +
+                         html_escape(disasm::summary_text(f->second.summary)) + "</summary>\n\n" +
                          disasm::render_function_markdown(f->second, {});
       if (base != nullptr && !row.is_baseline) {
         const auto b = functions->second.find(base->hot_symbol);
@@ -243,7 +211,7 @@ std::string render_review_markdown(const RunReport& report) {
   if (!cut.empty()) {
     out += "\n> " + std::to_string(cut.size()) + " of " + std::to_string(sections.size()) +
            " sections were cut to stay under GitHub's 65,536-character comment limit (the first: " +
-           escape_cell(cut.front()) +
+           markdown_cell(cut.front()) +
            "). The full report is index.html and report.json in the "
            "run directory.\n";
   }

@@ -59,7 +59,7 @@ struct CaseGroup {
   std::string scenario_summary;
   std::string param;
   nlohmann::json parameters = nlohmann::json::object();
-  std::vector<StrategyRow> rows;  // in strategy order
+  std::vector<StrategyRow> rows;      // in strategy order
   std::vector<std::string> warnings;  // about the group as a whole
 
   std::string title() const { return scenario + "/" + param; }
