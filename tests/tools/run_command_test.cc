@@ -100,8 +100,10 @@ TEST(RunCommandTest, AFilterThatSelectsNothingIsABadInput) {
 
 TEST(RunCommandTest, ACrashKeepsWhatWasWritten) {
   const fs::path out = fresh_directory("crash");
-  const CliResult r = run_deferlab({"run", "--binary", CRASHING_BENCH, "--repetitions", "1",
-                                    "--min-time", "0.001", "--out", out.string()});
+  // In order (no interleaving), so the first benchmark finishes before the second dies.
+  const CliResult r =
+      run_deferlab({"run", "--binary", CRASHING_BENCH, "--repetitions", "1", "--min-time", "0.001",
+                    "--no-interleave", "--out", out.string()});
   EXPECT_EQ(r.exit_code, 2);
   expect_one_error_line(r, "was killed by signal 6");
   // Never a bench.json from a crashed run; the console record of the first benchmark stays.
