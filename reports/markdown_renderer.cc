@@ -102,7 +102,8 @@ std::string overview_table(const RunReport& report) {
                          : row->vs_baseline ? format_ratio(row->vs_baseline->estimate)
                                             : "-";
       if (row->heap_allocs && *row->heap_allocs > 0)
-        cell += ", " + format_count(row->heap_allocs) + " allocs";
+        cell +=
+            ", " + format_count(row->heap_allocs) + (*row->heap_allocs == 1 ? " alloc" : " allocs");
       out += " " + cell + " |";
     }
     out += "\n";
