@@ -5,6 +5,8 @@
 #include <cmath>
 #include <map>
 
+#include <fmt/format.h>
+
 #include "harness/error.h"
 #include "reports/format.h"
 #include "reports/run_directory.h"
@@ -151,25 +153,19 @@ Comparison compare_runs(const CompareInput& base, const CompareInput& head, doub
           }
           break;
         case Gate::Kind::kAllocs:
-          if (row.base_allocs && row.head_allocs &&
-              *row.head_allocs > *row.base_allocs + gate.threshold) {
+        case Gate::Kind::kBytes: {
+          // The exact counters: any increase beyond the threshold trips the gate.
+          const bool allocs = gate.kind == Gate::Kind::kAllocs;
+          const std::optional<double>& before = allocs ? row.base_allocs : row.base_bytes;
+          const std::optional<double>& after = allocs ? row.head_allocs : row.head_bytes;
+          if (before && after && *after > *before + gate.threshold) {
             row.failed_gates.push_back(gate.text);
-            char text[160];
-            std::snprintf(text, sizeof text, ": heap_allocs per iteration %g -> %g, over %s",
-                          *row.base_allocs, *row.head_allocs, gate.text.c_str());
-            c.failures.push_back(row.name + text);
+            c.failures.push_back(fmt::format("{}: {} per iteration {:g} -> {:g}, over {}", row.name,
+                                             allocs ? "heap_allocs" : "heap_bytes", *before, *after,
+                                             gate.text));
           }
           break;
-        case Gate::Kind::kBytes:
-          if (row.base_bytes && row.head_bytes &&
-              *row.head_bytes > *row.base_bytes + gate.threshold) {
-            row.failed_gates.push_back(gate.text);
-            char text[160];
-            std::snprintf(text, sizeof text, ": heap_bytes per iteration %g -> %g, over %s",
-                          *row.base_bytes, *row.head_bytes, gate.text.c_str());
-            c.failures.push_back(row.name + text);
-          }
-          break;
+        }
       }
     }
     c.rows.push_back(std::move(row));
