@@ -1,5 +1,6 @@
 // The lab's benchmark binary: every registered case plus the hook-overhead benchmarks,
-// run by Google Benchmark with the allocation hook's MemoryManager.
+// run by Google Benchmark with the allocation hook's MemoryManager and repaired reporters
+// (harness/benchmark_main.h).
 //
 //   deferlab_bench --deferlab_cases            prints the deferlab.cases/1 manifest
 //   deferlab_bench [--benchmark_* flags]       runs the benchmarks
@@ -10,7 +11,7 @@
 #include <vector>
 
 #include "cases/case_registry.h"
-#include "harness/memory_manager.h"
+#include "harness/benchmark_main.h"
 
 #ifndef DEFERLAB_CXX_FLAGS
 #define DEFERLAB_CXX_FLAGS "unknown"
@@ -30,13 +31,6 @@ class FlushingJsonReporter final : public benchmark::JSONReporter {
     GetOutputStream().flush();
   }
 };
-
-bool has_out_file(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--benchmark_out=", 16) == 0 && argv[i][16] != '\0') return true;
-  }
-  return false;
-}
 
 const char* compiler_name() {
 #if defined(__clang__)
@@ -59,7 +53,7 @@ int main(int argc, char** argv) {
       return 0;
     }
   }
-  benchmark::Initialize(&argc, argv);
+  deferlab::harness::initialize(&argc, argv);  // also installs the MemoryManager
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
   benchmark::AddCustomContext("deferlab_compiler", compiler_name());
   benchmark::AddCustomContext("deferlab_cxx_flags", DEFERLAB_CXX_FLAGS);
@@ -69,14 +63,11 @@ int main(int argc, char** argv) {
 #elif defined(__aarch64__)
   benchmark::AddCustomContext("deferlab_arch", "aarch64");
 #endif
-  deferlab::harness::install_memory_manager();
   deferlab::cases::register_benchmarks();
-  if (has_out_file(argc, argv)) {
-    FlushingJsonReporter file_reporter;
-    benchmark::RunSpecifiedBenchmarks(nullptr, &file_reporter);
-  } else {
-    benchmark::RunSpecifiedBenchmarks();
-  }
+  // The file reporter is used only with --benchmark_out; it writes JSON whatever
+  // --benchmark_out_format says, as deferlab run reads it.
+  FlushingJsonReporter file_reporter;
+  deferlab::harness::run_specified_benchmarks(nullptr, &file_reporter);
   benchmark::Shutdown();
   return 0;
 }

@@ -55,6 +55,13 @@ inline constexpr const char* kTagNames[kTagCount] = {
     "stack-check", "return", "branch", "tail-call",     "in-loop",       "invalid"};
 std::vector<std::string> tag_names(std::uint32_t tags);
 
+// How often an instruction ran, from a profile (deferlab disasm --counts): in total, and
+// per iteration of a benchmark's timed loop when the profile knows the iterations.
+struct Heat {
+  std::optional<std::uint64_t> executions;
+  std::optional<double> per_iteration;
+};
+
 struct AnnotatedInstruction {
   Instruction insn;
   std::uint32_t tags = 0;
@@ -67,6 +74,7 @@ struct AnnotatedInstruction {
   int loop = -1;       // innermost loop, or -1
   int loop_depth = 0;  // 0 outside loops
   std::optional<SourceLocation> source;
+  std::optional<Heat> heat;  // set only when counts were joined
 };
 
 struct BasicBlock {

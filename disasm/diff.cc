@@ -4,10 +4,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "disasm/decoder.h"
 #include "disasm/listing.h"
+#include "harness/error.h"
+#include "harness/text_escape.h"
 
 namespace deferlab::disasm {
 namespace {
@@ -24,9 +28,12 @@ std::string mask_addresses(const std::string& text) {
     if (text.compare(i, 2, "0x") == 0 && (i == 0 || !is_word_char(text[i - 1]))) {
       std::size_t end = i + 2;
       while (end < text.size() && std::isxdigit(static_cast<unsigned char>(text[end]))) ++end;
-      const std::string digits = text.substr(i + 2, end - i - 2);
-      const unsigned long long value = digits.empty() ? 0 : std::stoull(digits, nullptr, 16);
-      out += value >= 0x1000 ? std::string("ADDR") : text.substr(i, end - i);
+      // Up to 0xfff is a value; anything larger, even past 64 bits, an address.
+      unsigned long long value = 0;
+      const std::from_chars_result parsed =
+          std::from_chars(text.data() + i + 2, text.data() + end, value, 16);
+      const bool address = parsed.ec == std::errc::result_out_of_range || value >= 0x1000;
+      out += address ? std::string("ADDR") : text.substr(i, end - i);
       i = end;
       continue;
     }
@@ -51,72 +58,112 @@ std::string mask_registers(const std::string& text, const std::set<std::string>&
   return out;
 }
 
-// Myers' greedy O((N+M)D) shortest edit script over symbol ids; returns, for each step,
-// 0 = keep (both), 1 = delete from A, 2 = insert from B.
-std::vector<int> myers(const std::vector<int>& a, const std::vector<int>& b) {
-  const int n = static_cast<int>(a.size());
-  const int m = static_cast<int>(b.size());
-  const int max = n + m;
-  const int offset = max + 1;
-  std::vector<int> v(static_cast<std::size_t>(2 * max + 3), 0);
-  std::vector<std::vector<int>> trace;
-  int found_d = -1;
-  for (int d = 0; d <= max; ++d) {
-    trace.push_back(v);
-    for (int k = -d; k <= d; k += 2) {
-      int x;
-      if (k == -d || (k != d && v[static_cast<std::size_t>(offset + k - 1)] <
-                                    v[static_cast<std::size_t>(offset + k + 1)])) {
-        x = v[static_cast<std::size_t>(offset + k + 1)];  // down: insert
-      } else {
-        x = v[static_cast<std::size_t>(offset + k - 1)] + 1;  // right: delete
-      }
-      int y = x - k;
-      while (x < n && y < m && a[static_cast<std::size_t>(x)] == b[static_cast<std::size_t>(y)]) {
-        ++x;
-        ++y;
-      }
-      v[static_cast<std::size_t>(offset + k)] = x;
-      if (x >= n && y >= m) {
-        found_d = d;
-        break;
-      }
-    }
-    if (found_d >= 0) break;
+// Myers' shortest edit script in linear space ("An O(ND) Difference Algorithm and Its
+// Variations", 1986, section 4b): the greedy search runs from both ends at once until the
+// two frontiers meet on the middle snake of an optimal path; the parts before and after it
+// are solved the same way. Memory: two frontiers of N + M + 3 ints, reused at every level,
+// and the script itself; time O((N + M) D); recursion depth about log2 D (each level halves
+// D). Steps: 0 = keep (both), 1 = delete from A, 2 = insert from B.
+class ShortestEditScript {
+ public:
+  ShortestEditScript(const std::vector<int>& a, const std::vector<int>& b)
+      : a_(a),
+        b_(b),
+        offset_(static_cast<std::ptrdiff_t>(a.size() + b.size()) + 1),
+        forward_(a.size() + b.size() + a.size() + b.size() + 3, 0),
+        backward_(forward_.size(), 0) {
+    steps_.reserve(a.size() + b.size());
+    solve(0, static_cast<int>(a.size()), 0, static_cast<int>(b.size()));
   }
-  // Backtrack through the saved frontiers.
-  std::vector<int> steps;
-  int x = n;
-  int y = m;
-  for (int d = found_d; d > 0; --d) {
-    const std::vector<int>& prev = trace[static_cast<std::size_t>(d)];
-    const int k = x - y;
-    int prev_k;
-    if (k == -d || (k != d && prev[static_cast<std::size_t>(offset + k - 1)] <
-                                  prev[static_cast<std::size_t>(offset + k + 1)])) {
-      prev_k = k + 1;
+
+  std::vector<int> take_steps() { return std::move(steps_); }
+
+ private:
+  struct Snake {
+    int x, y;  // where it starts in A and B
+    int u, v;  // where it ends
+  };
+
+  int& f(int k) { return forward_[static_cast<std::size_t>(offset_ + k)]; }
+  int& r(int k) { return backward_[static_cast<std::size_t>(offset_ + k)]; }
+  bool same(int x, int y) const {
+    return a_[static_cast<std::size_t>(x)] == b_[static_cast<std::size_t>(y)];
+  }
+  void emit(int step, int count) {
+    steps_.insert(steps_.end(), static_cast<std::size_t>(count), step);
+  }
+
+  void solve(int a0, int a1, int b0, int b1) {
+    int prefix = 0;
+    while (a0 + prefix < a1 && b0 + prefix < b1 && same(a0 + prefix, b0 + prefix)) ++prefix;
+    emit(0, prefix);
+    a0 += prefix;
+    b0 += prefix;
+    int suffix = 0;
+    while (a1 - suffix > a0 && b1 - suffix > b0 && same(a1 - 1 - suffix, b1 - 1 - suffix)) ++suffix;
+    a1 -= suffix;
+    b1 -= suffix;
+    if (a0 == a1) {
+      emit(2, b1 - b0);
+    } else if (b0 == b1) {
+      emit(1, a1 - a0);
     } else {
-      prev_k = k - 1;
+      // Both sides are non-empty and differ at both ends, so D >= 2 and the middle snake
+      // leaves at least one edit on each side of it: both halves are smaller problems.
+      const Snake s = middle_snake(a0, a1, b0, b1);
+      solve(a0, s.x, b0, s.y);
+      emit(0, s.u - s.x);
+      solve(s.u, a1, s.v, b1);
     }
-    const int prev_x = prev[static_cast<std::size_t>(offset + prev_k)];
-    const int prev_y = prev_x - prev_k;
-    while (x > prev_x && y > prev_y) {
-      steps.push_back(0);
-      --x;
-      --y;
+    emit(0, suffix);
+  }
+
+  // Requires: a0 < a1, b0 < b1. The frontiers hold, per diagonal k = x - y, the furthest x
+  // reached from the start (forward) and from the end (backward, in reversed coordinates).
+  Snake middle_snake(int a0, int a1, int b0, int b1) {
+    const int n = a1 - a0;
+    const int m = b1 - b0;
+    const int delta = n - m;
+    const bool odd = (delta & 1) != 0;
+    f(1) = 0;
+    r(1) = 0;
+    for (int d = 0; d <= (n + m + 1) / 2; ++d) {
+      for (int k = -d; k <= d; k += 2) {
+        int x = (k == -d || (k != d && f(k - 1) < f(k + 1))) ? f(k + 1) : f(k - 1) + 1;
+        int y = x - k;
+        const int x0 = x;
+        const int y0 = y;
+        while (x < n && y < m && same(a0 + x, b0 + y)) ++x, ++y;
+        f(k) = x;
+        const int c = delta - k;  // this diagonal as the backward search numbers it
+        if (odd && c >= -(d - 1) && c <= d - 1 && x + r(c) >= n) {
+          return {a0 + x0, b0 + y0, a0 + x, b0 + y};
+        }
+      }
+      for (int k = -d; k <= d; k += 2) {
+        int x = (k == -d || (k != d && r(k - 1) < r(k + 1))) ? r(k + 1) : r(k - 1) + 1;
+        int y = x - k;
+        const int x0 = x;
+        const int y0 = y;
+        while (x < n && y < m && same(a1 - 1 - x, b1 - 1 - y)) ++x, ++y;
+        r(k) = x;
+        const int c = delta - k;
+        if (!odd && c >= -d && c <= d && x + f(c) >= n) {
+          return {a1 - x, b1 - y, a1 - x0, b1 - y0};
+        }
+      }
     }
-    steps.push_back(x == prev_x ? 2 : 1);
-    x = prev_x;
-    y = prev_y;
+    // The searches meet by d = ceil((n + m) / 2): a path of n + m edits always exists.
+    throw std::logic_error("diff: the forward and backward searches did not meet");
   }
-  while (x > 0 && y > 0) {
-    steps.push_back(0);
-    --x;
-    --y;
-  }
-  std::reverse(steps.begin(), steps.end());
-  return steps;
-}
+
+  const std::vector<int>& a_;
+  const std::vector<int>& b_;
+  std::ptrdiff_t offset_;
+  std::vector<int> forward_;
+  std::vector<int> backward_;
+  std::vector<int> steps_;
+};
 
 }  // namespace
 
@@ -152,8 +199,22 @@ std::string normalize(const AnnotatedInstruction& a, const DiffOptions& options)
   return operands.empty() ? a.insn.mnemonic : a.insn.mnemonic + " " + operands;
 }
 
+bool within_diff_limit(const AnnotatedFunction& a, const AnnotatedFunction& b,
+                       const DiffOptions& options) {
+  return a.instructions.size() <= options.max_instructions &&
+         b.instructions.size() <= options.max_instructions;
+}
+
 FunctionDiff diff_functions(const AnnotatedFunction& a, const AnnotatedFunction& b,
                             const DiffOptions& options) {
+  for (const AnnotatedFunction* f : {&a, &b}) {
+    if (f->instructions.size() > options.max_instructions) {
+      throw Error("function too large to diff: " + std::to_string(f->instructions.size()) +
+                      " instructions, the limit is " + std::to_string(options.max_instructions),
+                  visible_text(f->range.demangled.substr(0, 200)),
+                  "compare the summaries of `deferlab disasm BINARY --symbol NAME` instead");
+    }
+  }
   FunctionDiff d;
   std::unordered_map<std::string, int> ids;
   auto intern = [&](const std::string& text) {
@@ -169,7 +230,7 @@ FunctionDiff diff_functions(const AnnotatedFunction& a, const AnnotatedFunction&
     d.normalized_b.push_back(normalize(i, options));
     sb.push_back(intern(d.normalized_b.back()));
   }
-  const std::vector<int> steps = myers(sa, sb);
+  const std::vector<int> steps = ShortestEditScript(sa, sb).take_steps();
   int ia = 0;
   int ib = 0;
   for (std::size_t s = 0; s < steps.size();) {

@@ -4,6 +4,7 @@
 
 #include "disasm/disasm_json.h"
 #include "disasm/listing.h"
+#include "harness/text_escape.h"
 
 namespace deferlab::disasm {
 namespace {
@@ -32,7 +33,8 @@ std::string line_of(const AnnotatedInstruction& a) {
 }
 
 // The listing body shared by text and Markdown: ' ' equal, '-' only in A, '+' only in B.
-// Within a run of changes, A's lines come first, then B's, as in a unified diff.
+// Within a run of changes, A's lines come first, then B's, as in a unified diff. Every
+// line goes through visible_text: operands and names cannot break a line or a fence.
 std::string diff_lines(const DiffSide& a, const DiffSide& b, const FunctionDiff& d) {
   std::string out;
   std::string removed;
@@ -49,11 +51,11 @@ std::string diff_lines(const DiffSide& a, const DiffSide& b, const FunctionDiff&
         op.b >= 0 ? &b.function->instructions[static_cast<std::size_t>(op.b)] : nullptr;
     if (op.kind == DiffOpKind::kEqual) {
       flush();
-      out += "  " + line_of(*ib) + "\n";
+      out += "  " + visible_text(line_of(*ib)) + "\n";
       continue;
     }
-    if (ia != nullptr) removed += "- " + line_of(*ia) + "\n";
-    if (ib != nullptr) added += "+ " + line_of(*ib) + "\n";
+    if (ia != nullptr) removed += "- " + visible_text(line_of(*ia)) + "\n";
+    if (ib != nullptr) added += "+ " + visible_text(line_of(*ib)) + "\n";
   }
   flush();
   return out;
@@ -112,9 +114,12 @@ std::string describe_delta(const SummaryDelta& delta) {
 }
 
 std::string render_diff_text(const DiffSide& a, const DiffSide& b, const FunctionDiff& d) {
-  std::string out =
-      "--- a: " + a.function->range.demangled + "  (" + a.source + ", " + a.arch + ")\n";
-  out += "+++ b: " + b.function->range.demangled + "  (" + b.source + ", " + b.arch + ")\n";
+  std::string out = visible_text("--- a: " + a.function->range.demangled + "  (" + a.source + ", " +
+                                 a.arch + ")") +
+                    "\n";
+  out += visible_text("+++ b: " + b.function->range.demangled + "  (" + b.source + ", " + b.arch +
+                      ")") +
+         "\n";
   out += "match " + percent_text(d.match_percent) + " (" + counts_text(d) + "; " +
          std::to_string(a.function->instructions.size()) + " vs " +
          std::to_string(b.function->instructions.size()) + " instructions)\n";
@@ -127,8 +132,8 @@ std::string render_diff_markdown(const DiffSide& a, const DiffSide& b, const Fun
   const Summary& sa = a.function->summary;
   const Summary& sb = b.function->summary;
   std::string out = "**" + percent_text(d.match_percent) + " match** (" + counts_text(d) + ")\n\n";
-  out +=
-      "| | a: `" + a.function->range.demangled + "` | b: `" + b.function->range.demangled + "` |\n";
+  out += "| | a: " + markdown_code(a.function->range.demangled) +
+         " | b: " + markdown_code(b.function->range.demangled) + " |\n";
   out += "|---|---:|---:|\n";
   auto row = [&](const char* name, auto x, auto y) {
     out +=
@@ -141,7 +146,9 @@ std::string render_diff_markdown(const DiffSide& a, const DiffSide& b, const Fun
   row("indirect calls", sa.indirect_calls, sb.indirect_calls);
   row("loops", sa.loops, sb.loops);
   row("stack frame (bytes)", sa.stack_frame_size, sb.stack_frame_size);
-  out += "\n```diff\n" + diff_lines(a, b, d) + "```\n";
+  const std::string body = diff_lines(a, b, d);
+  const std::string fence = markdown_fence(body);
+  out += "\n" + fence + "diff\n" + body + fence + "\n";
   return out;
 }
 

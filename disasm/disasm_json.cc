@@ -2,9 +2,11 @@
 
 #include <charconv>
 #include <cstdio>
+#include <limits>
 #include <set>
 
 #include "harness/error.h"
+#include "harness/text_escape.h"
 
 namespace deferlab::disasm {
 namespace {
@@ -34,6 +36,18 @@ void append_signed(std::string& out, std::int64_t value) {
   char text[24];
   const auto result = std::to_chars(text, text + sizeof text, value);
   out.append(text, result.ptr);
+}
+
+// "executions" and "executions_per_iteration" of an instruction that has counts.
+void append_heat(std::string& out, const Heat& heat) {
+  if (heat.executions) {
+    out += ",\"executions\":";
+    append_number(out, *heat.executions);
+  }
+  if (heat.per_iteration) {
+    out += ",\"executions_per_iteration\":";
+    out += nlohmann::json(*heat.per_iteration).dump();
+  }
 }
 
 void append_bytes(std::string& out, const Instruction& insn) {
@@ -77,17 +91,109 @@ void append_summary_json(std::string& out, const Summary& s) {
 
 namespace {
 
-std::uint64_t parse_hex(const nlohmann::json& value, const std::string& where,
-                        const std::string& source) {
-  if (!value.is_string()) throw Error(where + " is not a hex string", source);
-  const std::string text = value.get<std::string>();
+// Bounds on what a document may claim, so that nothing read back can overflow a delta
+// (summary counts are subtracted as long long) or make a listing allocate without limit
+// (the loop gutter is loop_depth characters a line).
+constexpr std::uint64_t kMaxCount = 1ull << 40;
+constexpr std::int64_t kMaxLoopDepth = 1024;
+constexpr std::int64_t kMaxIndex = std::numeric_limits<int>::max();
+
+std::uint64_t parse_hex(const json::Node& value) {
+  const std::string text = value.string();
   std::uint64_t result = 0;
   const char* begin = text.data() + (text.rfind("0x", 0) == 0 ? 2 : 0);
-  const auto [end, ec] = std::from_chars(begin, text.data() + text.size(), result, 16);
-  if (ec != std::errc() || end != text.data() + text.size()) {
-    throw Error(where + " is not a hex address: " + text, source);
-  }
+  const char* end = text.data() + text.size();
+  const auto [stop, ec] = std::from_chars(begin, end, result, 16);
+  if (begin == end || ec != std::errc() || stop != end) value.fail("expected a hex address");
   return result;
+}
+
+// "85 f6 0f": up to 16 two-digit hex bytes separated by single spaces.
+void parse_bytes(const json::Node& value, Instruction& insn) {
+  const std::string text = value.string();
+  for (std::size_t p = 0; p < text.size(); p += 3) {
+    unsigned byte = 0;
+    const char* first = text.data() + p;
+    const bool separated = p + 2 == text.size() || (p + 2 < text.size() && text[p + 2] == ' ');
+    if (insn.size == insn.bytes.size() || p + 2 > text.size() || !separated ||
+        std::from_chars(first, first + 2, byte, 16).ptr != first + 2) {
+      value.fail("expected up to 16 hex bytes like \"85 f6\"");
+    }
+    insn.bytes[insn.size++] = static_cast<std::uint8_t>(byte);
+  }
+}
+
+Summary read_summary(const json::Node& s) {
+  Summary summary;
+  summary.instructions = s.unsigned_or("instructions", 0, kMaxCount);
+  summary.bytes = s.unsigned_or("bytes", 0, kMaxCount);
+  summary.calls = s.unsigned_or("calls", 0, kMaxCount);
+  summary.alloc_calls = s.unsigned_or("alloc_calls", 0, kMaxCount);
+  summary.alloc_calls_in_loops = s.unsigned_or("alloc_calls_in_loops", 0, kMaxCount);
+  summary.free_calls = s.unsigned_or("free_calls", 0, kMaxCount);
+  summary.indirect_calls = s.unsigned_or("indirect_calls", 0, kMaxCount);
+  summary.loops = s.unsigned_or("loops", 0, kMaxCount);
+  summary.max_loop_depth = static_cast<int>(s.integer_or("max_loop_depth", 0, 0, kMaxLoopDepth));
+  summary.stack_frame_size = s.unsigned_or("stack_frame_size", 0, kMaxCount);
+  summary.invalid = s.unsigned_or("invalid", 0, kMaxCount);
+  return summary;
+}
+
+std::uint32_t read_tags(const json::Node& tags) {
+  std::uint32_t bits = 0;
+  for (const json::Node& tag : tags.elements()) {
+    const std::string name = tag.string();
+    for (std::uint32_t bit = 0; bit < kTagCount; ++bit) {
+      if (name == kTagNames[bit]) bits |= 1u << bit;  // unknown names: a newer writer's
+    }
+  }
+  return bits;
+}
+
+AnnotatedInstruction read_instruction(const json::Node& ij) {
+  AnnotatedInstruction a;
+  a.insn.address = parse_hex(ij["address"]);
+  a.insn.mnemonic = ij.string_or("mnemonic", "");
+  a.insn.operands = ij.string_or("operands", "");
+  a.label = ij.string_or("label", "");
+  a.branch_label = ij.string_or("branch_target", "");
+  if (const auto target = ij.find("target")) a.insn.target = parse_hex(*target);
+  a.call_target = ij.string_or("call_target", "");
+  a.call_symbol = ij.string_or("call_symbol", "");
+  a.reference = ij.string_or("reference", "");
+  a.loop = static_cast<int>(ij.integer_or("loop", -1, -1, kMaxIndex));
+  a.loop_depth = static_cast<int>(ij.integer_or("loop_depth", 0, 0, kMaxLoopDepth));
+  a.block = static_cast<int>(ij.integer_or("block", -1, -1, kMaxIndex));
+  const auto file = ij.find("file");
+  const auto line = ij.find("line");
+  if (file && line) {
+    a.source = SourceLocation{file->string(), static_cast<int>(line->integer(0, kMaxIndex))};
+  }
+  if (const auto bytes = ij.find("bytes")) parse_bytes(*bytes, a.insn);
+  if (const auto tags = ij.find("tags")) a.tags = read_tags(*tags);
+  return a;
+}
+
+AnnotatedFunction read_function(const json::Node& fj) {
+  AnnotatedFunction f;
+  f.range.name = fj.string_or("symbol", "");
+  f.range.demangled = fj.string_or("demangled", f.range.name);
+  f.range.section_name = fj.string_or("section", "");
+  if (const auto address = fj.find("address")) f.range.address = parse_hex(*address);
+  f.range.size = fj.unsigned_or("size", 0, kMaxCount);
+  if (const auto summary = fj.find("summary")) f.summary = read_summary(*summary);
+  if (const auto lines = fj.find("source_lines")) {
+    for (const json::Node& l : lines->elements()) {
+      const int line = static_cast<int>(l["line"].integer(0, kMaxIndex));
+      f.source_text[{l["file"].string(), line}] = l["text"].string();
+    }
+  }
+  const json::Node instructions = fj["instructions"];
+  f.instructions.reserve(instructions.size());
+  for (const json::Node& ij : instructions.elements()) {
+    f.instructions.push_back(read_instruction(ij));
+  }
+  return f;
 }
 
 }  // namespace
@@ -104,7 +210,20 @@ void append_json_string(std::string& out, std::string_view text) {
   std::size_t run = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
-    if (c != '"' && c != '\\' && static_cast<unsigned char>(c) >= 0x20) continue;
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (c != '"' && c != '\\' && u >= 0x20 && u < 0x80) continue;
+    if (u >= 0x80) {
+      // Names in a binary are bytes: what is not UTF-8 becomes U+FFFD, so that the
+      // document stays JSON.
+      if (const std::size_t length = utf8_sequence_length(text, i); length > 0) {
+        i += length - 1;
+        continue;
+      }
+      out.append(text.data() + run, i - run);
+      run = i + 1;
+      out += "\\ufffd";
+      continue;
+    }
     out.append(text.data() + run, i - run);
     run = i + 1;
     switch (c) {
@@ -232,6 +351,7 @@ void write_function_json(std::string& out, const AnnotatedFunction& f, SourceCac
     }
     out += ",\"loop_depth\":";
     append_signed(out, a.loop_depth);
+    if (a.heat) append_heat(out, *a.heat);
     out += '}';
   }
   out += "],\"blocks\":[";
@@ -332,90 +452,22 @@ void write_disasm_document(std::string& out, const std::string& binary_json, Syn
   out += "]}";
 }
 
-std::vector<AnnotatedFunction> read_disasm_document(const nlohmann::json& document,
-                                                    const std::string& source) {
-  auto fail = [&](const std::string& what) -> Error {
-    return Error("not a deferlab.disasm/1 document: " + what, source,
-                 "write one with `deferlab disasm BINARY --symbol NAME --format json`");
-  };
-  if (!document.is_object() || document.value("schema", "") != "deferlab.disasm/1") {
-    throw fail("no \"schema\": \"deferlab.disasm/1\"");
+std::vector<AnnotatedFunction> read_disasm_document(const json::Node& document) {
+  const std::string schema = document.string_or("schema", "");
+  if (schema != "deferlab.disasm/1") {
+    document.fail("expected \"schema\": \"deferlab.disasm/1\", got \"" +
+                  visible_text(schema.substr(0, 40)) + "\"");
   }
-  const auto functions = document.find("functions");
-  if (functions == document.end() || !functions->is_array()) throw fail("no \"functions\" array");
   std::vector<AnnotatedFunction> result;
-  for (std::size_t k = 0; k < functions->size(); ++k) {
-    const nlohmann::json& fj = (*functions)[k];
-    const std::string where = "functions[" + std::to_string(k) + "]";
-    if (!fj.is_object() || !fj.contains("instructions") || !fj["instructions"].is_array()) {
-      throw fail(where + " has no instructions");
-    }
-    AnnotatedFunction f;
-    f.range.name = fj.value("symbol", "");
-    f.range.demangled = fj.value("demangled", f.range.name);
-    f.range.section_name = fj.value("section", "");
-    f.range.address =
-        parse_hex(fj.value("address", nlohmann::json("0x0")), where + ".address", source);
-    f.range.size = fj.value("size", 0ull);
-    const nlohmann::json summary = fj.value("summary", nlohmann::json::object());
-    f.summary.instructions = summary.value("instructions", 0ull);
-    f.summary.bytes = summary.value("bytes", 0ull);
-    f.summary.calls = summary.value("calls", 0ull);
-    f.summary.alloc_calls = summary.value("alloc_calls", 0ull);
-    f.summary.alloc_calls_in_loops = summary.value("alloc_calls_in_loops", 0ull);
-    f.summary.free_calls = summary.value("free_calls", 0ull);
-    f.summary.indirect_calls = summary.value("indirect_calls", 0ull);
-    f.summary.loops = summary.value("loops", 0ull);
-    f.summary.max_loop_depth = summary.value("max_loop_depth", 0);
-    f.summary.stack_frame_size = summary.value("stack_frame_size", 0ull);
-    if (const auto lines = fj.find("source_lines"); lines != fj.end() && lines->is_array()) {
-      for (const nlohmann::json& l : *lines) {
-        if (l.is_object() && l.contains("file") && l.contains("line") && l.contains("text")) {
-          f.source_text[{l.value("file", ""), l.value("line", 0)}] = l.value("text", "");
-        }
-      }
-    }
-    for (const nlohmann::json& ij : fj["instructions"]) {
-      if (!ij.is_object()) throw fail(where + " has an instruction that is not an object");
-      AnnotatedInstruction a;
-      a.insn.address =
-          parse_hex(ij.value("address", nlohmann::json()), where + " instruction address", source);
-      a.insn.mnemonic = ij.value("mnemonic", "");
-      a.insn.operands = ij.value("operands", "");
-      a.label = ij.value("label", "");
-      a.branch_label = ij.value("branch_target", "");
-      if (ij.contains("target")) {
-        a.insn.target = parse_hex(ij["target"], where + " instruction target", source);
-      }
-      a.call_target = ij.value("call_target", "");
-      a.call_symbol = ij.value("call_symbol", "");
-      a.reference = ij.value("reference", "");
-      a.loop = ij.value("loop", -1);
-      a.loop_depth = ij.value("loop_depth", 0);
-      a.block = ij.value("block", -1);
-      if (ij.contains("line") && ij.contains("file")) {
-        a.source = SourceLocation{ij.value("file", ""), ij.value("line", 0)};
-      }
-      const std::string bytes = ij.value("bytes", "");
-      for (std::size_t p = 0; p + 1 < bytes.size() && a.insn.size < a.insn.bytes.size(); p += 3) {
-        unsigned value = 0;
-        std::from_chars(bytes.data() + p, bytes.data() + p + 2, value, 16);
-        a.insn.bytes[a.insn.size++] = static_cast<std::uint8_t>(value);
-      }
-      if (ij.contains("tags") && ij["tags"].is_array()) {
-        for (const nlohmann::json& tag : ij["tags"]) {
-          if (!tag.is_string()) continue;
-          const std::vector<std::string> all = tag_names(0xffffffffu);
-          for (std::size_t bit = 0; bit < all.size(); ++bit) {
-            if (all[bit] == tag.get<std::string>()) a.tags |= 1u << bit;
-          }
-        }
-      }
-      f.instructions.push_back(std::move(a));
-    }
-    result.push_back(std::move(f));
+  for (const json::Node& fj : document["functions"].elements()) {
+    result.push_back(read_function(fj));
   }
   return result;
+}
+
+std::string read_disasm_arch(const json::Node& document) {
+  if (const auto binary = document.find("binary")) return binary->string_or("arch", "x86-64");
+  return "x86-64";
 }
 
 }  // namespace deferlab::disasm

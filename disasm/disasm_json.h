@@ -12,6 +12,7 @@
 #include "disasm/annotate.h"
 #include "disasm/decoder.h"
 #include "disasm/source_cache.h"
+#include "harness/json_reader.h"
 
 namespace deferlab::disasm {
 
@@ -33,9 +34,13 @@ void append_summary_json(std::string& out, const Summary& summary);
 void append_json_string(std::string& out, std::string_view text);
 
 // Reads functions back from a deferlab.disasm/1 document (for diffing saved results).
-// Throws Error naming `source` when the document is not one.
-std::vector<AnnotatedFunction> read_disasm_document(const nlohmann::json& document,
-                                                    const std::string& source);
+// Every field is checked: Error naming the file and the JSON path when the document is
+// not one, a field has another type, or a value is out of bounds (counts up to 2^40, loop
+// depths up to 1024, at most 16 bytes an instruction). Blocks and loops are not read back.
+std::vector<AnnotatedFunction> read_disasm_document(const json::Node& document);
+
+// The architecture name the document's "binary" gives ("x86-64" when it gives none).
+std::string read_disasm_arch(const json::Node& document);
 
 std::string hex_address(std::uint64_t value);
 

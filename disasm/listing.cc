@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "disasm/disasm_json.h"
+#include "harness/text_escape.h"
 
 namespace deferlab::disasm {
 namespace {
@@ -51,7 +52,28 @@ std::string plural(std::size_t n, const char* one, const char* many) {
 struct Line {
   std::string gutter;
   std::string text;
+  std::string heat;  // the heat column, empty on lines that are not instructions
 };
+
+// Width of the heat column, when the function has one.
+constexpr std::size_t kHeatWidth = 9;
+
+bool has_heat(const AnnotatedFunction& f) {
+  for (const AnnotatedInstruction& a : f.instructions) {
+    if (a.heat) return true;
+  }
+  return false;
+}
+
+std::string pad_left(const std::string& text, std::size_t width) {
+  return text.size() >= width ? text : std::string(width - text.size(), ' ') + text;
+}
+
+// One listing line: the heat column (when the function has heat), the loop gutter, text.
+std::string compose(const Line& line, bool heat) {
+  const std::string column = heat ? pad_left(line.heat, kHeatWidth) + " " : "";
+  return trim_right(column + pad(line.gutter, 3) + line.text);
+}
 
 template <class Emit>
 void each_line(const AnnotatedFunction& f, const ListingOptions& options, Emit emit) {
@@ -67,16 +89,17 @@ void each_line(const AnnotatedFunction& f, const ListingOptions& options, Emit e
         file = file.substr(slash + 1);
       }
       emit(Line{gutter,
-                "// " + file + ":" + std::to_string(a.source->line) + (text ? "  " + *text : "")});
+                "// " + file + ":" + std::to_string(a.source->line) + (text ? "  " + *text : ""),
+                ""});
     }
-    if (!a.label.empty()) emit(Line{gutter, a.label + ":"});
+    if (!a.label.empty()) emit(Line{gutter, a.label + ":", ""});
     std::string text = hex_address(a.insn.address);
     text = pad(text, 10) + "  ";
     if (options.bytes) text += pad(bytes_text(a.insn, 8), 26) + "  ";
     text += pad(a.insn.mnemonic, 7) + " " + display_operands(a);
     const std::string note = annotation_text(a);
     if (!note.empty()) text = pad(text, options.bytes ? 78 : 52) + " ; " + note;
-    emit(Line{gutter, "  " + trim_right(text)});
+    emit(Line{gutter, "  " + trim_right(text), heat_text(a)});
   }
 }
 
@@ -94,6 +117,21 @@ std::string display_operands(const AnnotatedInstruction& a) {
   const auto [begin, length] = last_hex_literal(operands);
   if (begin == std::string::npos) return operands;
   return operands.replace(begin, length, replacement);
+}
+
+std::string heat_text(const AnnotatedInstruction& a) {
+  if (!a.heat) return "-";
+  if (a.heat->per_iteration) {
+    const double v = *a.heat->per_iteration;
+    char text[32];
+    if (v == static_cast<double>(static_cast<long long>(v))) {
+      std::snprintf(text, sizeof text, "%lld", static_cast<long long>(v));
+    } else {
+      std::snprintf(text, sizeof text, "%.2f", v);
+    }
+    return text;
+  }
+  return a.heat->executions ? std::to_string(*a.heat->executions) : "-";
 }
 
 std::string annotation_text(const AnnotatedInstruction& a) {
@@ -132,25 +170,38 @@ std::string summary_text(const Summary& s) {
   return text;
 }
 
+// Names, operands and source text come from the binary or a JSON file: every line goes
+// out through visible_text, so none can hold a newline or a terminal escape sequence.
 std::string render_function_text(const AnnotatedFunction& f, const ListingOptions& options) {
-  std::string out = f.range.demangled + "\n";
-  out += "  " + f.range.name + "  " + f.range.section_name + " " + hex_address(f.range.address) +
-         ", " + std::to_string(f.range.size) + " bytes\n";
+  std::string out = visible_text(f.range.demangled) + "\n";
+  out +=
+      visible_text("  " + f.range.name + "  " + f.range.section_name + " " +
+                   hex_address(f.range.address) + ", " + std::to_string(f.range.size) + " bytes") +
+      "\n";
   out += "  " + summary_text(f.summary) + "\n";
-  each_line(f, options,
-            [&](const Line& line) { out += trim_right(pad(line.gutter, 3) + line.text) + "\n"; });
+  const bool heat = has_heat(f);
+  if (heat && !options.heat_note.empty())
+    out += "  heat: " + visible_text(options.heat_note) + "\n";
+  each_line(f, options, [&](const Line& line) { out += visible_text(compose(line, heat)) + "\n"; });
   return out;
 }
 
 std::string render_function_markdown(const AnnotatedFunction& f, const ListingOptions& options) {
-  std::string out = "**`" + f.range.demangled + "`** (" + std::to_string(f.range.size) +
-                    " bytes at " + hex_address(f.range.address) + ")  \n";
-  out += summary_text(f.summary) + "\n\n```asm\n";
+  std::string out = "**" + markdown_code(f.range.demangled, false) + "** (" +
+                    std::to_string(f.range.size) + " bytes at " + hex_address(f.range.address) +
+                    ")  \n";
+  out += summary_text(f.summary) + "\n";
+  const bool heat = has_heat(f);
+  if (heat && !options.heat_note.empty()) out += "heat: " + markdown_text(options.heat_note) + "\n";
+  out += "\n";
   ListingOptions compact = options;
   compact.bytes = false;
+  std::string body;
   each_line(f, compact,
-            [&](const Line& line) { out += trim_right(pad(line.gutter, 3) + line.text) + "\n"; });
-  out += "```\n";
+            [&](const Line& line) { body += visible_text(compose(line, heat)) + "\n"; });
+  // A fence longer than any run of backticks in the body, so no name can close it.
+  const std::string fence = markdown_fence(body);
+  out += fence + "asm\n" + body + fence + "\n";
   return out;
 }
 

@@ -13,7 +13,14 @@ namespace deferlab::disasm {
 struct ListingOptions {
   bool bytes = true;               // show the encoding column
   SourceCache* sources = nullptr;  // interleave source lines when set
+  // What the heat column counts ("executions per iteration of BM_x"), shown under the
+  // summary; the column itself appears when any instruction has Heat.
+  std::string heat_note;
 };
+
+// The heat column's text for one instruction: executions per iteration when known (a
+// whole number, or two decimals), else executions; "-" when it has no count.
+std::string heat_text(const AnnotatedInstruction& a);
 
 // The operands as a reader wants them: a branch target as its label, a direct call's
 // target as the callee's name.

@@ -92,9 +92,15 @@ StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& op
   };
 
   std::vector<std::thread> workers;
-  for (unsigned j = 0; j < jobs; ++j) workers.emplace_back(work);
+  try {
+    for (unsigned j = 0; j < jobs; ++j) workers.emplace_back(work);
+  } catch (...) {  // no thread left to start: stop the ones that did
+    std::lock_guard lock(mutex);
+    failure = std::current_exception();
+    changed.notify_all();
+  }
   StreamStats stats;
-  for (std::size_t k = 0; k < items.size(); ++k) {
+  for (std::size_t k = 0; k < items.size() && !workers.empty(); ++k) {
     Result result;
     {
       std::unique_lock lock(mutex);
@@ -105,7 +111,16 @@ StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& op
       written = k + 1;
       changed.notify_all();
     }
-    sink(result.text);
+    // The sink may throw (a full disk, a closed pipe): stop the workers and join them
+    // before the exception leaves, never with joinable threads.
+    try {
+      sink(result.text);
+    } catch (...) {
+      std::lock_guard lock(mutex);
+      if (!failure) failure = std::current_exception();
+      changed.notify_all();
+      break;
+    }
     stats.functions += result.functions;
     stats.instructions += result.instructions;
     stats.bytes += result.bytes;

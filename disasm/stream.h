@@ -29,7 +29,8 @@ struct StreamStats {
 };
 
 // Calls `sink` with each line (newline included), in address order, from the calling
-// thread. Exceptions from workers are rethrown here.
+// thread. An exception from a worker or from `sink` stops the stream: every worker is
+// joined, then the first exception is rethrown here.
 StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& options,
                                  const std::function<void(std::string_view)>& sink);
 

@@ -11,6 +11,10 @@
 //
 // Only the benchmark's own thread is counted, so the counts are exact and deterministic
 // for single-threaded benchmarks: nothing else runs on that thread during the loop.
+//
+// In the MemoryManager's memory run (memory_manager.h) the same window also becomes that
+// repetition's allocs_per_iter, max_bytes_used, total_allocated_bytes and net_heap_growth,
+// so those fields count the loop alone, as heap_allocs does (docs/figures.md).
 #pragma once
 
 #include <benchmark/benchmark.h>
@@ -21,7 +25,10 @@ namespace deferlab::harness {
 
 class HeapCounters {
  public:
-  explicit HeapCounters(benchmark::State& state) : state_(state), start_(alloc::thread_counts()) {}
+  explicit HeapCounters(benchmark::State& state);
+  ~HeapCounters();
+  HeapCounters(const HeapCounters&) = delete;
+  HeapCounters& operator=(const HeapCounters&) = delete;
 
   // Call after the timed loop. Adds heap_allocs, heap_bytes and heap_frees, each averaged
   // per iteration.
@@ -31,7 +38,12 @@ class HeapCounters {
   alloc::Counts delta() const { return alloc::thread_counts() - start_; }
 
  private:
+  void close_memory_window() noexcept;
+
   benchmark::State& state_;
+  // True in the MemoryManager's memory run: a peak window of our own is open, so that
+  // max_bytes_used is the loop's peak and not the library's bookkeeping before it.
+  bool in_memory_run_ = false;
   alloc::Counts start_;
 };
 

@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <deque>
 #include <fstream>
 #include <set>
@@ -35,7 +36,12 @@ std::string trim(std::string s) {
 }
 
 // The first line of a command's output, or "" when it fails.
+// git answers in milliseconds; a hung one (a network file system) must not hang the run.
+constexpr double kGitTimeoutSeconds = 30;
+
 std::string first_line_of(const std::vector<std::string>& argv) {
+  ProcessOptions options;
+  options.timeout_seconds = kGitTimeoutSeconds;
   std::string first;
   bool seen = false;
   try {
@@ -45,7 +51,7 @@ std::string first_line_of(const std::vector<std::string>& argv) {
           if (!seen) first = line;
           seen = true;
         },
-        nullptr);
+        nullptr, options);
     if (!status.succeeded()) return "";
   } catch (const Error&) {
     return "";
@@ -55,29 +61,49 @@ std::string first_line_of(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-std::vector<std::string> list_benchmarks(const std::filesystem::path& binary,
-                                         const std::string& filter) {
+namespace {
+
+std::vector<std::string> listed_names(const std::filesystem::path& binary,
+                                      const std::string& filter) {
   std::vector<std::string> names;
   std::vector<std::string> errors;
   std::vector<std::string> argv = {binary.string(), "--benchmark_list_tests=true"};
   if (!filter.empty()) argv.push_back("--benchmark_filter=" + filter);
+  ProcessOptions options;
+  options.timeout_seconds = kListTimeoutSeconds;
   const ExitStatus status = run_process(
       argv,
       [&](std::string_view line) {
         if (!line.empty()) names.emplace_back(line);
       },
-      [&](std::string_view line) { errors.emplace_back(line); });
+      [&](std::string_view line) { errors.emplace_back(line); }, options);
   if (!status.succeeded()) {
     throw Error("cannot list the benchmarks: the binary " + status.describe() +
-                    (errors.empty() ? "" : ": " + errors.back()),
+                    " on --benchmark_list_tests" + (errors.empty() ? "" : ": " + errors.back()),
                 binary.string(), "is it a Google Benchmark binary?");
+  }
+  return names;
+}
+
+}  // namespace
+
+std::vector<std::string> list_benchmarks(const std::filesystem::path& binary,
+                                         const std::string& filter) {
+  std::vector<std::string> names = listed_names(binary, filter);
+  // Nothing selected: a filter that matches nothing, or a program that lists nothing at all.
+  if (names.empty() && (filter.empty() || listed_names(binary, "").empty())) {
+    throw Error("the binary lists no benchmarks (--benchmark_list_tests printed nothing)",
+                binary.string(),
+                "is it a Google Benchmark binary? deferlab runs programs built with "
+                "BENCHMARK_MAIN() or benchmark::RunSpecifiedBenchmarks()");
   }
   return names;
 }
 
 BenchmarkRun run_benchmarks(const RunOptions& options, const std::filesystem::path& json_out,
                             const std::function<void(const RunProgress&)>& on_progress) {
-  const std::vector<std::string> listed = list_benchmarks(options.binary, options.filter);
+  const std::vector<std::string> listed =
+      options.listed.empty() ? list_benchmarks(options.binary, options.filter) : options.listed;
   const std::set<std::string, std::less<>> names(listed.begin(), listed.end());
   BenchmarkRun run;
   run.expected = listed.size() * static_cast<std::size_t>(options.repetitions);
@@ -96,6 +122,9 @@ BenchmarkRun run_benchmarks(const RunOptions& options, const std::filesystem::pa
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
 
   std::deque<std::string> tail;
+  ProcessOptions process;
+  process.timeout_seconds = options.timeout_seconds;
+  process.return_when_interrupted = true;
   run.status = run_process(
       argv,
       [&](std::string_view line) {
@@ -103,25 +132,31 @@ BenchmarkRun run_benchmarks(const RunOptions& options, const std::filesystem::pa
         const std::string_view name = result_name(line, names);
         if (name.empty()) return;
         ++run.completed;
-        if (on_progress) on_progress({run.completed, run.expected, name});
+        // A name with a newline in it is listed as two: never show more than 100 %.
+        if (on_progress) {
+          on_progress({std::min(run.completed, run.expected), run.expected, name});
+        }
       },
       [&](std::string_view line) {
         tail.emplace_back(line);
         if (tail.size() > 20) tail.pop_front();
-      });
+      },
+      process);
   run.stderr_tail.assign(tail.begin(), tail.end());
   return run;
 }
 
 nlohmann::json read_case_manifest(const std::filesystem::path& binary) {
   std::string text;
+  ProcessOptions options;
+  options.timeout_seconds = kListTimeoutSeconds;
   const ExitStatus status = run_process(
       {binary.string(), "--deferlab_cases"},
       [&](std::string_view line) {
         text += line;
         text += '\n';
       },
-      nullptr);
+      nullptr, options);
   nlohmann::json manifest = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!status.succeeded() || manifest.is_discarded() || !manifest.is_object() ||
       manifest.value("schema", "") != "deferlab.cases/1") {
@@ -154,9 +189,11 @@ nlohmann::json describe_environment(const std::filesystem::path& source_dir) {
     env["git_commit"] = commit;
     bool dirty = false;
     try {
+      ProcessOptions options;
+      options.timeout_seconds = kGitTimeoutSeconds;
       const ExitStatus status = run_process(
           {"git", "-C", dir, "status", "--porcelain", "--untracked-files=no"},
-          [&](std::string_view line) { dirty = dirty || !line.empty(); }, nullptr);
+          [&](std::string_view line) { dirty = dirty || !line.empty(); }, nullptr, options);
       if (status.succeeded()) env["git_dirty"] = dirty;
     } catch (const Error&) {
     }

@@ -27,8 +27,15 @@ struct RunOptions {
   int repetitions = 5;
   double min_time = 0.1;  // seconds each repetition runs for at least
   std::vector<std::string>
-      extra_args;  // passed through, e.g. --benchmark_enable_random_interleaving
+      extra_args;              // passed through, e.g. --benchmark_enable_random_interleaving
+  double timeout_seconds = 0;  // the whole run's wall-clock limit; 0: none
+  // What list_benchmarks returned for this filter, when the caller has it; else listed again.
+  std::vector<std::string> listed;
 };
+
+// How long listing the benchmarks or reading the manifest may take: a program that does
+// not know --benchmark_list_tests may do anything, including wait forever.
+constexpr double kListTimeoutSeconds = 60;
 
 struct RunProgress {
   std::size_t done = 0;  // results (one per benchmark and repetition) seen so far
@@ -37,20 +44,25 @@ struct RunProgress {
 };
 
 struct BenchmarkRun {
-  ExitStatus status;
-  std::size_t completed = 0;             // results seen
+  ExitStatus status;  // timed_out or interrupted_by set when the run was stopped
+  // Results seen on the console: for progress only. A name with a newline in it can make
+  // this wrong; count the JSON's entries for anything that matters.
+  std::size_t completed = 0;
   std::size_t expected = 0;              // benchmarks x repetitions
   std::vector<std::string> stderr_tail;  // the binary's last lines on stderr
   std::vector<std::string> console;      // everything it printed on stdout
 };
 
-// The benchmark names `filter` selects, in run order. Throws Error when the binary does
-// not run or does not answer --benchmark_list_tests.
+// The benchmark names `filter` selects, in run order (empty when the filter selects
+// nothing). Throws Error when the binary does not run, does not answer
+// --benchmark_list_tests in time, or lists no benchmark at all (not a Google Benchmark
+// binary). A name containing a newline is listed as two: use the count as an estimate.
 std::vector<std::string> list_benchmarks(const std::filesystem::path& binary,
                                          const std::string& filter);
 
 // Runs the selected benchmarks with results written to `json_out` by the binary itself.
-// A crash is not an exception: the returned status says what happened, and json_out
+// A crash, a timeout or an interrupt (harness/interrupt.h) is not an exception: the
+// returned status says what happened, the binary's process group is gone, and json_out
 // keeps whatever the binary had written.
 BenchmarkRun run_benchmarks(const RunOptions& options, const std::filesystem::path& json_out,
                             const std::function<void(const RunProgress&)>& on_progress);

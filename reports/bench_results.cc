@@ -1,11 +1,15 @@
 #include "reports/bench_results.h"
 
-#include <fstream>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
 #include <set>
-#include <sstream>
 
 #include "harness/error.h"
+#include "harness/json_reader.h"
 #include "harness/statistics.h"
+#include "reports/figures.h"
 
 namespace deferlab::reports {
 namespace {
@@ -39,14 +43,21 @@ const std::set<std::string>& standard_fields() {
   return fields;
 }
 
-double to_ns(double value, const std::string& unit, const std::string& where) {
-  if (unit == "ns") return value;
-  if (unit == "us") return value * 1e3;
-  if (unit == "ms") return value * 1e6;
-  if (unit == "s") return value * 1e9;
-  throw Error("unknown time_unit '" + unit + "' at " + where);
+// Nanoseconds per unit of a time_unit; 0 for a unit Google Benchmark does not write.
+double ns_per_unit(const std::string& unit) {
+  if (unit == "ns") return 1;
+  if (unit == "us") return 1e3;
+  if (unit == "ms") return 1e6;
+  if (unit == "s") return 1e9;
+  return 0;
 }
 
+// The exact per-iteration heap counters of HeapCounters: counts, so 0 <= value <= 2^40.
+bool is_exact_counter(const std::string& key) {
+  return key == "heap_allocs" || key == "heap_bytes" || key == "heap_frees";
+}
+
+// File-level checks: what decides which benchmark a value belongs to.
 class Reader {
  public:
   explicit Reader(std::string source) : source_(std::move(source)) {}
@@ -54,12 +65,6 @@ class Reader {
   [[noreturn]] void fail(const std::string& what) const {
     throw Error("not a valid Google Benchmark JSON file: " + what, source_,
                 "expected the output of --benchmark_out=FILE --benchmark_out_format=json");
-  }
-
-  double number(const nlohmann::json& object, const char* key, const std::string& where) const {
-    const auto it = object.find(key);
-    if (it == object.end() || !it->is_number()) fail(where + "." + key + " is not a number");
-    return it->get<double>();
   }
 
   std::string string(const nlohmann::json& object, const char* key, const std::string& where,
@@ -74,37 +79,118 @@ class Reader {
   std::string source_;
 };
 
-// Google Benchmark writes NaN and Infinity for some aggregates (the CV of a counter that is
-// always 0 is 0/0), which strict JSON forbids; Python's json and compare.py accept them.
-// Replaces those bare tokens outside strings with null so the document parses.
-std::string replace_non_finite_tokens(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      out += c;
-      if (c == '\\' && i + 1 < text.size()) {
-        out += text[++i];  // the escaped character
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') in_string = true;
-    bool replaced = false;
-    for (std::string_view token : {"-Infinity", "Infinity", "NaN"}) {
-      if (text.compare(i, token.size(), token) == 0) {
-        out += "null";
-        i += token.size() - 1;
-        replaced = true;
-        break;
-      }
-    }
-    if (!replaced) out += c;
+// Value-level checks: each returns the reason a value is unusable, or "" when it is fine.
+std::string describe_type(const nlohmann::json& value) {
+  if (value.is_null()) return "null (NaN or infinite)";
+  if (value.is_string()) return "a string";
+  if (value.is_boolean()) return "a boolean";
+  if (value.is_object()) return "an object";
+  if (value.is_array()) return "an array";
+  return "a number";
+}
+
+std::string check_number(const nlohmann::json& value, const std::string& path, double low,
+                         double high, bool integral) {
+  if (!value.is_number()) return path + " is " + describe_type(value) + ", not a number";
+  const double v = value.get<double>();
+  if (!std::isfinite(v)) return path + " is not finite";
+  if (integral && v != std::floor(v)) return fmt::format("{} is {:g}, not a whole number", path, v);
+  if (v < low || v > high) {
+    return fmt::format("{} is {:g}, outside [{:g}, {:g}]", path, v, low, high);
   }
-  return out;
+  return "";
+}
+
+// A time: finite and > 0 nanoseconds.
+std::string check_time(const nlohmann::json& run, const char* key, const std::string& where,
+                       double ns_per_unit, double* ns) {
+  const auto it = run.find(key);
+  const std::string path = where + "." + key;
+  if (it == run.end()) return path + " is missing";
+  if (!it->is_number()) return path + " is " + describe_type(*it) + ", not a number";
+  *ns = it->get<double>() * ns_per_unit;
+  if (!std::isfinite(*ns) || !(*ns > 0)) {
+    return fmt::format("{} is {:g}; a time must be finite and > 0", path, it->get<double>());
+  }
+  return "";
+}
+
+// What one entry's times say, or why they cannot be used.
+struct TimedEntry {
+  double real_ns = 0;
+  double cpu_ns = 0;
+  std::int64_t iterations = 1;
+  std::int64_t threads = 1;
+  std::string problem;
+};
+
+TimedEntry read_times(const nlohmann::json& run, const std::string& where, bool aggregate) {
+  TimedEntry e;
+  std::string unit = "ns";
+  if (const auto u = run.find("time_unit"); u != run.end()) {
+    if (!u->is_string()) {
+      e.problem = where + ".time_unit is " + describe_type(*u) + ", not a string";
+      return e;
+    }
+    unit = u->get<std::string>();
+  }
+  const double scale = ns_per_unit(unit);
+  if (scale == 0) {
+    e.problem = where + ".time_unit '" + unit + "' is not ns, us, ms or s";
+    return e;
+  }
+  e.problem = check_time(run, "real_time", where, scale, &e.real_ns);
+  if (e.problem.empty()) e.problem = check_time(run, "cpu_time", where, scale, &e.cpu_ns);
+  if (!e.problem.empty() || aggregate) return e;  // an aggregate's "iterations" is its count
+  const auto it = run.find("iterations");
+  e.problem = it == run.end() ? where + ".iterations is missing"
+                              : check_number(*it, where + ".iterations", 1, kMaxCount, true);
+  if (!e.problem.empty()) return e;
+  e.iterations = it->get<std::int64_t>();
+  if (const auto t = run.find("threads"); t != run.end()) {
+    e.problem = check_number(*t, where + ".threads", 1, 1 << 20, true);
+    if (e.problem.empty()) e.threads = t->get<std::int64_t>();
+  }
+  return e;
+}
+
+// The MemoryManager fields of an entry; `problem` says why they cannot be used.
+struct MemoryEntry {
+  std::optional<MemoryFields> fields;
+  std::string problem;
+};
+
+MemoryEntry read_memory_fields(const nlohmann::json& run, const std::string& where) {
+  MemoryEntry e;
+  const auto allocs = run.find("allocs_per_iter");
+  if (allocs == run.end()) {
+    if (run.contains("max_bytes_used"))
+      e.problem = where + " has max_bytes_used without allocs_per_iter";
+    return e;
+  }
+  MemoryFields f;
+  auto field = [&](const char* key, double low, bool required, std::optional<double>* out) {
+    if (!e.problem.empty()) return;
+    const auto it = run.find(key);
+    if (it == run.end()) {
+      if (required) e.problem = where + "." + key + " is missing";
+      return;
+    }
+    e.problem =
+        check_number(*it, where + "." + key, low, kMaxCount, std::string(key) != "allocs_per_iter");
+    if (e.problem.empty()) *out = it->get<double>();
+  };
+  std::optional<double> allocs_per_iter;
+  std::optional<double> max_bytes_used;
+  field("allocs_per_iter", 0, true, &allocs_per_iter);
+  field("max_bytes_used", 0, true, &max_bytes_used);
+  field("total_allocated_bytes", 0, false, &f.total_allocated_bytes);
+  field("net_heap_growth", -kMaxCount, false, &f.net_heap_growth);
+  if (!e.problem.empty()) return e;
+  f.allocs_per_iter = *allocs_per_iter;
+  f.max_bytes_used = *max_bytes_used;
+  e.fields = f;
+  return e;
 }
 
 }  // namespace
@@ -115,12 +201,173 @@ std::optional<double> BenchmarkResult::counter_median(const std::string& counter
   return stats::median(it->second);
 }
 
+bool BenchmarkResult::is_amortized(const std::string& counter) const {
+  const auto it = counters.find(counter);
+  return it != counters.end() && reports::is_amortized(it->second);
+}
+
 const BenchmarkResult* BenchResults::find(const std::string& name) const {
   for (const BenchmarkResult& b : benchmarks) {
     if (b.name == name) return &b;
   }
   return nullptr;
 }
+
+namespace {
+
+// A benchmark while its entries are read: the MemoryManager fields of each valid
+// repetition wait here until the exact counters of every repetition are known.
+struct Pending {
+  std::vector<std::optional<MemoryFields>> memory;
+};
+
+// The user counters of one valid entry, appended to `b` (see BenchmarkResult::counters).
+void read_counters(const nlohmann::json& run, const std::string& where, BenchmarkResult& b) {
+  for (const auto& [key, value] : run.items()) {
+    if (standard_fields().contains(key) || b.invalid_counters.contains(key)) continue;
+    std::string problem;
+    if (is_exact_counter(key)) {
+      problem = check_number(value, where + "." + key, 0, kMaxCount, false);
+    } else if (value.is_null()) {
+      problem = where + "." + key + " is null (NaN or infinite)";
+    } else if (!value.is_number()) {
+      continue;  // not a counter: Google Benchmark writes counters as numbers
+    }
+    if (!problem.empty()) {
+      b.invalid_counters[key] = problem;
+      b.counters.erase(key);
+      continue;
+    }
+    b.counters[key].push_back(value.get<double>());
+  }
+}
+
+void read_iteration_entry(const nlohmann::json& run, const std::string& where, BenchmarkResult& b,
+                          Pending& pending) {
+  ++b.repetitions_seen;
+  bool errored = false;
+  if (const auto e = run.find("error_occurred"); e != run.end()) {
+    if (!e->is_boolean()) {
+      b.invalid.push_back(where + ".error_occurred is " + describe_type(*e) + ", not a boolean");
+      return;
+    }
+    errored = e->get<bool>();
+  }
+  if (errored) {
+    b.error = true;
+    ++b.errored_repetitions;
+    const auto m = run.find("error_message");
+    if (m != run.end() && !m->is_string()) {
+      b.invalid.push_back(where + ".error_message is " + describe_type(*m) + ", not a string");
+    } else if (b.error_message.empty() && m != run.end()) {
+      b.error_message = m->get<std::string>();
+    }
+    return;
+  }
+  const TimedEntry t = read_times(run, where, false);
+  if (!t.problem.empty()) {
+    b.invalid.push_back(t.problem);
+    return;
+  }
+  b.real_ns.push_back(t.real_ns);
+  b.cpu_ns.push_back(t.cpu_ns);
+  b.iterations.push_back(t.iterations);
+  b.threads.push_back(t.threads);
+  read_counters(run, where, b);
+  MemoryEntry memory = read_memory_fields(run, where);
+  if (!memory.problem.empty() && b.memory_invalid.empty()) b.memory_invalid = memory.problem;
+  pending.memory.push_back(memory.fields);
+}
+
+// Why repetition i's MemoryManager fields contradict its exact counters, or "".
+std::string memory_contradiction(const BenchmarkResult& b, std::size_t i, const MemoryFields& f) {
+  // Google Benchmark 1.7.1 measures min(16, iterations per thread) iterations.
+  const double m = static_cast<double>(std::min<std::int64_t>(16, b.iterations[i] / b.threads[i]));
+  const std::string rep = fmt::format("repetition {}", i);
+  const double allocs = f.allocs_per_iter * m;
+  if (std::fabs(allocs - std::round(allocs)) > 1e-6) {
+    return fmt::format(
+        "{}: allocs_per_iter {:g} is not a whole number of allocations over {:g} "
+        "iterations",
+        rep, f.allocs_per_iter, m);
+  }
+  if (allocs == 0 && (f.max_bytes_used != 0 || f.total_allocated_bytes.value_or(0) != 0)) {
+    return rep + ": bytes used without an allocation";
+  }
+  if (f.net_heap_growth && *f.net_heap_growth > f.max_bytes_used) {
+    return fmt::format("{}: net_heap_growth {:g} exceeds max_bytes_used {:g}", rep,
+                       *f.net_heap_growth, f.max_bytes_used);
+  }
+  const auto heap_allocs = b.counters.find("heap_allocs");
+  if (heap_allocs != b.counters.end() && !b.is_amortized("heap_allocs") &&
+      f.allocs_per_iter != heap_allocs->second[i]) {
+    return fmt::format("{}: allocs_per_iter {:g} contradicts the exact heap_allocs {:g}", rep,
+                       f.allocs_per_iter, heap_allocs->second[i]);
+  }
+  const auto heap_bytes = b.counters.find("heap_bytes");
+  if (heap_bytes != b.counters.end() && !b.is_amortized("heap_bytes") && f.total_allocated_bytes &&
+      *f.total_allocated_bytes != heap_bytes->second[i] * m) {
+    return fmt::format(
+        "{}: total_allocated_bytes {:g} contradicts the exact heap_bytes {:g} x {:g} "
+        "iterations",
+        rep, *f.total_allocated_bytes, heap_bytes->second[i], m);
+  }
+  return "";
+}
+
+// Checks what needs every repetition: counters present in all, MemoryManager fields
+// against the exact counters. Clears every number of an invalid benchmark.
+void finish(BenchmarkResult& b, const Pending& pending) {
+  const std::size_t n = b.real_ns.size();
+  for (auto it = b.counters.begin(); it != b.counters.end();) {
+    if (it->second.size() != n) {
+      b.invalid_counters[it->first] =
+          fmt::format("{} is in {} of {} repetitions", it->first, it->second.size(), n);
+      it = b.counters.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (!b.is_valid()) {
+    b.real_ns.clear();
+    b.cpu_ns.clear();
+    b.iterations.clear();
+    b.threads.clear();
+    b.counters.clear();
+    return;
+  }
+  std::size_t with_memory = 0;
+  for (const auto& f : pending.memory) with_memory += f.has_value();
+  if (!b.memory_invalid.empty() || with_memory == 0) return;
+  if (with_memory != n) {
+    b.memory_invalid = fmt::format("MemoryManager fields in {} of {} repetitions", with_memory, n);
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    b.memory_invalid = memory_contradiction(b, i, *pending.memory[i]);
+    if (!b.memory_invalid.empty()) return;
+  }
+  for (const auto& f : pending.memory) b.memory.push_back(*f);
+}
+
+// A benchmark known from its median aggregate alone.
+BenchmarkResult read_median_aggregate(const std::string& name, const nlohmann::json& run,
+                                      const std::string& where) {
+  BenchmarkResult b;
+  b.name = name;
+  b.aggregates_only = true;
+  const TimedEntry t = read_times(run, where, true);
+  if (!t.problem.empty()) {
+    b.invalid.push_back(t.problem);
+    return b;
+  }
+  b.real_ns.push_back(t.real_ns);
+  b.cpu_ns.push_back(t.cpu_ns);
+  read_counters(run, where, b);
+  return b;
+}
+
+}  // namespace
 
 BenchResults parse_bench_json(const nlohmann::json& document, const std::string& source) {
   const Reader reader(source);
@@ -135,7 +382,8 @@ BenchResults parse_bench_json(const nlohmann::json& document, const std::string&
     results.context = *context;
   }
   std::map<std::string, std::size_t> index;  // run name -> position in results
-  std::map<std::string, const nlohmann::json*> median_aggregates;
+  std::vector<Pending> pending;
+  std::map<std::string, std::pair<const nlohmann::json*, std::string>> median_aggregates;
   for (std::size_t i = 0; i < benchmarks->size(); ++i) {
     const nlohmann::json& run = (*benchmarks)[i];
     const std::string where = "benchmarks[" + std::to_string(i) + "]";
@@ -146,57 +394,46 @@ BenchResults parse_bench_json(const nlohmann::json& document, const std::string&
     const std::string run_type = reader.string(run, "run_type", where, "iteration");
     if (run_type == "aggregate") {
       if (reader.string(run, "aggregate_name", where) == "median") {
-        median_aggregates[run_name] = &run;
+        median_aggregates[run_name] = {&run, where};
       }
       continue;
     }
+    if (run_type != "iteration") reader.fail(where + ".run_type '" + run_type + "' is unknown");
     auto [slot, inserted] = index.emplace(run_name, results.benchmarks.size());
     if (inserted) {
       results.benchmarks.emplace_back();
       results.benchmarks.back().name = run_name;
+      pending.emplace_back();
     }
-    BenchmarkResult& b = results.benchmarks[slot->second];
-    if (run.value("error_occurred", false)) {
-      b.error = true;
-      b.error_message = reader.string(run, "error_message", where);
-      continue;
-    }
-    const std::string unit = reader.string(run, "time_unit", where, "ns");
-    b.real_ns.push_back(to_ns(reader.number(run, "real_time", where), unit, where));
-    b.cpu_ns.push_back(to_ns(reader.number(run, "cpu_time", where), unit, where));
-    b.iterations.push_back(static_cast<std::int64_t>(reader.number(run, "iterations", where)));
-    for (const auto& [key, value] : run.items()) {
-      if (standard_fields().contains(key) || !value.is_number()) continue;
-      b.counters[key].push_back(value.get<double>());
-    }
-    if (!b.allocs_per_iter && run.contains("allocs_per_iter")) {
-      b.allocs_per_iter = reader.number(run, "allocs_per_iter", where);
-    }
-    if (!b.max_bytes_used && run.contains("max_bytes_used")) {
-      b.max_bytes_used = reader.number(run, "max_bytes_used", where);
+    read_iteration_entry(run, where, results.benchmarks[slot->second], pending[slot->second]);
+  }
+  // The statistics pair every sample of one side with every sample of the other (the
+  // Hodges-Lehmann interval sorts m x n differences): bounded here, whatever the file says.
+  for (const BenchmarkResult& b : results.benchmarks) {
+    if (b.repetitions_seen > kMaxRepetitions) {
+      reader.fail(std::to_string(b.repetitions_seen) + " repetitions of " + b.name + ", over the " +
+                  std::to_string(kMaxRepetitions) + " deferlab reads");
     }
   }
+  for (std::size_t i = 0; i < results.benchmarks.size(); ++i)
+    finish(results.benchmarks[i], pending[i]);
   // Files written with aggregates only: the median aggregate stands for the samples.
-  for (const auto& [name, run] : median_aggregates) {
+  for (const auto& [name, entry] : median_aggregates) {
     if (index.contains(name)) continue;
-    const std::string where = "median aggregate of " + name;
-    BenchmarkResult b;
-    b.name = name;
-    b.aggregates_only = true;
-    const std::string unit = reader.string(*run, "time_unit", where, "ns");
-    b.real_ns.push_back(to_ns(reader.number(*run, "real_time", where), unit, where));
-    b.cpu_ns.push_back(to_ns(reader.number(*run, "cpu_time", where), unit, where));
-    for (const auto& [key, value] : run->items()) {
-      if (standard_fields().contains(key) || !value.is_number()) continue;
-      b.counters[key].push_back(value.get<double>());
-    }
+    BenchmarkResult b = read_median_aggregate(name, *entry.first, entry.second);
+    finish(b, Pending{});
     results.benchmarks.push_back(std::move(b));
   }
   return results;
 }
 
 nlohmann::json salvage_truncated_bench_json(const std::string& raw) {
-  const std::string text = replace_non_finite_tokens(raw);
+  std::string text;
+  try {
+    text = json::sanitize(raw, "benchmark output");
+  } catch (const Error&) {
+    return nullptr;  // nested too deep to be Google Benchmark's
+  }
   nlohmann::json whole = nlohmann::json::parse(text, nullptr, false);
   if (!whole.is_discarded()) return whole;
   // Depth 1 is the document, 2 the "benchmarks" array, 3 one entry: remember where each
@@ -231,19 +468,7 @@ nlohmann::json salvage_truncated_bench_json(const std::string& raw) {
 }
 
 nlohmann::json load_json_file(const std::filesystem::path& path) {
-  std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw Error("no such file", path.string());
-  if (std::filesystem::is_directory(path, ec)) {
-    throw Error("is a directory, not a JSON file", path.string());
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error("cannot read file", path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  nlohmann::json document =
-      nlohmann::json::parse(replace_non_finite_tokens(text.str()), nullptr, false);
-  if (document.is_discarded()) throw Error("not a JSON file", path.string());
-  return document;
+  return json::load_file(path);
 }
 
 BenchResults load_bench_file(const std::filesystem::path& path) {

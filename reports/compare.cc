@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "harness/error.h"
+#include "reports/figures.h"
 #include "reports/format.h"
 #include "reports/run_directory.h"
 
@@ -55,37 +56,267 @@ CompareInput load_compare_input(const fs::path& path) {
 }
 
 Gate parse_gate(const std::string& text) {
-  const auto fail = [&]() -> Error {
-    return Error("not a gate: '" + text + "'", "--fail-on",
+  const auto fail = [&](const std::string& why) -> Error {
+    return Error("not a gate: '" + text + "'" + (why.empty() ? "" : ": " + why), "--fail-on",
                  "write time:+5% (significantly slower by more than 5 %), allocs:+0 (any more "
                  "allocations) or bytes:+N");
   };
   const std::size_t colon = text.find(':');
-  if (colon == std::string::npos) throw fail();
+  if (colon == std::string::npos) throw fail("");
   Gate gate;
   gate.text = text;
   const std::string kind = text.substr(0, colon);
   std::string amount = text.substr(colon + 1);
   if (kind == "time") {
     gate.kind = Gate::Kind::kTime;
-    if (amount.empty() || amount.back() != '%') throw fail();
+    if (amount.empty() || amount.back() != '%') throw fail("a time threshold ends with %");
     amount.pop_back();
   } else if (kind == "allocs") {
     gate.kind = Gate::Kind::kAllocs;
   } else if (kind == "bytes") {
     gate.kind = Gate::Kind::kBytes;
   } else {
-    throw fail();
+    throw fail("");
   }
   if (!amount.empty() && amount.front() == '+') amount.erase(0, 1);
   double value = 0;
   const auto [end, ec] = std::from_chars(amount.data(), amount.data() + amount.size(), value);
-  if (amount.empty() || ec != std::errc() || end != amount.data() + amount.size() || value < 0) {
-    throw fail();
+  if (amount.empty() || ec != std::errc() || end != amount.data() + amount.size()) {
+    throw fail("the threshold is not a number");
   }
+  // from_chars reads "inf" and "nan": neither is a threshold.
+  if (!std::isfinite(value) || value < 0) throw fail("the threshold must be finite and >= 0");
   gate.threshold = gate.kind == Gate::Kind::kTime ? value / 100 : value;
+  if (gate.kind == Gate::Kind::kTime && gate.threshold > kMaxTimeThreshold) {
+    throw fail(fmt::format("above +{:g}% (a {:g}-fold time), not a threshold",
+                           kMaxTimeThreshold * 100, kMaxTimeThreshold + 1));
+  }
+  if (gate.kind != Gate::Kind::kTime && gate.threshold > kMaxCount) {
+    throw fail("above 2^40, no count is that large");
+  }
   return gate;
 }
+
+namespace {
+
+// Why a side's times cannot be compared, or "".
+std::string side_problem(const BenchmarkResult& r, const char* side) {
+  if (!r.is_valid()) {
+    return fmt::format(
+        "invalid in {}: {}{}", side, r.invalid.front(),
+        r.invalid.size() > 1 ? fmt::format(" (and {} more)", r.invalid.size() - 1) : std::string());
+  }
+  if (r.error) {
+    return fmt::format("errored in {} of {} repetitions in {}: {}", r.errored_repetitions,
+                       r.repetitions_seen, side, r.error_message);
+  }
+  if (r.real_ns.empty()) return std::string("no samples in ") + side;
+  return "";
+}
+
+// One exact counter on both sides; values from an errored or invalid side are not shown.
+CounterChange counter_change(const BenchmarkResult& b, const BenchmarkResult& h,
+                             const std::string& counter) {
+  CounterChange c;
+  const auto read = [&](const BenchmarkResult& r, const char* side,
+                        std::string* tag) -> std::optional<double> {
+    std::string problem;
+    if (!r.is_valid() || r.error) {
+      problem = side_problem(r, side);
+      *tag = r.is_valid() ? "errored" : "invalid";
+    } else if (const auto bad = r.invalid_counters.find(counter); bad != r.invalid_counters.end()) {
+      problem = counter + " invalid in " + side + ": " + bad->second;
+      *tag = "invalid";
+    } else if (!r.counters.contains(counter)) {
+      problem = "no " + counter + " counter in " + side;
+      *tag = "-";
+    }
+    if (!problem.empty()) {
+      if (c.problem.empty()) c.problem = problem;
+      return std::nullopt;
+    }
+    c.amortized = c.amortized || r.is_amortized(counter);
+    return r.counter_median(counter);
+  };
+  c.base = read(b, "BASE", &c.base_tag);
+  c.head = read(h, "HEAD", &c.head_tag);
+  return c;
+}
+
+CompareRow compare_row(const BenchmarkResult& b, const BenchmarkResult& h, double alpha,
+                       const CompareInput& base, const CompareInput& head) {
+  CompareRow row;
+  row.name = b.name;
+  row.allocs = counter_change(b, h, "heap_allocs");
+  row.bytes = counter_change(b, h, "heap_bytes");
+  row.problem = side_problem(b, "BASE");
+  if (row.problem.empty()) row.problem = side_problem(h, "HEAD");
+  if (!row.problem.empty()) {
+    row.verdict = !b.is_valid() || !h.is_valid() ? "invalid"
+                  : b.error || h.error           ? "errored"
+                                                 : "not compared";
+    row.warnings.push_back(row.problem);
+    return row;
+  }
+  row.base = stats::summarize(b.real_ns);
+  row.head = stats::summarize(h.real_ns);
+  row.change = time_ratio(h.real_ns, b.real_ns, 1 - alpha);
+  if (b.aggregates_only || h.aggregates_only) {
+    row.verdict = "not compared";
+    row.problem = std::string("only aggregates in ") + (b.aggregates_only ? "BASE" : "HEAD") +
+                  ": one sample a side, nothing to test";
+    row.warnings.push_back(row.problem);
+    return row;
+  }
+  row.test = stats::mann_whitney_u(b.real_ns, h.real_ns);
+  row.verdict = !(row.test->p_value < alpha) ? "no significant change"
+                : row.change->estimate < 1   ? "faster"
+                                             : "slower";
+  for (const auto& [side, s] : {std::pair{"base", row.base}, std::pair{"head", row.head}}) {
+    if (s.cv > kNoisyCv)
+      row.warnings.push_back(std::string(side) + " is noisy: CV " + format_percent(s.cv));
+  }
+  if (base.run && head.run) {
+    std::string base_symbol;
+    std::string head_symbol;
+    const disasm::AnnotatedFunction* fb = hot_function(*base.run, b.name, &base_symbol);
+    const disasm::AnnotatedFunction* fh = hot_function(*head.run, b.name, &head_symbol);
+    if (fb != nullptr && fh != nullptr &&
+        disasm::within_diff_limit(*fb, *fh, report_diff_options("x86-64"))) {
+      const disasm::FunctionDiff d =
+          disasm::diff_functions(*fb, *fh, report_diff_options("x86-64"));
+      row.code = CodeChange{head_symbol, d.match_percent, d.delta};
+    }
+  }
+  return row;
+}
+
+std::string change_text(const stats::Ratio& r) {
+  return fmt::format("{} [{}, {}] ({} interval)", format_signed_percent(r.estimate - 1),
+                     format_signed_percent(r.low - 1), format_signed_percent(r.high - 1),
+                     confidence_label(r.confidence));
+}
+
+enum class Outcome { kPassed, kTripped, kUnverifiable };
+
+struct Judgement {
+  Outcome outcome = Outcome::kPassed;
+  std::string message;  // tripped: what the row did; unverifiable: why it cannot be judged
+  bool amortized = false;
+};
+
+Judgement judge_time(const CompareRow& row, const Gate& gate, double alpha) {
+  if (!row.problem.empty()) return {Outcome::kUnverifiable, row.problem};
+  if (!row.change || !row.test) return {Outcome::kUnverifiable, "no test"};
+  if (row.test->p_value < alpha && row.change->estimate > 1 + gate.threshold) {
+    return {Outcome::kTripped, fmt::format("{} slower (U test p = {:.4f} < alpha {:g})",
+                                           change_text(*row.change), row.test->p_value, alpha)};
+  }
+  return {};
+}
+
+Judgement judge_counter(const CounterChange& c, const char* counter, const Gate& gate) {
+  if (!c.problem.empty()) return {Outcome::kUnverifiable, c.problem};
+  const double limit = counter_gate_limit(*c.base, gate.threshold, c.amortized);
+  Judgement j;
+  j.amortized = c.amortized;
+  if (*c.head > limit) {
+    j.outcome = Outcome::kTripped;
+    j.message = fmt::format("{} per iteration {:g} -> {:g}", counter, *c.base, *c.head);
+    if (c.amortized) {
+      j.message += fmt::format(" (amortized: the limit is {:g} x base + {:g} = {:g})",
+                               kAmortizedFactor, gate.threshold, limit);
+    }
+  }
+  return j;
+}
+
+// Exit 2 rather than a gate that passes whatever happens: with m and n repetitions the U
+// test cannot give a p-value below min_two_sided_p(m, n).
+void require_time_gates_can_trip(const Comparison& c) {
+  const Gate* time_gate = nullptr;
+  for (const Gate& g : c.gates) {
+    if (g.kind == Gate::Kind::kTime) time_gate = &g;
+  }
+  if (time_gate == nullptr) return;
+  const CompareRow* first = nullptr;
+  std::size_t stuck = 0;
+  double p_min = 0;
+  for (const CompareRow& row : c.rows) {
+    if (!row.test) continue;
+    const double p = min_two_sided_p(row.base.n, row.head.n);
+    if (p < c.alpha) continue;
+    if (first == nullptr) {
+      first = &row;
+      p_min = p;
+    }
+    ++stuck;
+  }
+  if (first == nullptr) return;
+  const std::size_t needed = repetitions_needed(c.alpha);
+  throw Error(
+      fmt::format("--fail-on {} cannot trip: with {} and {} repetitions the smallest "
+                  "two-sided U-test p-value is {:.3g}, not below alpha {:g} ({}{})",
+                  time_gate->text, first->base.n, first->head.n, p_min, c.alpha, first->name,
+                  stuck > 1 ? fmt::format(" and {} more", stuck - 1) : std::string()),
+      c.base_source + " / " + c.head_source,
+      fmt::format("run both sides with at least {} repetitions (deferlab run "
+                  "--repetitions {})",
+                  needed, needed));
+}
+
+// Applies every gate to every BASE benchmark, present in HEAD or not.
+void apply_gates(Comparison& c) {
+  for (const Gate& gate : c.gates) {
+    GateRun run{gate};
+    const auto record = [&](const std::string& name, const Judgement& j, CompareRow* row) {
+      if (j.outcome == Outcome::kPassed) {
+        ++run.checked;
+        run.amortized += j.amortized;
+        return;
+      }
+      if (j.outcome == Outcome::kTripped) {
+        ++run.checked;
+        ++run.tripped;
+        run.amortized += j.amortized;
+      } else {
+        ++run.unverifiable;
+      }
+      if (row != nullptr) row->failed_gates.push_back(gate.text);
+      c.failures.push_back(j.outcome == Outcome::kTripped
+                               ? name + ": " + j.message + ", over " + gate.text
+                               : name + ": " + gate.text + " cannot be checked: " + j.message);
+    };
+    for (CompareRow& row : c.rows) {
+      ++run.rows;
+      switch (gate.kind) {
+        case Gate::Kind::kTime:
+          record(row.name, judge_time(row, gate, c.alpha), &row);
+          break;
+        case Gate::Kind::kAllocs:
+          record(row.name, judge_counter(row.allocs, "heap_allocs", gate), &row);
+          break;
+        case Gate::Kind::kBytes:
+          record(row.name, judge_counter(row.bytes, "heap_bytes", gate), &row);
+          break;
+      }
+    }
+    std::string renamed;
+    if (!c.only_in_head.empty()) {
+      renamed = " (renamed? only in HEAD: " + c.only_in_head.front() +
+                (c.only_in_head.size() > 1 ? fmt::format(" and {} more", c.only_in_head.size() - 1)
+                                           : std::string()) +
+                ")";
+    }
+    for (const std::string& name : c.only_in_base) {
+      ++run.rows;
+      record(name, {Outcome::kUnverifiable, "missing in HEAD" + renamed}, nullptr);
+    }
+    c.gate_runs.push_back(run);
+  }
+}
+
+}  // namespace
 
 Comparison compare_runs(const CompareInput& base, const CompareInput& head, double alpha,
                         const std::vector<Gate>& gates) {
@@ -94,7 +325,7 @@ Comparison compare_runs(const CompareInput& base, const CompareInput& head, doub
   c.head_source = head.source;
   c.alpha = alpha;
   c.gates = gates;
-  std::vector<double> ratios;
+  std::vector<double> changes;
   std::size_t fewest = SIZE_MAX;
   for (const BenchmarkResult& b : base.bench.benchmarks) {
     const BenchmarkResult* h = head.bench.find(b.name);
@@ -102,83 +333,24 @@ Comparison compare_runs(const CompareInput& base, const CompareInput& head, doub
       c.only_in_base.push_back(b.name);
       continue;
     }
-    CompareRow row;
-    row.name = b.name;
-    row.base_allocs = b.counter_median("heap_allocs");
-    row.head_allocs = h->counter_median("heap_allocs");
-    row.base_bytes = b.counter_median("heap_bytes");
-    row.head_bytes = h->counter_median("heap_bytes");
-    if (b.error || h->error || b.real_ns.empty() || h->real_ns.empty()) {
-      row.verdict = "not compared";
-      row.warnings.push_back(b.error || h->error ? "a side reported an error"
-                                                 : "a side has no samples");
-      c.rows.push_back(std::move(row));
-      continue;
+    c.rows.push_back(compare_row(b, *h, alpha, base, head));
+    const CompareRow& row = c.rows.back();
+    if (row.test) {
+      changes.push_back(row.change->estimate);
+      fewest = std::min({fewest, row.base.n, row.head.n});
     }
-    row.base = stats::summarize(b.real_ns);
-    row.head = stats::summarize(h->real_ns);
-    row.change = stats::ratio_interval(h->real_ns, b.real_ns, 1 - alpha);
-    row.test = stats::mann_whitney_u(b.real_ns, h->real_ns);
-    const bool significant = row.test->p_value < alpha;
-    row.verdict = !significant                        ? "no significant change"
-                  : row.head.median < row.base.median ? "faster"
-                                                      : "slower";
-    ratios.push_back(row.head.median / row.base.median);
-    fewest = std::min({fewest, b.real_ns.size(), h->real_ns.size()});
-    for (const auto& [side, s] : {std::pair{"base", row.base}, std::pair{"head", row.head}}) {
-      if (s.cv > kNoisyCv)
-        row.warnings.push_back(std::string(side) + " is noisy: CV " + format_percent(s.cv));
-    }
-    if (base.run && head.run) {
-      std::string base_symbol;
-      std::string head_symbol;
-      const disasm::AnnotatedFunction* fb = hot_function(*base.run, b.name, &base_symbol);
-      const disasm::AnnotatedFunction* fh = hot_function(*head.run, b.name, &head_symbol);
-      if (fb != nullptr && fh != nullptr) {
-        const disasm::FunctionDiff d =
-            disasm::diff_functions(*fb, *fh, report_diff_options("x86-64"));
-        row.code = CodeChange{head_symbol, d.match_percent, d.delta};
-      }
-    }
-    for (const Gate& gate : gates) {
-      switch (gate.kind) {
-        case Gate::Kind::kTime:
-          if (significant && row.head.median > row.base.median &&
-              row.head.median / row.base.median > 1 + gate.threshold) {
-            row.failed_gates.push_back(gate.text);
-            c.failures.push_back(row.name + ": " +
-                                 format_signed_percent(row.head.median / row.base.median - 1) +
-                                 " slower (p = " + std::to_string(row.test->p_value).substr(0, 6) +
-                                 "), over " + gate.text);
-          }
-          break;
-        case Gate::Kind::kAllocs:
-        case Gate::Kind::kBytes: {
-          // The exact counters: any increase beyond the threshold trips the gate.
-          const bool allocs = gate.kind == Gate::Kind::kAllocs;
-          const std::optional<double>& before = allocs ? row.base_allocs : row.base_bytes;
-          const std::optional<double>& after = allocs ? row.head_allocs : row.head_bytes;
-          if (before && after && *after > *before + gate.threshold) {
-            row.failed_gates.push_back(gate.text);
-            c.failures.push_back(fmt::format("{}: {} per iteration {:g} -> {:g}, over {}", row.name,
-                                             allocs ? "heap_allocs" : "heap_bytes", *before, *after,
-                                             gate.text));
-          }
-          break;
-        }
-      }
-    }
-    c.rows.push_back(std::move(row));
   }
   for (const BenchmarkResult& h : head.bench.benchmarks) {
     if (base.bench.find(h.name) == nullptr) c.only_in_head.push_back(h.name);
   }
-  if (!ratios.empty()) c.geomean_ratio = stats::geomean(ratios);
+  if (!changes.empty()) c.geomean_ratio = stats::geomean(changes);
   if (fewest != SIZE_MAX && fewest < kEnoughRepetitions) {
     c.warnings.push_back("only " + std::to_string(fewest) +
                          " repetitions on a side: the U test needs about 9 or more to detect "
                          "small changes (run with --repetitions 9)");
   }
+  require_time_gates_can_trip(c);
+  apply_gates(c);
   return c;
 }
 

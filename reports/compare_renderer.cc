@@ -5,16 +5,47 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/compare.h"
+#include "reports/figures.h"
 #include "reports/format.h"
 
 namespace deferlab::reports {
 namespace {
 
+// The change figure (figures.h time_ratio) as every format shows it.
 std::string change_text(const CompareRow& r) {
   if (!r.change) return "-";
-  return format_signed_percent(r.change->estimate - 1) + " [" +
-         format_signed_percent(r.change->low - 1) + ", " +
+  const std::string estimate = format_signed_percent(r.change->estimate - 1);
+  if (!(r.change->confidence > 0)) return estimate + " (no interval)";
+  return estimate + " [" + format_signed_percent(r.change->low - 1) + ", " +
          format_signed_percent(r.change->high - 1) + "]";
+}
+
+// The level of the rows' intervals, for the column header: "90%", "90-95%".
+std::string change_level(const Comparison& c) {
+  std::vector<double> levels;
+  for (const CompareRow& r : c.rows) {
+    if (r.change) levels.push_back(r.change->confidence);
+  }
+  return levels.empty() ? "" : confidence_label(levels);
+}
+
+std::string change_header(const Comparison& c) {
+  const std::string level = change_level(c);
+  return level.empty() ? "change [CI]" : "change [" + level + " CI]";
+}
+
+// The footer line: what the change column is, at which level, and what asked for it.
+std::string definition_text(const Comparison& c) {
+  std::string out = change_definition() + "; heap counts are exact per iteration";
+  if (const std::string level = change_level(c); !level.empty()) {
+    out += "; the intervals cover " + level + " (" + confidence_label(1 - c.alpha) +
+           " asked: the exact level is discrete, and lower with few repetitions)";
+  }
+  return out;
+}
+
+std::string geomean_text(const Comparison& c) {
+  return "geomean of the change estimates: " + format_signed_percent(*c.geomean_ratio - 1);
 }
 
 std::string p_text(const CompareRow& r) {
@@ -24,14 +55,17 @@ std::string p_text(const CompareRow& r) {
   return text;
 }
 
-std::string counts_text(const std::optional<double>& base, const std::optional<double>& head) {
-  if (!base && !head) return "-";
-  std::string text = format_count(base) + " -> " + format_count(head);
-  if (base && head && *base != *head) {
+// "8 -> 9 (+1)"; a side without a value shows why ("invalid", "errored", "-").
+std::string counts_text(const CounterChange& c) {
+  if (!c.base && !c.head && c.base_tag == "-" && c.head_tag == "-") return "-";
+  std::string text = (c.base ? format_count(c.base) : c.base_tag) + " -> " +
+                     (c.head ? format_count(c.head) : c.head_tag);
+  if (c.base && c.head && *c.base != *c.head) {
     char delta[32];
-    std::snprintf(delta, sizeof delta, " (%+g)", *head - *base);
+    std::snprintf(delta, sizeof delta, " (%+g)", *c.head - *c.base);
     text += delta;
   }
+  if (c.amortized) text += " amortized";
   return text;
 }
 
@@ -48,19 +82,20 @@ std::string code_text(const CompareRow& r) {
 }  // namespace
 
 std::string render_comparison_text(const Comparison& c, bool color) {
-  std::vector<std::vector<std::string>> table = {{"benchmark", "base", "head", "change [CI]", "p",
-                                                  "verdict", "heap_allocs", "heap_bytes", "code"}};
+  std::vector<std::vector<std::string>> table = {{"benchmark", "base", "head", change_header(c),
+                                                  "p", "verdict", "heap_allocs", "heap_bytes",
+                                                  "code"}};
   for (const CompareRow& r : c.rows) {
-    table.push_back({r.name, r.base.n ? format_time(r.base.median) : "-",
+    table.push_back({visible_text(r.name), r.base.n ? format_time(r.base.median) : "-",
                      r.head.n ? format_time(r.head.median) : "-", change_text(r), p_text(r),
-                     r.verdict, counts_text(r.base_allocs, r.head_allocs),
-                     counts_text(r.base_bytes, r.head_bytes), code_text(r)});
+                     r.verdict, counts_text(r.allocs), counts_text(r.bytes), code_text(r)});
   }
   std::vector<std::size_t> widths(table[0].size(), 0);
   for (const auto& row : table) {
     for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
   }
-  std::string out = "base: " + c.base_source + "\nhead: " + c.head_source + "\n\n";
+  std::string out =
+      "base: " + visible_text(c.base_source) + "\nhead: " + visible_text(c.head_source) + "\n\n";
   for (std::size_t k = 0; k < table.size(); ++k) {
     const auto& row = table[k];
     std::string line;
@@ -77,39 +112,42 @@ std::string render_comparison_text(const Comparison& c, bool color) {
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
   }
-  if (c.geomean_ratio)
-    out += "\ngeomean of the median ratios: " + format_signed_percent(*c.geomean_ratio - 1) + "\n";
-  char alpha[64];
-  std::snprintf(alpha, sizeof alpha, "%.0f%%", (1 - c.alpha) * 100);
-  out += "change: median of head / base - 1, with the " + std::string(alpha) +
-         " Hodges-Lehmann interval; p: two-sided Mann-Whitney U; heap counts are exact per "
-         "iteration\n";
-  for (const std::string& name : c.only_in_base) out += "only in base: " + name + "\n";
-  for (const std::string& name : c.only_in_head) out += "only in head: " + name + "\n";
-  for (const std::string& w : c.warnings) out += "warning: " + w + "\n";
+  if (c.geomean_ratio) out += "\n" + geomean_text(c) + "\n";
+  out += definition_text(c) + "\n";
+  for (const std::string& name : c.only_in_base)
+    out += "only in base: " + visible_text(name) + "\n";
+  for (const std::string& name : c.only_in_head)
+    out += "only in head: " + visible_text(name) + "\n";
+  for (const std::string& w : c.warnings) out += "warning: " + visible_text(w) + "\n";
   for (const CompareRow& r : c.rows) {
-    for (const std::string& w : r.warnings) out += "warning: " + r.name + ": " + w + "\n";
+    for (const std::string& w : r.warnings)
+      out += "warning: " + visible_text(r.name + ": " + w) + "\n";
   }
   return out;
 }
 
 std::string render_comparison_markdown(const Comparison& c) {
-  std::string out = "### deferlab compare\n\nbase `" + markdown_cell(c.base_source) + "`, head `" +
-                    markdown_cell(c.head_source) + "`\n\n";
-  out +=
-      "| benchmark | base | head | change [CI] | p | verdict | heap_allocs | heap_bytes | code |\n";
+  std::string out = "### deferlab compare\n\nbase " + markdown_code(c.base_source, false) +
+                    ", head " + markdown_code(c.head_source, false) + "\n\n";
+  out += "| benchmark | base | head | " + change_header(c) +
+         " | p | verdict | heap_allocs | heap_bytes | code |\n";
   out += "|---|---:|---:|---:|---:|---|---:|---:|---|\n";
   for (const CompareRow& r : c.rows) {
     std::string verdict = r.verdict;
     if (!r.failed_gates.empty()) verdict = "**" + verdict + " (gate)**";
-    out += "| `" + markdown_cell(r.name) + "` | " + (r.base.n ? format_time(r.base.median) : "-") +
+    out += "| " + markdown_code(r.name) + " | " + (r.base.n ? format_time(r.base.median) : "-") +
            " | " + (r.head.n ? format_time(r.head.median) : "-") + " | " + change_text(r) + " | " +
-           p_text(r) + " | " + verdict + " | " + counts_text(r.base_allocs, r.head_allocs) + " | " +
-           counts_text(r.base_bytes, r.head_bytes) + " | " + markdown_cell(code_text(r)) + " |\n";
+           p_text(r) + " | " + verdict + " | " + counts_text(r.allocs) + " | " +
+           counts_text(r.bytes) + " | " + markdown_cell(code_text(r)) + " |\n";
   }
   if (c.geomean_ratio)
     out += "| **geomean** | | | " + format_signed_percent(*c.geomean_ratio - 1) + " | | | | | |\n";
+  out += "\n" + markdown_cell(definition_text(c)) + "\n";
   for (const std::string& w : c.warnings) out += "\n> ⚠ " + markdown_cell(w) + "\n";
+  for (const CompareRow& r : c.rows) {
+    if (!r.problem.empty())
+      out += "\n> ⚠ `" + markdown_cell(r.name) + "`: " + markdown_cell(r.problem) + "\n";
+  }
   if (!c.failures.empty()) {
     out += "\n**Gates failed:**\n\n";
     for (const std::string& f : c.failures) out += "- " + markdown_cell(f) + "\n";
@@ -123,6 +161,12 @@ std::string render_comparison_json(const Comparison& c) {
     return Json{{"n", s.n}, {"median", s.median}, {"min", s.min}, {"max", s.max}, {"cv", s.cv}};
   };
   auto optional = [](const std::optional<double>& v) { return v ? Json(*v) : Json(nullptr); };
+  auto counter = [&](const CounterChange& k) {
+    return Json{{"base", optional(k.base)},
+                {"head", optional(k.head)},
+                {"amortized", k.amortized},
+                {"problem", k.problem}};
+  };
   Json rows = Json::array();
   for (const CompareRow& r : c.rows) {
     Json row = {
@@ -138,8 +182,9 @@ std::string render_comparison_json(const Comparison& c) {
          r.test ? Json{{"u", r.test->u}, {"p_value", r.test->p_value}, {"exact", r.test->exact}}
                 : Json(nullptr)},
         {"verdict", r.verdict},
-        {"heap_allocs", {{"base", optional(r.base_allocs)}, {"head", optional(r.head_allocs)}}},
-        {"heap_bytes", {{"base", optional(r.base_bytes)}, {"head", optional(r.head_bytes)}}},
+        {"problem", r.problem},
+        {"heap_allocs", counter(r.allocs)},
+        {"heap_bytes", counter(r.bytes)},
         {"code", r.code ? Json{{"symbol", r.code->symbol},
                                {"match_percent", r.code->match_percent},
                                {"alloc_calls_delta", r.code->delta.alloc_calls},
@@ -152,6 +197,15 @@ std::string render_comparison_json(const Comparison& c) {
   }
   Json gates = Json::array();
   for (const Gate& g : c.gates) gates.push_back(g.text);
+  Json gate_runs = Json::array();
+  for (const GateRun& g : c.gate_runs) {
+    gate_runs.push_back({{"gate", g.gate.text},
+                         {"rows", g.rows},
+                         {"checked", g.checked},
+                         {"tripped", g.tripped},
+                         {"unverifiable", g.unverifiable},
+                         {"amortized", g.amortized}});
+  }
   const Json doc = {{"schema", "deferlab.compare/1"},
                     {"base", c.base_source},
                     {"head", c.head_source},
@@ -161,7 +215,9 @@ std::string render_comparison_json(const Comparison& c) {
                     {"only_in_base", c.only_in_base},
                     {"only_in_head", c.only_in_head},
                     {"warnings", c.warnings},
+                    {"change_definition", change_definition()},
                     {"gates", gates},
+                    {"gate_runs", gate_runs},
                     {"failures", c.failures}};
   return doc.dump(2) + "\n";
 }
@@ -179,9 +235,10 @@ std::string render_comparison_html(const Comparison& c) {
       "</style></head><body><h1>deferlab compare</h1><p>base <code>" +
       html_escape(c.base_source) + "</code>, head <code>" + html_escape(c.head_source) +
       "</code></p>";
-  out +=
-      "<table><thead><tr><th>benchmark</th><th>base</th><th>head</th><th>change [CI]</th><th>p</th>"
-      "<th>verdict</th><th>heap_allocs</th><th>heap_bytes</th><th>code</th></tr></thead><tbody>";
+  out += "<table><thead><tr><th>benchmark</th><th>base</th><th>head</th><th>" +
+         html_escape(change_header(c)) +
+         "</th><th>p</th><th>verdict</th><th>heap_allocs</th><th>heap_bytes</th><th>code</th></tr>"
+         "</thead><tbody>";
   for (const CompareRow& r : c.rows) {
     out += std::string("<tr") + (r.failed_gates.empty() ? "" : " class=\"gate\"") + "><td>" +
            html_escape(r.name) + "</td><td>" + (r.base.n ? format_time(r.base.median) : "-") +
@@ -190,15 +247,17 @@ std::string render_comparison_html(const Comparison& c) {
            (r.verdict == "slower"   ? "slower"
             : r.verdict == "faster" ? "faster"
                                     : "") +
-           "\">" + html_escape(r.verdict) + "</td><td>" +
-           html_escape(counts_text(r.base_allocs, r.head_allocs)) + "</td><td>" +
-           html_escape(counts_text(r.base_bytes, r.head_bytes)) + "</td><td>" +
+           "\">" + html_escape(r.verdict) + "</td><td>" + html_escape(counts_text(r.allocs)) +
+           "</td><td>" + html_escape(counts_text(r.bytes)) + "</td><td>" +
            html_escape(code_text(r)) + "</td></tr>";
   }
   out += "</tbody></table>";
-  if (c.geomean_ratio)
-    out +=
-        "<p>geomean of the median ratios: " + format_signed_percent(*c.geomean_ratio - 1) + "</p>";
+  if (c.geomean_ratio) out += "<p>" + html_escape(geomean_text(c)) + "</p>";
+  out += "<p>" + html_escape(definition_text(c)) + "</p>";
+  for (const CompareRow& r : c.rows) {
+    if (!r.problem.empty())
+      out += "<p class=\"warn\">&#9888; " + html_escape(r.name + ": " + r.problem) + "</p>";
+  }
   for (const std::string& w : c.warnings)
     out += "<p class=\"warn\">&#9888; " + html_escape(w) + "</p>";
   for (const std::string& f : c.failures)

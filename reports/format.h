@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "harness/statistics.h"
+#include "harness/text_escape.h"
 
 namespace deferlab::reports {
 
@@ -34,11 +35,13 @@ std::string format_significant(double value);
 // +2.7%, -0.4% (a change given as a fraction)
 std::string format_signed_percent(double fraction);
 
-// Text for HTML content and attribute values: < > & " ' escaped.
-std::string html_escape(std::string_view text);
+// Escaping of names and other untrusted text (html_escape, markdown_text, markdown_code,
+// markdown_fence, visible_text) lives in harness/text_escape.h, shared with disasm's
+// listings.
 
-// Text for a Markdown table cell: '|' escaped, and < > as entities so that nothing in a
-// name is read as HTML.
-std::string markdown_cell(std::string_view text);
+// Text for a Markdown table cell: the same as markdown_text.
+inline std::string markdown_cell(std::string_view text) {
+  return markdown_text(text);
+}
 
 }  // namespace deferlab::reports

@@ -18,6 +18,7 @@
 #include "disasm/diff.h"
 #include "disasm/disasm_json.h"
 #include "disasm/listing.h"
+#include "reports/figures.h"
 #include "reports/format.h"
 #include "reports/renderer.h"
 
@@ -51,11 +52,36 @@ std::string anchor(const std::string& text) {
 
 // Charts /////////////////////////////////////////////////////////////////////////////////
 
+// Grid lines of a log axis from 10^lo to 10^hi: every decade, or every k-th decade when the
+// range is wide, at most kMaxTicks + 1 of them whatever the data. Requires lo <= hi, finite
+// (log10 of a finite positive double lies in [-324, 309]).
+std::vector<double> decade_ticks(double lo, double hi) {
+  constexpr int kMaxTicks = 12;
+  const double step = std::max(1.0, std::ceil((hi - lo) / kMaxTicks));
+  std::vector<double> ticks;
+  for (int i = 0; i <= kMaxTicks && lo + i * step <= hi; ++i) ticks.push_back(lo + i * step);
+  return ticks;
+}
+
+// A value a log axis can place.
+bool is_plottable(double v) {
+  return std::isfinite(v) && v > 0;
+}
+
 struct Series {
   std::string name;
   const char* colour;
   std::vector<std::pair<double, double>> points;  // (x, y), y > 0 on a log axis
 };
+
+// The points a log-log chart can place: x and y finite, x > 0, y > 0 or exactly 0.
+std::vector<std::pair<double, double>> plottable(const std::vector<std::pair<double, double>>& in) {
+  std::vector<std::pair<double, double>> out;
+  for (const auto& [x, y] : in) {
+    if (is_plottable(x) && (is_plottable(y) || y == 0)) out.emplace_back(x, y);
+  }
+  return out;
+}
 
 // A log-log line chart: x and y on log10 scales, ticks at powers of ten. Values of 0 on
 // the y axis (no allocation) sit on a separate "0" row below the first decade.
@@ -72,6 +98,7 @@ std::string line_chart(const std::string& title, const std::string& x_label,
   bool has_zero = false;
   for (const Series& s : series) {
     for (const auto& [x, y] : s.points) {
+      if (!is_plottable(x) || !(is_plottable(y) || y == 0)) continue;  // see plottable()
       x_min = std::min(x_min, x);
       x_max = std::max(x_max, x);
       if (y > 0) {
@@ -99,7 +126,7 @@ std::string line_chart(const std::string& title, const std::string& x_label,
                     fixed(height, 0) + "\" role=\"img\" aria-label=\"" + html_escape(title) + "\">";
   svg += "<text x=\"" + fixed(left, 0) + "\" y=\"18\" class=\"chart-title\">" + html_escape(title) +
          "</text>";
-  for (double d = ly0; d <= ly1; d += 1) {
+  for (const double d : decade_ticks(ly0, ly1)) {
     const double y = py(std::pow(10, d));
     svg += "<line x1=\"" + fixed(left, 1) + "\" x2=\"" + fixed(width - right, 1) + "\" y1=\"" +
            fixed(y, 1) + "\" y2=\"" + fixed(y, 1) + "\" class=\"grid\"/>";
@@ -116,7 +143,9 @@ std::string line_chart(const std::string& title, const std::string& x_label,
   }
   std::set<double> xs;
   for (const Series& s : series) {
-    for (const auto& p : s.points) xs.insert(p.first);
+    for (const auto& p : s.points) {
+      if (is_plottable(p.first)) xs.insert(p.first);
+    }
   }
   for (double x : xs) {
     svg += "<text x=\"" + fixed(px(x), 1) + "\" y=\"" + fixed(height - bottom + 16, 1) +
@@ -129,12 +158,13 @@ std::string line_chart(const std::string& title, const std::string& x_label,
          "</text>";
   for (std::size_t k = 0; k < series.size(); ++k) {
     const Series& s = series[k];
+    const std::vector<std::pair<double, double>> points = plottable(s.points);
     std::string path;
-    for (const auto& [x, y] : s.points)
+    for (const auto& [x, y] : points)
       path += (path.empty() ? "M" : "L") + fixed(px(x), 1) + "," + fixed(py(y), 1);
     svg +=
         "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + s.colour + "\" stroke-width=\"2\"/>";
-    for (const auto& [x, y] : s.points) {
+    for (const auto& [x, y] : points) {
       svg += "<circle cx=\"" + fixed(px(x), 1) + "\" cy=\"" + fixed(py(y), 1) +
              "\" r=\"3\" fill=\"" + s.colour + "\"><title>" + html_escape(s.name) + ": " +
              html_escape(y_format(y)) + " at N = " + fixed(x, 0) + "</title></circle>";
@@ -152,10 +182,16 @@ std::string line_chart(const std::string& title, const std::string& x_label,
 // Horizontal bars of each strategy's ratio to the baseline on a log scale, with the
 // confidence interval as a whisker.
 std::string ratio_bars(const CaseGroup& group, const std::map<std::string, std::size_t>& order) {
+  // A ratio with a zero, negative or non-finite end (a baseline time of 0 gives infinity)
+  // has no place on a log scale: its row gets no bar.
+  const auto drawable = [](const StrategyRow& row) {
+    return row.vs_baseline && is_plottable(row.vs_baseline->estimate) &&
+           is_plottable(row.vs_baseline->low) && is_plottable(row.vs_baseline->high);
+  };
   double max_ratio = 1;
   double min_ratio = 1;
   for (const StrategyRow& row : group.rows) {
-    if (!row.vs_baseline) continue;
+    if (!drawable(row)) continue;
     max_ratio = std::max(max_ratio, row.vs_baseline->high);
     min_ratio = std::min(min_ratio, row.vs_baseline->low);
   }
@@ -169,7 +205,7 @@ std::string ratio_bars(const CaseGroup& group, const std::map<std::string, std::
   std::string svg = "<svg class=\"bars\" viewBox=\"0 0 " + fixed(width, 0) + " " +
                     fixed(height, 0) + "\" role=\"img\" aria-label=\"ratio to the baseline, " +
                     html_escape(group.title()) + "\">";
-  for (double d = l0; d <= l1; d += 1) {
+  for (const double d : decade_ticks(l0, l1)) {
     const double x = px(std::pow(10, d));
     svg += "<line x1=\"" + fixed(x, 1) + "\" x2=\"" + fixed(x, 1) + "\" y1=\"20\" y2=\"" +
            fixed(height - 18, 1) + "\" class=\"grid\"/><text x=\"" + fixed(x, 1) +
@@ -181,7 +217,7 @@ std::string ratio_bars(const CaseGroup& group, const std::map<std::string, std::
     const std::size_t index = order.count(row.strategy) ? order.at(row.strategy) : 0;
     svg += "<text x=\"" + fixed(left - 6, 1) + "\" y=\"" + fixed(y + 11, 1) +
            "\" class=\"tick\" text-anchor=\"end\">" + html_escape(row.strategy) + "</text>";
-    if (row.vs_baseline) {
+    if (drawable(row)) {
       const double x0 = px(1);
       const double x1 = px(row.vs_baseline->estimate);
       svg += "<rect x=\"" + fixed(std::min(x0, x1), 1) + "\" y=\"" + fixed(y + 2, 1) +
@@ -233,7 +269,8 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
     }
     out += "<td class=\"name\">" + name + "</td>";
     if (row.failed) {
-      out += "<td colspan=\"5\" class=\"failed\">failed: " + html_escape(row.error) + "</td>";
+      out += std::string("<td colspan=\"5\" class=\"failed\">") +
+             (row.invalid ? "invalid: " : "failed: ") + html_escape(row.error) + "</td>";
     } else {
       out += "<td class=\"num time\">" + html_escape(format_time(row.time.median)) + "</td>";
       std::string ratio = row.is_baseline   ? "baseline"
@@ -465,7 +502,7 @@ constexpr const char* kScript = R"js(
     var table = el("table", "asm");
     var lastSource = "";
     f.insns.forEach(function (i) {
-      var depth = "|".repeat(i[4]);
+      var depth = "|".repeat(Math.min(Math.max(0, i[4] | 0), 64));
       if (i[6] && i[6] !== lastSource) {
         lastSource = i[6];
         var s = el("tr", "src");
@@ -501,7 +538,10 @@ constexpr const char* kScript = R"js(
     return box;
   }
   // Longest common subsequence over the normalised instructions: fine for functions of a
-  // few hundred instructions, which hot functions are.
+  // few hundred instructions, which hot functions are. Its table takes 4 n m bytes, so
+  // pairs above kMaxCells (64 MB) are not aligned here: deferlab diff does it in linear
+  // memory.
+  var kMaxCells = 16000000;
   function align(a, b) {
     var n = a.length, m = b.length, i, j;
     var dp = [];
@@ -521,6 +561,11 @@ constexpr const char* kScript = R"js(
     var box = el("div");
     var fa = (data.functions[arch] || {})[symA], fb = (data.functions[arch] || {})[symB];
     if (!fa || !fb) return box;
+    if ((fa.insns.length + 1) * (fb.insns.length + 1) > kMaxCells) {
+      box.appendChild(el("p", "note", "Too large to align in the page (" + fa.insns.length +
+                         " and " + fb.insns.length + " instructions): run deferlab diff."));
+      return box;
+    }
     var ops = align(fb.insns, fa.insns);
     var equal = ops.filter(function (o) { return o[0] === "eq"; }).length;
     var match = 100 * 2 * equal / Math.max(1, fa.insns.length + fb.insns.length);
@@ -601,10 +646,17 @@ std::string render_report_html(const RunReport& report) {
   meta("commit", commit);
   meta("date", context_value(report, "date"));
   out += "median of " + std::to_string(report.repetitions) + " repetitions</p>";
-  out += "<p class=\"meta\">Times are real time per iteration, ratios are to <code>" +
-         html_escape(report.baseline_strategy) +
-         "</code> with a distribution-free confidence interval (Hodges-Lehmann); allocations "
-         "and bytes are exact operator-new counts per iteration of the timed loop; the "
+  std::vector<double> levels;
+  for (const CaseGroup& g : report.groups) {
+    for (const StrategyRow& row : g.rows) {
+      if (row.vs_baseline) levels.push_back(row.vs_baseline->confidence);
+    }
+  }
+  out += "<p class=\"meta\">Times are real time per iteration. " +
+         html_escape(vs_baseline_definition(report.baseline_strategy)) +
+         (levels.empty() ? "" : " (" + confidence_label(levels) + ")") +
+         ". Allocations and bytes are exact operator-new counts per iteration of the timed "
+         "loop; the "
          "instruction columns come from the hot function's disassembly; match is the share of "
          "instructions equal to the baseline's after normalising addresses. "
          "<a href=\"report.json\">report.json</a> has every number.</p>";
@@ -703,7 +755,8 @@ std::string render_report_html(const RunReport& report) {
     for (const StrategyRow& r : report.other) {
       out += "<tr><td class=\"name\">" + html_escape(r.benchmark) + "</td>";
       if (r.failed) {
-        out += "<td colspan=\"4\" class=\"failed\">failed: " + html_escape(r.error) + "</td></tr>";
+        out += std::string("<td colspan=\"4\" class=\"failed\">") +
+               (r.invalid ? "invalid: " : "failed: ") + html_escape(r.error) + "</td></tr>";
         continue;
       }
       out += "<td class=\"num\">" + html_escape(format_time(r.time.median)) +
@@ -717,7 +770,9 @@ std::string render_report_html(const RunReport& report) {
       "<footer>Generated by deferlab. The page is self-contained: it makes no network "
       "request.</footer>";
   out += "<script type=\"application/json\" id=\"deferlab-data\">" +
-         script_safe(page_data(report).dump()) + "</script>";
+         script_safe(
+             page_data(report).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)) +
+         "</script>";
   out += "<script>" + std::string(kScript) + "</script></body></html>\n";
   return out;
 }

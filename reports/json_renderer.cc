@@ -67,7 +67,7 @@ Json row_json(const StrategyRow& row) {
       {"hot_symbol", {{"mangled", row.hot_symbol}, {"demangled", row.hot_symbol_demangled}}},
       {"hot_path", hot_path},
       {"warnings", row.warnings}};
-  if (row.failed) out["error"] = row.error;
+  if (row.failed) out["error"] = (row.invalid ? "invalid data: " : "") + row.error;
   return out;
 }
 

@@ -7,6 +7,7 @@
 
 #include "disasm/diff_render.h"
 #include "disasm/listing.h"
+#include "reports/figures.h"
 #include "reports/format.h"
 #include "reports/renderer.h"
 
@@ -26,16 +27,22 @@ std::string context_value(const RunReport& r, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// Text inside the raw HTML of a <details> block: on one line (a blank line would end the
+// HTML block) and escaped.
+std::string inline_html(std::string_view text) {
+  return html_escape(visible_text(text));
+}
+
 std::string ratio_cell(const StrategyRow& row) {
-  if (row.failed) return "failed";
+  if (row.failed) return row.invalid ? "invalid" : "failed";
   if (row.is_baseline) return "baseline";
   if (!row.vs_baseline) return "-";
   return format_ratio_interval(*row.vs_baseline);
 }
 
 std::string group_table(const RunReport& report, const CaseGroup& group) {
-  std::string out =
-      "| strategy | median | vs " + report.baseline_strategy + " | allocs/iter | bytes/iter | CV |";
+  std::string out = "| strategy | median | vs " + markdown_text(report.baseline_strategy) +
+                    " | allocs/iter | bytes/iter | CV |";
   const bool has_x86 = std::find(report.architectures.begin(), report.architectures.end(),
                                  "x86-64") != report.architectures.end();
   if (has_x86) out += " instructions | alloc calls in loops | match vs baseline |";
@@ -43,11 +50,14 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
   if (has_x86) out += "---:|---:|---:|";
   out += "\n";
   for (const StrategyRow& row : group.rows) {
-    std::string name = "`" + row.strategy + "`";
+    std::string name = markdown_code(row.strategy);
     if (row.fidelity == "closest_form") name += " \\*";
-    out += "| " + name + " | " + format_time(row.time.median) + " | " + ratio_cell(row) + " | " +
+    // A failed or invalid row shows its reason where the time would be, and no dispersion.
+    const std::string median = row.failed ? markdown_cell(row.error) : format_time(row.time.median);
+    out += "| " + name + " | " + median + " | " + ratio_cell(row) + " | " +
            format_count(row.heap_allocs) + " | " + format_bytes(row.heap_bytes) + " | " +
-           format_percent(row.time.cv) + (row.time.cv > kNoisyCv ? " ⚠" : "") + " |";
+           (row.failed ? "-" : format_percent(row.time.cv) + (row.time.cv > kNoisyCv ? " ⚠" : "")) +
+           " |";
     if (has_x86) {
       const auto path = row.hot_paths.find("x86-64");
       if (path == row.hot_paths.end()) {
@@ -61,6 +71,11 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
       }
     }
     out += "\n";
+  }
+  for (const StrategyRow& row : group.rows) {
+    for (const std::string& w : row.invalid_data) {
+      out += "\n> ⚠ `" + markdown_cell(row.strategy) + "`: " + markdown_cell(w) + "\n";
+    }
   }
   return out;
 }
@@ -83,12 +98,12 @@ std::string overview_table(const RunReport& report) {
     }
   }
   std::string out = "| strategy |";
-  for (const CaseGroup* g : columns) out += " " + g->title() + " |";
+  for (const CaseGroup* g : columns) out += " " + markdown_text(g->title()) + " |";
   out += "\n|---|";
   for (std::size_t k = 0; k < columns.size(); ++k) out += "---:|";
   out += "\n";
   for (const std::string& strategy : strategies) {
-    out += "| `" + strategy + "` |";
+    out += "| " + markdown_code(strategy) + " |";
     for (const CaseGroup* g : columns) {
       const StrategyRow* row = nullptr;
       for (const StrategyRow& r : g->rows) {
@@ -98,7 +113,8 @@ std::string overview_table(const RunReport& report) {
         out += " - |";
         continue;
       }
-      std::string cell = row->is_baseline   ? "1 (baseline)"
+      std::string cell = row->failed        ? ratio_cell(*row)
+                         : row->is_baseline ? "1 (baseline)"
                          : row->vs_baseline ? format_ratio(row->vs_baseline->estimate)
                                             : "-";
       if (row->heap_allocs && *row->heap_allocs > 0)
@@ -111,6 +127,25 @@ std::string overview_table(const RunReport& report) {
   return out;
 }
 
+// Benchmarks outside the manifest (every benchmark of a user's binary), failed ones
+// included: a benchmark that reported an error is a row that says so, never a missing row.
+std::string other_table(const RunReport& report) {
+  if (report.other.empty()) return "";
+  std::string out = report.groups.empty() ? "" : "Other benchmarks:\n\n";
+  out += "| benchmark | median | allocs/iter | bytes/iter | CV |\n|---|---:|---:|---:|---:|\n";
+  for (const StrategyRow& row : report.other) {
+    out += "| " + markdown_cell(row.benchmark) + " | ";
+    if (row.failed) {
+      out += "failed: " + markdown_cell(row.error) + " | - | - | - |\n";
+      continue;
+    }
+    out += format_time(row.time.median) + " | " + format_count(row.heap_allocs) + " | " +
+           format_bytes(row.heap_bytes) + " | " + format_percent(row.time.cv) +
+           (row.time.cv > kNoisyCv ? " ⚠" : "") + " |\n";
+  }
+  return out + "\n";
+}
+
 }  // namespace
 
 std::string render_review_markdown(const RunReport& report) {
@@ -118,21 +153,30 @@ std::string render_review_markdown(const RunReport& report) {
   const std::string cpu = context_value(report, "deferlab_cpu_model");
   const std::string compiler = context_value(report, "deferlab_compiler");
   const std::string commit = context_value(report, "deferlab_git_commit");
-  head += "Run `" + context_value(report, "deferlab_run_id") + "`";
-  if (!cpu.empty())
-    head += " on " + markdown_cell(cpu) + " (" + context_value(report, "num_cpus") + " CPUs)";
+  head += "Run " + markdown_code(context_value(report, "deferlab_run_id"), false);
+  if (!cpu.empty()) {
+    head += " on " + markdown_text(cpu) + " (" + markdown_text(context_value(report, "num_cpus")) +
+            " CPUs)";
+  }
   if (!compiler.empty()) head += ", " + markdown_cell(compiler);
   const std::string flags = context_value(report, "deferlab_cxx_flags");
-  if (!flags.empty()) head += " `" + flags + "`";
+  if (!flags.empty()) head += " " + markdown_code(flags, false);
   if (!commit.empty()) {
-    head += ", commit `" + commit.substr(0, 12) + "`" +
+    head += ", commit " + markdown_code(commit.substr(0, 12), false) +
             (context_value(report, "deferlab_git_dirty") == "true" ? " (dirty)" : "");
   }
-  head += ". Median of " + std::to_string(report.repetitions) + " repetitions; ratios to `" +
-          report.baseline_strategy +
-          "` with distribution-free confidence intervals; allocations are exact operator-new "
-          "counts per iteration of the timed loop.\n\n";
+  std::vector<double> levels;
+  for (const CaseGroup& g : report.groups) {
+    for (const StrategyRow& row : g.rows) {
+      if (row.vs_baseline) levels.push_back(row.vs_baseline->confidence);
+    }
+  }
+  head += ". Median of " + std::to_string(report.repetitions) + " repetitions; " +
+          markdown_text(vs_baseline_definition(report.baseline_strategy)) +
+          (levels.empty() ? "" : " (" + confidence_label(levels) + ")") +
+          "; allocations are exact operator-new counts per iteration of the timed loop.\n\n";
   head += overview_table(report) + "\n";
+  head += other_table(report);
   for (const std::string& w : report.warnings) head += "> ⚠ " + markdown_cell(w) + "\n";
 
   // Sections in order of interest: the key cases first, then everything else.
@@ -157,9 +201,9 @@ std::string render_review_markdown(const RunReport& report) {
       if (!row.failed && (slowest == nullptr || row.time.median > slowest->time.median))
         slowest = &row;
     }
-    std::string summary = "<b>" + html_escape(g->title()) + "</b>";
+    std::string summary = "<b>" + inline_html(g->title()) + "</b>";
     if (slowest != nullptr && slowest->vs_baseline) {
-      summary += ": slowest " + html_escape(slowest->strategy) + " " +
+      summary += ": slowest " + inline_html(slowest->strategy) + " " +
                  format_ratio(slowest->vs_baseline->estimate);
     }
     sections.push_back({g->title() + " table", "<details><summary>" + summary + "</summary>\n\n" +
@@ -176,16 +220,17 @@ std::string render_review_markdown(const RunReport& report) {
       if (row.hot_symbol.empty() || !shown.insert(row.hot_symbol).second) continue;
       const auto f = functions->second.find(row.hot_symbol);
       if (f == functions->second.end()) continue;
-      std::string body = "<details><summary><code>" + html_escape(row.strategy) + "</code> in " +
-                         html_escape(g->scenario) + ": " +
+      std::string body = "<details><summary><code>" + inline_html(row.strategy) + "</code> in " +
+                         inline_html(g->scenario) + ": " +
                          html_escape(disasm::summary_text(f->second.summary)) + "</summary>\n\n" +
                          disasm::render_function_markdown(f->second, {});
       if (base != nullptr && !row.is_baseline) {
         const auto b = functions->second.find(base->hot_symbol);
-        if (b != functions->second.end()) {
+        if (b != functions->second.end() &&
+            disasm::within_diff_limit(b->second, f->second, report_diff_options("x86-64"))) {
           const disasm::FunctionDiff d =
               disasm::diff_functions(b->second, f->second, report_diff_options("x86-64"));
-          body += "\nAgainst `" + base->strategy + "`:\n\n" +
+          body += "\nAgainst " + markdown_code(base->strategy, false) + ":\n\n" +
                   disasm::render_diff_markdown({&b->second, base->strategy, "x86-64"},
                                                {&f->second, row.strategy, "x86-64"}, d);
         }

@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <set>
 
 #include "disasm/disasm_json.h"
 #include "harness/error.h"
+#include "harness/json_reader.h"
+#include "reports/figures.h"
 #include "reports/format.h"
 
 namespace deferlab::reports {
@@ -18,33 +21,86 @@ std::string percent(double fraction) {
   return text;
 }
 
-// Checked access to the manifest, which is read from a file like any other input.
-class ManifestReader {
- public:
-  explicit ManifestReader(const nlohmann::json& manifest) : manifest_(manifest) {}
-
-  [[noreturn]] void fail(const std::string& what) const {
-    throw Error("malformed case manifest: " + what, "cases.json",
-                "regenerate it with `deferlab_bench --deferlab_cases`");
-  }
-
-  const nlohmann::json& array(const nlohmann::json& object, const char* key) const {
-    const auto it = object.find(key);
-    if (it == object.end() || !it->is_array()) fail(std::string("\"") + key + "\" is not an array");
-    return *it;
-  }
-
-  std::string string(const nlohmann::json& object, const char* key) const {
-    const auto it = object.find(key);
-    if (it == object.end() || !it->is_string()) {
-      fail(std::string("\"") + key + "\" is missing or not a string");
-    }
-    return it->get<std::string>();
-  }
-
- private:
-  const nlohmann::json& manifest_;
+// One entry of the manifest's "cases", read once.
+struct ManifestCase {
+  std::string scenario;
+  std::string param;
+  std::string benchmark;
+  json::Node node;
 };
+
+std::vector<ManifestCase> read_cases(const json::Node& manifest) {
+  std::vector<ManifestCase> cases;
+  for (const json::Node& c : manifest["cases"].elements()) {
+    cases.push_back({c["scenario"].string(), c["param"].string(), c["benchmark"].string(), c});
+  }
+  return cases;
+}
+
+// The manifest's facts about one case, on its row.
+void describe_row(const json::Node& c, StrategyRow& row) {
+  row.strategy = c["strategy"].string();
+  row.fidelity = c.string_or("fidelity", "");
+  row.notes = c.string_or("notes", "");
+  if (const auto symbol = c.find("hot_symbol")) {
+    row.hot_symbol = symbol->string_or("mangled", "");
+    row.hot_symbol_demangled = symbol->string_or("demangled", row.hot_symbol);
+  }
+}
+
+// Each row's ratio to the group's baseline, when the baseline has samples.
+void add_ratios(CaseGroup& group) {
+  const StrategyRow* base = group.baseline();
+  if (base == nullptr || base->failed || base->samples_ns.empty()) return;
+  const std::vector<double> base_samples = base->samples_ns;
+  for (StrategyRow& row : group.rows) {
+    if (row.failed || row.samples_ns.empty()) continue;
+    row.vs_baseline = time_ratio(row.samples_ns, base_samples, kRunConfidence);
+  }
+}
+
+// The groups the manifest describes, in its scenario and parameter order; marks the
+// benchmarks it covers in `described`.
+void add_manifest_groups(RunReport& report, const BenchResults& bench, const json::Node& manifest,
+                         std::map<std::string, bool>& described) {
+  std::map<std::string, std::int64_t> strategy_rank;
+  for (const json::Node& s : manifest["strategies"].elements()) {
+    strategy_rank[s["name"].string()] =
+        s.integer_or("rank", 0, std::numeric_limits<int>::min(), std::numeric_limits<int>::max());
+  }
+  const std::vector<ManifestCase> cases = read_cases(manifest);
+  for (const json::Node& scenario : manifest["scenarios"].elements()) {
+    const std::string name = scenario["name"].string();
+    const std::string summary = scenario.string_or("summary", "");
+    for (const json::Node& param : scenario["params"].elements()) {
+      CaseGroup group;
+      group.scenario = name;
+      group.scenario_summary = summary;
+      group.param = param.string();
+      for (const ManifestCase& c : cases) {
+        if (c.scenario != name || c.param != group.param) continue;
+        const BenchmarkResult* result = bench.find(c.benchmark);
+        if (result == nullptr) continue;  // filtered out of this run
+        described[c.benchmark] = true;
+        StrategyRow row = make_row(*result);
+        describe_row(c.node, row);
+        row.is_baseline = row.strategy == report.baseline_strategy;
+        if (const auto parameters = c.node.find("parameters")) {
+          if (!parameters->is_object()) parameters->fail("expected an object");
+          group.parameters = parameters->raw();
+        }
+        group.rows.push_back(std::move(row));
+      }
+      if (group.rows.empty()) continue;
+      std::stable_sort(group.rows.begin(), group.rows.end(),
+                       [&](const StrategyRow& a, const StrategyRow& b) {
+                         return strategy_rank[a.strategy] < strategy_rank[b.strategy];
+                       });
+      add_ratios(group);
+      report.groups.push_back(std::move(group));
+    }
+  }
+}
 
 }  // namespace
 
@@ -59,14 +115,33 @@ StrategyRow make_row(const BenchmarkResult& result) {
   StrategyRow row;
   row.benchmark = result.name;
   row.strategy = result.name;
-  row.failed = result.error;
+  row.invalid = !result.is_valid();
+  row.failed = result.error || row.invalid;
   row.error = result.error_message;
+  if (row.invalid) {
+    row.error = result.invalid.front();
+    if (result.invalid.size() > 1)
+      row.error += " (and " + std::to_string(result.invalid.size() - 1) + " more)";
+  }
   row.samples_ns = result.real_ns;
   if (!row.samples_ns.empty()) row.time = stats::summarize(row.samples_ns);
   row.heap_allocs = result.counter_median("heap_allocs");
   row.heap_bytes = result.counter_median("heap_bytes");
   row.heap_frees = result.counter_median("heap_frees");
-  if (row.failed) row.warnings.push_back("failed: " + result.error_message);
+  if (row.invalid) {
+    row.warnings.push_back("invalid: " + row.error);
+  } else if (row.failed) {
+    row.warnings.push_back("failed in " + std::to_string(result.errored_repetitions) + " of " +
+                           std::to_string(result.repetitions_seen) +
+                           " repetitions: " + result.error_message);
+  }
+  for (const auto& [counter, reason] : result.invalid_counters) {
+    row.invalid_data.push_back(counter + " invalid, not shown: " + reason);
+  }
+  if (!result.memory_invalid.empty()) {
+    row.invalid_data.push_back("MemoryManager fields invalid, not used: " + result.memory_invalid);
+  }
+  row.warnings.insert(row.warnings.end(), row.invalid_data.begin(), row.invalid_data.end());
   if (row.time.n >= 2 && row.time.cv > kNoisyCv) {
     row.warnings.push_back("noisy: CV " + percent(row.time.cv) + " is above " + percent(kNoisyCv));
   }
@@ -77,7 +152,7 @@ StrategyRow make_row(const BenchmarkResult& result) {
 }
 
 RunReport build_run_report(const BenchResults& bench, const nlohmann::json* manifest,
-                           const std::string& baseline_strategy) {
+                           const std::string& baseline_strategy, const std::string& manifest_name) {
   RunReport report;
   report.context = bench.context;
   report.baseline_strategy = baseline_strategy;
@@ -87,58 +162,11 @@ RunReport build_run_report(const BenchResults& bench, const nlohmann::json* mani
 
   std::map<std::string, bool> described;  // benchmark names the manifest covers
   if (manifest != nullptr) {
-    const ManifestReader reader(*manifest);
-    if (!manifest->is_object()) reader.fail("the top level is not an object");
-    std::map<std::string, int> strategy_rank;
-    for (const nlohmann::json& s : reader.array(*manifest, "strategies")) {
-      strategy_rank[reader.string(s, "name")] = s.value("rank", 0);
-    }
-    for (const nlohmann::json& scenario : reader.array(*manifest, "scenarios")) {
-      const std::string name = reader.string(scenario, "name");
-      for (const nlohmann::json& param : reader.array(scenario, "params")) {
-        if (!param.is_string()) reader.fail("a parameter of " + name + " is not a string");
-        CaseGroup group;
-        group.scenario = name;
-        group.scenario_summary = scenario.value("summary", "");
-        group.param = param.get<std::string>();
-        for (const nlohmann::json& c : reader.array(*manifest, "cases")) {
-          if (reader.string(c, "scenario") != name || reader.string(c, "param") != group.param) {
-            continue;
-          }
-          const std::string benchmark = reader.string(c, "benchmark");
-          const BenchmarkResult* result = bench.find(benchmark);
-          if (result == nullptr) continue;  // filtered out of this run
-          described[benchmark] = true;
-          StrategyRow row = make_row(*result);
-          row.strategy = reader.string(c, "strategy");
-          row.fidelity = c.value("fidelity", "");
-          row.notes = c.value("notes", "");
-          if (const auto symbol = c.find("hot_symbol"); symbol != c.end() && symbol->is_object()) {
-            row.hot_symbol = symbol->value("mangled", "");
-            row.hot_symbol_demangled = symbol->value("demangled", row.hot_symbol);
-          }
-          row.is_baseline = row.strategy == baseline_strategy;
-          if (c.contains("parameters") && c["parameters"].is_object()) {
-            group.parameters = c["parameters"];
-          }
-          group.rows.push_back(std::move(row));
-        }
-        if (group.rows.empty()) continue;
-        std::stable_sort(group.rows.begin(), group.rows.end(),
-                         [&](const StrategyRow& a, const StrategyRow& b) {
-                           return strategy_rank[a.strategy] < strategy_rank[b.strategy];
-                         });
-        if (const StrategyRow* base = group.baseline();
-            base != nullptr && !base->failed && !base->samples_ns.empty()) {
-          const std::vector<double> base_samples = base->samples_ns;
-          for (StrategyRow& row : group.rows) {
-            if (row.failed || row.samples_ns.empty()) continue;
-            row.vs_baseline = stats::ratio_interval(row.samples_ns, base_samples);
-          }
-        }
-        report.groups.push_back(std::move(group));
-      }
-    }
+    const json::Source source{manifest_name,
+                              "regenerate it with `deferlab_bench --deferlab_cases`"};
+    const json::Node root(*manifest, source);
+    if (!root.is_object()) root.fail("expected an object");
+    add_manifest_groups(report, bench, root, described);
   }
   for (const BenchmarkResult& b : bench.benchmarks) {
     if (!described.contains(b.name)) report.other.push_back(make_row(b));
@@ -156,21 +184,20 @@ disasm::DiffOptions report_diff_options(const std::string& arch) {
   static const std::set<std::string> arm = disasm::register_names(disasm::Arch::kAArch64);
   disasm::DiffOptions options;
   options.registers = arch == "aarch64" ? &arm : &x86;
+  options.max_instructions = kMaxReportDiffInstructions;
   return options;
 }
 
-void attach_disasm(RunReport& report, const nlohmann::json& disasm_set) {
-  if (!disasm_set.is_object() || !disasm_set.contains("architectures") ||
-      !disasm_set["architectures"].is_object()) {
-    throw Error("malformed disasm.json: no \"architectures\" object", "disasm.json",
-                "regenerate it with deferlab run");
-  }
-  for (const auto& [arch, document] : disasm_set["architectures"].items()) {
+void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
+                   const std::string& source_name) {
+  const json::Source source{source_name, "regenerate it with deferlab run"};
+  const json::Node root(disasm_set, source);
+  for (const auto& [arch, document] : root["architectures"].members()) {
     report.architectures.push_back(arch);
-    if (document.contains("binary") && document["binary"].is_object()) {
-      report.binaries[arch] = document["binary"].value("path", "");
+    if (const auto binary = document.find("binary")) {
+      report.binaries[arch] = binary->string_or("path", "");
     }
-    for (disasm::AnnotatedFunction& f : disasm::read_disasm_document(document, "disasm.json")) {
+    for (disasm::AnnotatedFunction& f : disasm::read_disasm_document(document)) {
       const std::string name = f.range.name;
       report.functions[arch].emplace(name, std::move(f));
     }
@@ -190,7 +217,11 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set) {
         path.summary = f->second.summary;
         if (base != nullptr) {
           const auto b = functions.find(base->hot_symbol);
-          if (b != functions.end()) {
+          if (b != functions.end() &&
+              !disasm::within_diff_limit(b->second, f->second, report_diff_options(arch))) {
+            row.warnings.push_back(arch + " hot path not diffed against the baseline: over " +
+                                   std::to_string(kMaxReportDiffInstructions) + " instructions");
+          } else if (b != functions.end()) {
             const disasm::FunctionDiff d =
                 disasm::diff_functions(b->second, f->second, report_diff_options(arch));
             path.has_diff = true;
@@ -223,11 +254,14 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set) {
     for (std::size_t i = 0; i < group.rows.size(); ++i) {
       if (set_of[i] != -1) continue;
       const auto fi = x86->second.find(group.rows[i].hot_symbol);
-      if (fi == x86->second.end() || group.rows[i].samples_ns.empty()) continue;
+      if (fi == x86->second.end() || group.rows[i].failed || group.rows[i].samples_ns.empty())
+        continue;
       set_of[i] = sets++;
       for (std::size_t j = i + 1; j < group.rows.size(); ++j) {
         const auto fj = x86->second.find(group.rows[j].hot_symbol);
-        if (set_of[j] != -1 || fj == x86->second.end() || group.rows[j].samples_ns.empty())
+        if (set_of[j] != -1 || fj == x86->second.end() || group.rows[j].failed ||
+            group.rows[j].samples_ns.empty() ||
+            !disasm::within_diff_limit(fi->second, fj->second, report_diff_options("x86-64")))
           continue;
         if (disasm::diff_functions(fi->second, fj->second, report_diff_options("x86-64"))
                 .match_percent == 100.0) {
@@ -249,7 +283,7 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set) {
         if (slowest == nullptr || row.time.median > slowest->time.median) slowest = &row;
       }
       if (members < 2) continue;
-      const stats::Ratio r = stats::ratio_interval(slowest->samples_ns, fastest->samples_ns);
+      const stats::Ratio r = time_ratio(slowest->samples_ns, fastest->samples_ns, kRunConfidence);
       if (r.low <= 1.0) continue;  // within the noise
       group.warnings.push_back(names + " run the same x86-64 instructions, yet " +
                                slowest->strategy + " measures " + format_ratio(r.estimate) +

@@ -41,8 +41,9 @@ struct StrategyRow {
   std::string hot_symbol;  // mangled; "" when unknown
   std::string hot_symbol_demangled;
   std::map<std::string, HotPath> hot_paths;  // by architecture, when disasm.json has it
-  bool failed = false;                       // the benchmark reported an error
-  std::string error;
+  bool failed = false;             // the benchmark reported an error, or its data is invalid
+  bool invalid = false;            // failed because bench.json's values for it are impossible
+  std::string error;               // the error message, or why the data is invalid
   std::vector<double> samples_ns;  // real time per iteration, one per repetition
   stats::Summary time;             // over samples_ns
   // Exact per-iteration heap counts (median over repetitions) when the binary reports them.
@@ -50,8 +51,13 @@ struct StrategyRow {
   std::optional<double> heap_bytes;
   std::optional<double> heap_frees;
   bool is_baseline = false;
-  std::optional<stats::Ratio> vs_baseline;  // this time / the baseline's
+  // figures.h time_ratio: this time / the baseline's, at kRunConfidence requested.
+  std::optional<stats::Ratio> vs_baseline;
   std::vector<std::string> warnings;
+  // What bench.json held for this row that failed the checks of docs/figures.md (an
+  // invalid counter, invalid MemoryManager fields); also in `warnings`. Text and Markdown
+  // print these under the table, where a "-" alone would not say why.
+  std::vector<std::string> invalid_data;
 };
 
 struct CaseGroup {
@@ -80,19 +86,27 @@ struct RunReport {
 };
 
 // `manifest` may be null (a foreign binary): every benchmark then lands in `other`.
-// Throws Error when the manifest is malformed.
+// Throws Error naming `manifest_name` and the JSON path when the manifest is malformed.
 RunReport build_run_report(const BenchResults& bench, const nlohmann::json* manifest,
-                           const std::string& baseline_strategy);
+                           const std::string& baseline_strategy,
+                           const std::string& manifest_name = "cases.json");
 
 // Builds one row's statistics from its results (shared with compare).
 StrategyRow make_row(const BenchmarkResult& result);
 
 // Adds the hot-path facts of `disasm_set` (disasm.json: {"architectures": {arch:
 // deferlab.disasm/1}}) to every row, with each row's diff against its group's baseline.
-// Throws Error when the document is malformed.
-void attach_disasm(RunReport& report, const nlohmann::json& disasm_set);
+// Throws Error naming `source_name` and the JSON path when the document is malformed.
+void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
+                   const std::string& source_name = "disasm.json");
 
-// The diff options reports use (registers count; addresses do not).
+// Hot functions a report aligns with its baseline's: a report diffs every row against its
+// baseline and every pair in a group, so it keeps each diff under a second. Larger ones
+// get a warning instead of a match figure.
+inline constexpr std::size_t kMaxReportDiffInstructions = 10000;
+
+// The diff options reports use (registers count; addresses do not; at most
+// kMaxReportDiffInstructions a side).
 disasm::DiffOptions report_diff_options(const std::string& arch);
 
 }  // namespace deferlab::reports

@@ -24,20 +24,32 @@ RunReport load_run_directory(const fs::path& dir, const std::string& baseline) {
   nlohmann::json manifest;
   const bool has_manifest = fs::exists(dir / "cases.json", ec);
   if (has_manifest) manifest = load_json_file(dir / "cases.json");
-  RunReport report = build_run_report(bench, has_manifest ? &manifest : nullptr, baseline);
-  if (fs::exists(dir / "disasm.json", ec))
-    attach_disasm(report, load_json_file(dir / "disasm.json"));
+  RunReport report = build_run_report(bench, has_manifest ? &manifest : nullptr, baseline,
+                                      (dir / "cases.json").string());
+  if (fs::exists(dir / "disasm.json", ec)) {
+    const fs::path disasm = dir / "disasm.json";
+    attach_disasm(report, load_json_file(disasm), disasm.string());
+  }
   return report;
 }
 
-std::vector<fs::path> write_reports(const fs::path& dir, const RunReport& report) {
-  std::vector<fs::path> written;
+std::vector<std::pair<fs::path, std::string>> render_reports(const fs::path& dir,
+                                                             const RunReport& report) {
+  std::vector<std::pair<fs::path, std::string>> files;
   for (const char* format : {"json", "html", "md"}) {
     const std::unique_ptr<Renderer> renderer = make_renderer(format, {});
-    const fs::path path = dir / renderer->file_name();
-    write_file_atomically(path, renderer->render(report));
-    written.push_back(path);
+    files.emplace_back(dir / renderer->file_name(), renderer->render(report));
   }
+  return files;
+}
+
+std::vector<fs::path> write_reports(const fs::path& dir, const RunReport& report) {
+  // Rendered and written in full before any is renamed: a full disk or a signal leaves
+  // the old set, never a new report.json beside an old index.html.
+  const auto files = render_reports(dir, report);
+  write_files_atomically(files);
+  std::vector<fs::path> written;
+  for (const auto& file : files) written.push_back(file.first);
   return written;
 }
 

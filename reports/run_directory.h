@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "reports/report_model.h"
@@ -17,8 +18,13 @@ namespace deferlab::reports {
 // naming the directory or file when something is missing or malformed.
 RunReport load_run_directory(const std::filesystem::path& dir, const std::string& baseline);
 
-// Writes report.json, index.html and review.md into `dir`, each atomically; returns
-// their paths.
+// report.json, index.html and review.md for `dir`, rendered (paths and contents), for a
+// caller that writes them together with other files (write_files_atomically).
+std::vector<std::pair<std::filesystem::path, std::string>> render_reports(
+    const std::filesystem::path& dir, const RunReport& report);
+
+// Writes report.json, index.html and review.md into `dir` as one set: all three are
+// replaced or none is (harness/atomic_file.h, write_files_atomically). Returns their paths.
 std::vector<std::filesystem::path> write_reports(const std::filesystem::path& dir,
                                                  const RunReport& report);
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <vector>
 
+#include "reports/figures.h"
 #include "reports/format.h"
 
 namespace deferlab::reports {
@@ -20,9 +21,13 @@ constexpr const char* kRed = "\033[31m";
 constexpr const char* kDim = "\033[2m";
 constexpr const char* kReset = "\033[0m";
 
-// Left-aligned first column, the rest right-aligned.
-std::string render_table(const std::vector<std::vector<Cell>>& rows, const TextStyle& style) {
+// Left-aligned first column, the rest right-aligned. Cell text is shown with its control
+// bytes escaped (names come from files): a name cannot end a line or colour the terminal.
+std::string render_table(std::vector<std::vector<Cell>> rows, const TextStyle& style) {
   std::vector<std::size_t> widths;
+  for (auto& row : rows) {
+    for (Cell& cell : row) cell.text = visible_text(cell.text);
+  }
   for (const auto& row : rows) {
     widths.resize(std::max(widths.size(), row.size()));
     for (std::size_t i = 0; i < row.size(); ++i)
@@ -47,13 +52,13 @@ std::string render_table(const std::vector<std::vector<Cell>>& rows, const TextS
   return out;
 }
 
-// The interval's confidence as the rows achieve it: 95 % asked, 90 % with 3 repetitions.
+// The interval level the group's rows achieve (figures.h): 90 % with 3 repetitions.
 std::string confidence_label(const CaseGroup& group) {
-  double lowest = 1;
+  std::vector<double> levels;
   for (const StrategyRow& row : group.rows) {
-    if (row.vs_baseline) lowest = std::min(lowest, row.vs_baseline->confidence);
+    if (row.vs_baseline) levels.push_back(row.vs_baseline->confidence);
   }
-  return std::to_string(static_cast<int>(std::floor(lowest * 100 + 1e-9))) + "%";
+  return levels.empty() ? "no" : reports::confidence_label(levels);
 }
 
 std::vector<Cell> header_row(const std::string& baseline, const std::string& confidence) {
@@ -66,7 +71,9 @@ std::vector<Cell> header_row(const std::string& baseline, const std::string& con
 }
 
 std::vector<Cell> strategy_row(const StrategyRow& row, const StrategyRow* slowest) {
-  if (row.failed) return {{row.strategy}, {"failed", kRed}, {row.error, kRed}};
+  if (row.failed) {
+    return {{row.strategy}, {row.invalid ? "invalid" : "failed", kRed}, {row.error, kRed}};
+  }
   std::string ratio = "-";
   if (row.is_baseline) {
     ratio = "baseline";
@@ -110,15 +117,20 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
       any_closest = any_closest || row.fidelity == "closest_form";
       any_noisy = any_noisy || row.time.cv > kNoisyCv;
     }
-    out += style.color ? std::string(kBold) + group.title() + kReset : group.title();
-    const std::string params = describe_parameters(group.parameters);
+    const std::string title = visible_text(group.title());
+    out += style.color ? std::string(kBold) + title + kReset : title;
+    const std::string params = visible_text(describe_parameters(group.parameters));
     if (!params.empty()) out += "  (" + params + ")";
     out += '\n';
     std::vector<std::vector<Cell>> rows = {
         header_row(report.baseline_strategy, confidence_label(group))};
     for (const StrategyRow& row : group.rows) rows.push_back(strategy_row(row, slowest));
     out += render_table(rows, style);
-    for (const std::string& w : group.warnings) out += "  note: " + w + "\n";
+    for (const std::string& w : group.warnings) out += "  note: " + visible_text(w) + "\n";
+    for (const StrategyRow& row : group.rows) {
+      for (const std::string& w : row.invalid_data)
+        out += "  note: " + visible_text(row.strategy + ": " + w) + "\n";
+    }
     out += '\n';
   }
   if (!report.other.empty()) {
@@ -130,7 +142,8 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
                                             {"CV", kDim}}};
     for (const StrategyRow& row : report.other) {
       if (row.failed) {
-        rows.push_back({{row.benchmark}, {"failed", kRed}, {row.error, kRed}});
+        rows.push_back(
+            {{row.benchmark}, {row.invalid ? "invalid" : "failed", kRed}, {row.error, kRed}});
         continue;
       }
       const bool noisy = row.time.cv > kNoisyCv;
@@ -148,6 +161,7 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
   notes.push_back("median of " + std::to_string(report.repetitions) +
                   " repetitions (real time per iteration); allocs and bytes are exact "
                   "operator-new counts per iteration of the timed loop");
+  if (!report.groups.empty()) notes.push_back(vs_baseline_definition(report.baseline_strategy));
   if (any_closest) {
     notes.push_back(
         "* closest form: the strategy cannot express the scenario as written; "
@@ -158,7 +172,7 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
                     ": treat that time with care");
   }
   for (const std::string& warning : report.warnings) notes.push_back("warning: " + warning);
-  for (const std::string& note : notes) out += note + '\n';
+  for (const std::string& note : notes) out += visible_text(note) + '\n';
   return out;
 }
 

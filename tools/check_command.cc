@@ -10,6 +10,7 @@
 #include "disasm/disasm_json.h"
 #include "disasm/selection.h"
 #include "harness/error.h"
+#include "harness/text_escape.h"
 #include "tools/command.h"
 
 namespace deferlab::tools {
@@ -73,11 +74,11 @@ class CheckCommand final : public Command {
                 hex_address(f.instructions[header.first].insn.address) + ", depth " +
                 std::to_string(loop.depth) + ")";
       }
-      std::fprintf(stderr,
-                   "deferlab: check failed: %s calls %s at %s%s; %zu alloc calls, %zu in loops\n",
-                   f.range.demangled.c_str(), offender->call_target.c_str(),
-                   hex_address(offender->insn.address).c_str(), where.c_str(),
-                   f.summary.alloc_calls, f.summary.alloc_calls_in_loops);
+      std::fprintf(
+          stderr, "deferlab: check failed: %s calls %s at %s%s; %zu alloc calls, %zu in loops\n",
+          visible_text(f.range.demangled).c_str(), visible_text(offender->call_target).c_str(),
+          hex_address(offender->insn.address).c_str(), where.c_str(), f.summary.alloc_calls,
+          f.summary.alloc_calls_in_loops);
     }
     return failures == 0 ? 0 : 1;
   }

@@ -20,5 +20,6 @@ std::unique_ptr<Command> add_diff_command(CLI::App& app);
 std::unique_ptr<Command> add_check_command(CLI::App& app);
 std::unique_ptr<Command> add_report_command(CLI::App& app);
 std::unique_ptr<Command> add_compare_command(CLI::App& app);
+std::unique_ptr<Command> add_profile_command(CLI::App& app);
 
 }  // namespace deferlab::tools

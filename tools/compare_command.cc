@@ -5,7 +5,9 @@
 #include <vector>
 
 #include "harness/error.h"
+#include "harness/text_escape.h"
 #include "reports/compare.h"
+#include "reports/figures.h"
 #include "tools/command.h"
 #include "tools/console.h"
 #include "tools/output.h"
@@ -26,17 +28,21 @@ class CompareCommand final : public Command {
     cmd->add_option("--alpha", alpha_, "Significance level of the U test (default 0.05)")
         ->check(CLI::Range(0.0001, 0.5));
     cmd->add_option("--fail-on", gates_,
-                    "Exit 1 when a benchmark trips this gate: time:+5% (significantly slower by "
-                    "more than 5 %), allocs:+0 (any increase in heap_allocs per iteration), "
-                    "bytes:+N; repeatable");
+                    "Exit 1 when a benchmark trips this gate, or when the gate cannot judge a "
+                    "BASE benchmark (missing or renamed in HEAD, errored, invalid data, no such "
+                    "counter): time:+5% (significantly slower, by a change estimate above "
+                    "5 %), allocs:+0 (any increase in heap_allocs per iteration), bytes:+N; "
+                    "amortized counters are gated within a factor 2; repeatable");
     cmd->add_option("--format,-f", format_, "text (default), md, json (deferlab.compare/1), html")
         ->check(CLI::IsMember({"text", "md", "json", "html"}));
-    cmd->add_option("--out,-o", out_, "Write to FILE (atomically) instead of stdout");
+    cmd->add_option("--out,-o", out_, kOutHelp);
     cmd->footer(
         "Examples:\n"
         "  deferlab compare out/before out/after\n"
         "  deferlab compare base.json head.json --fail-on time:+5% --fail-on allocs:+0\n"
-        "Exit codes: 0 no gate tripped, 1 a gate tripped (offending rows on stderr), 2 bad input.");
+        "Exit codes: 0 no gate tripped, 1 a gate tripped or could not judge a row (offending\n"
+        "rows on stderr), 2 bad input, a bad gate, or a time gate that cannot trip with the\n"
+        "repetitions given. docs/figures.md defines every figure.");
   }
 
   int execute() override {
@@ -62,8 +68,20 @@ class CompareCommand final : public Command {
     Output output(out_);
     output.write(text);
     output.commit();
+    // Which gates ran on how many rows, so a gate that judged nothing cannot pass unseen.
+    for (const reports::GateRun& g : c.gate_runs) {
+      std::string line = "deferlab: gate " + g.gate.text + ": checked " +
+                         std::to_string(g.checked) + " of " + std::to_string(g.rows) + " rows, " +
+                         std::to_string(g.tripped) + " tripped, " + std::to_string(g.unverifiable) +
+                         " could not be checked";
+      if (g.amortized > 0) {
+        line += " (" + std::to_string(g.amortized) + " amortized, gated within " +
+                reports::amortized_tolerance_text() + ")";
+      }
+      std::fprintf(stderr, "%s\n", line.c_str());
+    }
     for (const std::string& failure : c.failures) {
-      std::fprintf(stderr, "deferlab: gate failed: %s\n", failure.c_str());
+      std::fprintf(stderr, "deferlab: gate failed: %s\n", visible_text(failure).c_str());
     }
     return c.failures.empty() ? 0 : 1;
   }

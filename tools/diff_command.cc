@@ -31,7 +31,7 @@ class DiffCommand final : public Command {
                   "Treat any register as any other (register allocation differences do not count)");
     cmd->add_option("--format,-f", format_, "text (default), md, json (deferlab.diff/1)")
         ->check(CLI::IsMember({"text", "md", "json"}));
-    cmd->add_option("--out,-o", out_, "Write to FILE (atomically) instead of stdout");
+    cmd->add_option("--out,-o", out_, kOutHelp);
     cmd->footer(
         "Examples:\n"
         "  deferlab diff 'bench:*fixed_defers_scope_guard<4u>*' "

@@ -14,6 +14,7 @@
 #include "disasm/stream.h"
 #include "harness/error.h"
 #include "tools/command.h"
+#include "tools/counts_join.h"
 #include "tools/output.h"
 
 namespace deferlab::tools {
@@ -56,7 +57,13 @@ class DisasmCommand final : public Command {
                     "Also tag calls to this linkage name as frees (repeatable)");
     cmd->add_option("--jobs,-j", jobs_, "Threads for --all (default: one per core)")
         ->check(CLI::Range(1, 256));
-    cmd->add_option("--out,-o", out_, "Write to FILE (atomically) instead of stdout");
+    cmd->add_option("--out,-o", out_, kOutHelp);
+    cmd->add_option("--counts", counts_,
+                    "Add a heat column: executions of each instruction from FILE, callgrind "
+                    "output (--dump-instr=yes) or a deferlab.profile/1 document (per iteration)");
+    cmd->add_option("--benchmark", benchmark_,
+                    "With --counts PROFILE: the benchmark whose counts to show, when several "
+                    "ran the function");
     cmd->footer(
         "Examples:\n"
         "  deferlab disasm build/cases/deferlab_bench -s '*loop_defer_heap_defer*' --source\n"
@@ -76,6 +83,7 @@ class DisasmCommand final : public Command {
       throw Error("--all selects everything; drop --symbol / --address", "command line");
     }
     const std::string format = format_.value_or(all_ ? "ndjson" : "text");
+    if (all_ && !counts_.empty()) throw Error("--counts needs --symbol or --address", "--all");
     if (all_ && format != "ndjson") {
       throw Error("--all writes NDJSON only (one function per line)", "--format " + format);
     }
@@ -122,6 +130,8 @@ class DisasmCommand final : public Command {
     for (const FunctionRange& range : ranges) {
       functions.push_back(annotate(*file, decoder, range, names, lines.get()));
     }
+    std::vector<std::string> heat_notes(functions.size());
+    if (!counts_.empty()) heat_notes = join_counts(functions, binary_, counts_, benchmark_);
 
     std::string text;
     if (format == "json" || format == "ndjson") {
@@ -141,6 +151,7 @@ class DisasmCommand final : public Command {
       options.sources = source_ ? &sources : nullptr;
       for (std::size_t k = 0; k < functions.size(); ++k) {
         if (k > 0) text += "\n";
+        options.heat_note = heat_notes[k];
         text += format == "md" ? render_function_markdown(functions[k], options)
                                : render_function_text(functions[k], options);
       }
@@ -163,6 +174,8 @@ class DisasmCommand final : public Command {
   std::vector<std::string> extra_free_;
   std::optional<unsigned> jobs_;
   std::string out_;
+  std::string counts_;
+  std::string benchmark_;
 };
 
 }  // namespace

@@ -35,12 +35,9 @@ std::string list_names(const std::vector<std::string>& names) {
 
 LoadedFunction from_json(const std::string& path, const std::string& symbol) {
   const nlohmann::json document = reports::load_json_file(path);
-  std::vector<AnnotatedFunction> functions = read_disasm_document(document, path);
-  std::string arch_name = "x86-64";
-  if (document.contains("binary") && document["binary"].is_object()) {
-    arch_name = document["binary"].value("arch", arch_name);
-  }
-  const ArchInfo* arch = arch_by_name(arch_name);
+  const json::Source source{path, "write one with `deferlab disasm BINARY --symbol NAME -f json`"};
+  std::vector<AnnotatedFunction> functions = read_disasm_document(json::Node(document, source));
+  const ArchInfo* arch = arch_by_name(read_disasm_arch(json::Node(document, source)));
   std::vector<AnnotatedFunction*> matches;
   for (AnnotatedFunction& f : functions) {
     if (symbol.empty() || f.range.name == symbol || f.range.demangled == symbol ||

@@ -2,8 +2,10 @@
 // parse arguments, run one subcommand, turn errors into one line and an exit code.
 //
 // Exit codes: 0 success; 1 a check or regression gate failed; 2 bad usage or bad input;
-// 3 an internal error.
+// 3 an internal error. Signals and a closed stdout pipe end the process by the signal
+// itself (tools/signals.h).
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -12,10 +14,15 @@
 #include <vector>
 
 #include "harness/error.h"
+#include "harness/interrupt.h"
+#include "harness/text_escape.h"
 #include "tools/command.h"
+#include "tools/output.h"
+#include "tools/signals.h"
 
 int main(int argc, char** argv) {
   using deferlab::tools::Command;
+  deferlab::tools::install_signal_handlers();
   CLI::App app{
       "deferlab: a micro-benchmark lab for deferred cleanup. Times, exact heap allocations "
       "and annotated hot-path assembly of each strategy, side by side.",
@@ -23,13 +30,16 @@ int main(int argc, char** argv) {
   app.require_subcommand(1, 1);
   app.footer(
       "Exit codes: 0 success, 1 a check or regression gate failed, 2 bad usage or input, "
-      "3 internal error. Run 'deferlab COMMAND --help' for a command's options.");
+      "3 internal error. SIGINT/SIGTERM end it by the same signal (shell status 130/143) with "
+      "no temporary file or child process left; a closed stdout pipe ends it quietly by "
+      "SIGPIPE (141), as coreutils do. Run 'deferlab COMMAND --help' for a command's options.");
 
   std::vector<std::pair<CLI::App*, std::unique_ptr<Command>>> commands;
   auto add = [&](std::unique_ptr<Command> command) {
     commands.emplace_back(app.get_subcommands({}).back(), std::move(command));
   };
   add(deferlab::tools::add_run_command(app));
+  add(deferlab::tools::add_profile_command(app));
   add(deferlab::tools::add_disasm_command(app));
   add(deferlab::tools::add_diff_command(app));
   add(deferlab::tools::add_report_command(app));
@@ -71,11 +81,17 @@ int main(int argc, char** argv) {
       if (subcommand->parsed()) return command->execute();
     }
     return 2;
+  } catch (const deferlab::tools::BrokenPipe&) {
+    deferlab::tools::end_by_signal(SIGPIPE);
+  } catch (const deferlab::Interrupted& e) {
+    std::fprintf(stderr, "deferlab: error: %s\n", e.what());
+    deferlab::tools::end_by_signal(e.signal());
   } catch (const deferlab::Error& e) {
     std::string line = std::string("deferlab: error: ") + e.what();
     if (!e.subject().empty()) line += " (" + e.subject() + ")";
     if (!e.hint().empty()) line += "; " + e.hint();
-    std::fprintf(stderr, "%s\n", line.c_str());
+    // Messages quote names from files: one line, no terminal escape sequence.
+    std::fprintf(stderr, "%s\n", deferlab::visible_text(line).c_str());
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "deferlab: internal error: %s\n", e.what());

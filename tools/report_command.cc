@@ -25,15 +25,16 @@ class ReportCommand final : public Command {
     cmd->add_option("--format,-f", format_,
                     "Print one format instead of rewriting all three: html, md, json, text")
         ->check(CLI::IsMember({"html", "md", "json", "text"}));
-    cmd->add_option("--out,-o", out_,
-                    "With --format: write to FILE (atomically) instead of stdout");
+    cmd->add_option("--out,-o", out_, std::string("With --format: ") + kOutHelp);
     cmd->add_option("--baseline", baseline_,
                     "Strategy the ratios are relative to (default goto_cleanup)");
     cmd->footer(
         "Examples:\n"
         "  deferlab report out/latest                 rewrite the three reports\n"
         "  deferlab report out/latest -f md | less    review Markdown on stdout\n"
-        "  deferlab report out/latest --baseline scope_guard -f html -o scope.html");
+        "  deferlab report out/latest --baseline scope_guard -f html -o scope.html\n"
+        "Without --format the three reports are replaced as a set: all are written and\n"
+        "fsynced before any is renamed, so a full disk leaves the old set whole.");
   }
 
   int execute() override {
@@ -48,9 +49,11 @@ class ReportCommand final : public Command {
       output.commit();
       return 0;
     }
+    Output paths("");
     for (const auto& path : reports::write_reports(run_dir_, report)) {
-      std::printf("%s\n", path.c_str());
+      paths.write(path.string() + "\n");
     }
+    paths.commit();
     return 0;
   }
 

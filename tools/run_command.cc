@@ -4,12 +4,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "disasm/hot_functions.h"
 #include "harness/atomic_file.h"
 #include "harness/error.h"
+#include "harness/interrupt.h"
 #include "harness/run_driver.h"
 #include "reports/bench_results.h"
 #include "reports/report_model.h"
@@ -24,6 +27,8 @@
 #include "reports/text_renderer.h"
 #include "tools/command.h"
 #include "tools/console.h"
+#include "tools/output.h"
+#include "tools/signals.h"
 
 #ifndef DEFERLAB_LAB_BINARY
 #define DEFERLAB_LAB_BINARY "deferlab_bench"
@@ -43,6 +48,81 @@ constexpr double kDefaultMinTime = 0.03;
 constexpr double kQuickMinTime = 0.01;
 constexpr int kDefaultRepetitions = 9;
 constexpr int kQuickRepetitions = 3;
+
+// The default --timeout: generous, never a cause of a failed ordinary run. A repetition
+// takes about min-time plus Google Benchmark's iteration estimate and the MemoryManager
+// pass; the lab's default run takes about 3.3x its summed min-times (200 benchmarks x 9 x
+// 0.03 s = 54 s of min-time, about 180 s measured). 20x and a two-minute floor leave room
+// for a loaded machine and a sanitizer build.
+constexpr double kTimeoutFloorSeconds = 120;
+constexpr double kTimeoutFactor = 20;
+
+double default_timeout(std::size_t benchmarks, int repetitions, double min_time) {
+  return std::ceil(kTimeoutFloorSeconds +
+                   kTimeoutFactor * static_cast<double>(benchmarks) * repetitions * min_time);
+}
+
+// Results in a Google Benchmark document: its non-aggregate entries, errored ones included.
+// Counted from the JSON, not from console lines, which a name with a newline would split.
+std::size_t count_results(const nlohmann::json& bench) {
+  std::size_t n = 0;
+  const auto it = bench.find("benchmarks");
+  if (it == bench.end() || !it->is_array()) return 0;
+  for (const nlohmann::json& entry : *it) {
+    if (!entry.is_object()) continue;
+    const auto type = entry.find("run_type");
+    n += type == entry.end() || !type->is_string() || *type != "aggregate";
+  }
+  return n;
+}
+
+// "NAME: MESSAGE" of each benchmark that reported an error (SkipWithError), once per name.
+std::vector<std::string> failed_benchmarks(const nlohmann::json& bench) {
+  std::vector<std::string> failed;
+  std::set<std::string> seen;
+  for (const nlohmann::json& entry : bench.value("benchmarks", nlohmann::json::array())) {
+    if (!entry.is_object()) continue;
+    const auto error = entry.find("error_occurred");
+    if (error == entry.end() || !error->is_boolean() || !error->get<bool>()) continue;
+    const auto text = [&](const char* key) {
+      const auto it = entry.find(key);
+      return it != entry.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    std::string name = text("run_name");
+    if (name.empty()) name = text("name");
+    if (seen.insert(name).second) failed.push_back(name + ": " + text("error_message"));
+  }
+  return failed;
+}
+
+std::string read_file_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// What a stopped run's --benchmark_out file still says, as a valid Google Benchmark
+// document: the context and every complete entry. Cut inside the first entry, the context
+// alone; cut inside the context, or never written, an empty document.
+nlohmann::json salvage_bench_json(const fs::path& raw) {
+  const std::string text = read_file_text(raw);
+  nlohmann::json doc =
+      text.empty() ? nlohmann::json() : reports::salvage_truncated_bench_json(text);
+  const auto is_document = [](const nlohmann::json& d) {
+    return d.is_object() && d.contains("context") && d["context"].is_object() &&
+           d.contains("benchmarks") && d["benchmarks"].is_array();
+  };
+  // The context alone: cut before the "benchmarks" key (tried at each occurrence, since
+  // the word may also appear in a context value).
+  for (std::size_t at = text.find("\"benchmarks\""); !is_document(doc) && at != std::string::npos;
+       at = text.find("\"benchmarks\"", at + 1)) {
+    doc = nlohmann::json::parse(text.substr(0, at) + "\"benchmarks\": []}", nullptr, false);
+  }
+  if (!is_document(doc))
+    doc = {{"context", nlohmann::json::object()}, {"benchmarks", nlohmann::json::array()}};
+  return doc;
+}
 
 std::string make_run_id() {
   const std::time_t now = std::time(nullptr);
@@ -103,18 +183,35 @@ class RunCommand final : public Command {
                   "the same instructions came out up to 2x apart");
     run->add_option("--baseline", baseline_,
                     "Strategy the ratios are relative to (default goto_cleanup)");
+    run->add_option("--timeout", timeout_,
+                    "Seconds the whole benchmark run may take before its process group is "
+                    "killed (default: 120 + 20 x benchmarks x repetitions x min-time, printed "
+                    "at the start)")
+        ->check(CLI::Range(1.0, 1e6));
     run->footer(
         "Examples:\n"
         "  deferlab run --quick\n"
         "  deferlab run --filter 'loop_defer/.*/64' --repetitions 9\n"
         "  deferlab run --binary ./my_benchmarks --out out/mine\n"
-        "Progress goes to stderr; the summary table to stdout. Exit code 2 when the binary\n"
-        "is missing or crashes; what it wrote before a crash is kept.");
+        "Progress goes to stderr; the summary table to stdout, after every file is written.\n"
+        "Exit codes: 0 every benchmark ran; 1 the run completed and is written, but a\n"
+        "benchmark reported an error (SkipWithError: a failed row in every report, one\n"
+        "'benchmark failed' line each on stderr); 2 the binary is missing, is not a Google\n"
+        "Benchmark binary, crashes or runs past --timeout (what it measured is kept in\n"
+        "bench.partial.json and console.partial.txt). SIGINT/SIGTERM stop the benchmark's\n"
+        "process group, keep what it measured the same way, leave out/latest as it was, and\n"
+        "end deferlab by the same signal (status 130/143).");
   }
 
   int execute() override {
+    // From here the first SIGINT/SIGTERM stops the benchmark and lets us salvage.
+    defer_interrupts();
     const bool is_default_binary = binary_.empty();
-    const fs::path binary = is_default_binary ? fs::path(DEFERLAB_LAB_BINARY) : fs::path(binary_);
+    // The file validated is the file run: an absolute path, never a PATH search for a name
+    // without a slash.
+    const fs::path binary =
+        fs::absolute(is_default_binary ? fs::path(DEFERLAB_LAB_BINARY) : fs::path(binary_))
+            .lexically_normal();
     require_executable(binary, is_default_binary);
     const bool is_lab_binary = binary.filename() == "deferlab_bench";
 
@@ -132,67 +229,148 @@ class RunCommand final : public Command {
       throw Error("no benchmark matches --filter '" + filter_ + "'", binary.string(),
                   "list them with: " + binary.string() + " --benchmark_list_tests");
     }
+    options.listed = selected;
+    options.timeout_seconds =
+        timeout_.value_or(default_timeout(selected.size(), options.repetitions, options.min_time));
+
+    // Everything that runs another program but the benchmark comes first: after the run,
+    // nothing stands between the results and the disk.
+    std::optional<nlohmann::json> manifest;
+    if (is_lab_binary) manifest = harness::read_case_manifest(binary);
+    const nlohmann::json environment = harness::describe_environment(DEFERLAB_SOURCE_DIR);
 
     const std::string run_id = make_run_id();
     const fs::path dir = out_.empty() ? unique_run_dir(fs::path("out") / run_id) : fs::path(out_);
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) throw Error("cannot create the run directory: " + ec.message(), dir.string());
+    prepare_run_directory(dir);
+    if (manifest) write_file_atomically(dir / "cases.json", manifest->dump(2) + "\n");
 
-    std::optional<nlohmann::json> manifest;
-    if (is_lab_binary) {
-      manifest = harness::read_case_manifest(binary);
-      write_file_atomically(dir / "cases.json", manifest->dump(2) + "\n");
-    }
-
-    std::fprintf(stderr, "deferlab: running %zu benchmarks x %d repetitions from %s\n",
-                 selected.size(), options.repetitions, binary.c_str());
-    const fs::path raw = dir / ".bench.raw.json";
+    std::fprintf(stderr,
+                 "deferlab: running %zu benchmarks x %d repetitions from %s (timeout %.0f s; "
+                 "--timeout to change)\n",
+                 selected.size(), options.repetitions, binary.c_str(), options.timeout_seconds);
+    // The binary writes here; removed on every way out, a signal's included.
+    const ScratchFile raw(dir / ".bench.raw.json");
     Progress progress("run");
     const auto started = std::chrono::steady_clock::now();
     const harness::BenchmarkRun run = harness::run_benchmarks(
-        options, raw,
+        options, raw.path(),
         [&](const harness::RunProgress& p) { progress.update(p.done, p.total, p.name); });
     progress.finish();
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    nlohmann::json run_context = {{"deferlab_run_id", run_id},
+                                  {"deferlab_binary", binary.string()},
+                                  {"deferlab_repetitions", options.repetitions},
+                                  {"deferlab_min_time", options.min_time},
+                                  {"deferlab_filter", filter_},
+                                  {"deferlab_interleaved", !no_interleave_},
+                                  {"deferlab_timeout_seconds", options.timeout_seconds},
+                                  {"deferlab_wall_seconds", seconds}};
+    for (const auto& [key, value] : environment.items()) run_context["deferlab_" + key] = value;
+    if (!run.status.succeeded()) stopped(run, binary, dir, raw.path(), run_context);
 
-    if (!run.status.succeeded()) throw crashed(run, binary, dir, raw);
-
-    nlohmann::json bench = reports::load_json_file(raw);
-    if (!bench.is_object() || !bench.contains("context") || !bench["context"].is_object()) {
-      throw Error("the benchmark binary wrote no Google Benchmark JSON", binary.string());
-    }
-    nlohmann::json& context = bench["context"];
-    const nlohmann::json environment = harness::describe_environment(DEFERLAB_SOURCE_DIR);
-    for (const auto& [key, value] : environment.items()) context["deferlab_" + key] = value;
-    context["deferlab_run_id"] = run_id;
-    context["deferlab_binary"] = fs::absolute(binary).string();
-    context["deferlab_repetitions"] = options.repetitions;
-    context["deferlab_min_time"] = options.min_time;
-    context["deferlab_filter"] = filter_;
-    context["deferlab_interleaved"] = !no_interleave_;
-    context["deferlab_wall_seconds"] = seconds;
-    write_file_atomically(dir / "bench.json", bench.dump(2) + "\n");
-    fs::remove(raw, ec);
-
-    if (manifest) write_disassembly(*manifest, binary, dir);
-    const reports::RunReport report = reports::load_run_directory(dir, baseline_);
-    std::cout << reports::render_text(report, {use_color(stdout)});
-    std::cout.flush();
-    const std::vector<fs::path> written = reports::write_reports(dir, report);
-
+    nlohmann::json bench = read_bench_output(raw.path(), binary);
+    for (const auto& [key, value] : run_context.items()) bench["context"][key] = value;
+    const reports::RunReport report = write_run_directory(bench, manifest, binary, dir);
     if (out_.empty()) replace_symlink(fs::path("out") / "latest", dir.filename());
-    std::fprintf(stderr, "deferlab: %zu results in %.0f s; run directory: %s\n", run.completed,
-                 seconds, dir.c_str());
+
+    // The table last: a reader that goes away (| head) finds every file already written.
+    Output table("");
+    table.write(reports::render_text(report, {use_color(stdout)}));
+    table.commit();
+    std::fprintf(stderr, "deferlab: %zu results in %.0f s; run directory: %s\n",
+                 count_results(bench), seconds, dir.c_str());
     std::fprintf(stderr, "deferlab: report: %s\n", (dir / "index.html").c_str());
-    return 0;
+    const std::vector<std::string> failed = failed_benchmarks(bench);
+    for (const std::string& f : failed) {
+      std::fprintf(stderr, "deferlab: benchmark failed: %s\n", f.c_str());
+    }
+    return failed.empty() ? 0 : 1;
   }
 
  private:
+  // Creates the run directory and proves it writable before the benchmarks run, so a
+  // read-only or full --out fails in a second, not after the run.
+  static void prepare_run_directory(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw Error("cannot create the run directory: " + ec.message(), dir.string());
+    try {
+      TemporaryFile probe(dir / "bench.json");
+      probe.write("{}\n");
+      probe.finish();
+    } catch (const Error& e) {
+      throw Error(std::string("the run directory is not writable: ") + e.what(), dir.string(),
+                  "pass a writable --out DIR");
+    }
+  }
+
+  // The binary's --benchmark_out document, or an Error saying it wrote none.
+  static nlohmann::json read_bench_output(const fs::path& raw, const fs::path& binary) {
+    const std::string hint =
+        "is it a Google Benchmark binary? deferlab passes --benchmark_out=FILE "
+        "--benchmark_out_format=json and reads FILE";
+    std::error_code ec;
+    if (!fs::exists(raw, ec)) {
+      throw Error("the benchmark binary exited with code 0 but wrote no JSON results",
+                  binary.string(), hint);
+    }
+    nlohmann::json bench = reports::salvage_truncated_bench_json(read_file_text(raw));
+    if (!bench.is_object() || !bench.contains("context") || !bench["context"].is_object() ||
+        !bench.contains("benchmarks") || !bench["benchmarks"].is_array()) {
+      throw Error("the benchmark binary wrote no Google Benchmark JSON", binary.string(), hint);
+    }
+    if (count_results(bench) == 0) {
+      throw Error("the benchmark binary wrote no results (its JSON lists no benchmark)",
+                  binary.string(), hint);
+    }
+    return bench;
+  }
+
+  // bench.json, disasm.json and the reports, as one set: built in memory, written and
+  // fsynced, and only then renamed, so a full disk or a signal never leaves a new
+  // bench.json beside old reports (an --out reused).
+  reports::RunReport write_run_directory(const nlohmann::json& bench,
+                                         const std::optional<nlohmann::json>& manifest,
+                                         const fs::path& binary, const fs::path& dir) const {
+    stop_if_interrupted(bench, dir);
+    std::optional<nlohmann::json> disassembly;
+    if (manifest) disassembly = disassemble(*manifest, binary);
+    reports::RunReport report =
+        reports::build_run_report(reports::parse_bench_json(bench, (dir / "bench.json").string()),
+                                  manifest ? &*manifest : nullptr, baseline_);
+    if (disassembly) reports::attach_disasm(report, *disassembly);
+    std::vector<std::pair<fs::path, std::string>> files = {
+        {dir / "bench.json", bench.dump(2) + "\n"}};
+    if (disassembly) files.emplace_back(dir / "disasm.json", disassembly->dump(1) + "\n");
+    for (auto& file : reports::render_reports(dir, report)) files.push_back(std::move(file));
+    stop_if_interrupted(bench, dir);
+    write_files_atomically(files);
+    return report;
+  }
+
+  // A SIGINT/SIGTERM that came after the benchmarks finished: their complete results go to
+  // bench.partial.json, nothing else is written, out/latest stays, and the run ends.
+  static void stop_if_interrupted(nlohmann::json bench, const fs::path& dir) {
+    const int signal = interrupt_signal();
+    if (signal == 0) return;
+    const std::string name = signal_name(signal);
+    bench["context"]["deferlab_partial"] =
+        "interrupted by " + name + " after the benchmark binary finished";
+    const fs::path partial = dir / "bench.partial.json";
+    std::string where =
+        "all " + std::to_string(count_results(bench)) + " results are kept in " + partial.string();
+    try {
+      write_file_atomically(partial, bench.dump(2) + "\n");
+    } catch (const Error& e) {
+      where = std::string("could not keep the results: ") + e.what();
+    }
+    throw Interrupted(signal, "interrupted by " + name + " after the benchmarks finished (" +
+                                  dir.string() + "); " + where + "; out/latest is unchanged");
+  }
+
   // disasm.json: the hot function of every case, for each architecture built.
-  void write_disassembly(const nlohmann::json& manifest, const fs::path& binary,
-                         const fs::path& dir) const {
+  nlohmann::json disassemble(const nlohmann::json& manifest, const fs::path& binary) const {
     std::vector<std::string> symbols;
     for (const nlohmann::json& c : manifest.value("cases", nlohmann::json::array())) {
       const std::string mangled =
@@ -215,33 +393,55 @@ class RunCommand final : public Command {
       }
     }
     document += "}}";
-    write_file_atomically(dir / "disasm.json", nlohmann::json::parse(document).dump(1) + "\n");
+    return nlohmann::json::parse(document);
   }
 
-  // Keeps what a crashed binary left, never under the final names, and says where.
-  static Error crashed(const harness::BenchmarkRun& run, const fs::path& binary,
-                       const fs::path& dir, const fs::path& raw) {
+  // A run that did not finish (crash, timeout, signal): what the binary measured goes into
+  // a valid bench.partial.json (context + complete entries) and what it printed into
+  // console.partial.txt, never under the final names; then one line says what happened.
+  [[noreturn]] static void stopped(const harness::BenchmarkRun& run, const fs::path& binary,
+                                   const fs::path& dir, const fs::path& raw,
+                                   const nlohmann::json& run_context) {
+    nlohmann::json partial = salvage_bench_json(raw);
+    for (const auto& [key, value] : run_context.items()) partial["context"][key] = value;
+    partial["context"]["deferlab_partial"] = "the benchmark binary " + run.status.describe();
+    const std::size_t results = count_results(partial);
     std::vector<std::string> kept;
-    std::error_code ec;
-    if (fs::exists(raw, ec)) {
-      std::ifstream in(raw, std::ios::binary);
-      std::ostringstream text;
-      text << in.rdbuf();
-      const nlohmann::json salvaged = reports::salvage_truncated_bench_json(text.str());
-      const fs::path partial = dir / "bench.partial.json";
-      if (!salvaged.is_null()) {
-        write_file_atomically(partial, salvaged.dump(2) + "\n");
-        fs::remove(raw, ec);
-      } else {
-        fs::rename(raw, partial, ec);
+    std::string not_kept;
+    auto keep = [&](const fs::path& path, const std::string& content) {
+      try {
+        write_file_atomically(path, content);
+        kept.push_back(path.string());
+      } catch (const Error& e) {  // a full disk must not hide why the run stopped
+        not_kept = std::string("; could not keep ") + path.filename().string() + ": " + e.what();
       }
-      kept.push_back(partial.string());
-    }
+    };
+    keep(dir / "bench.partial.json", partial.dump(2) + "\n");
     if (!run.console.empty()) {
       std::string console;
       for (const std::string& line : run.console) console += line + "\n";
-      write_file_atomically(dir / "console.partial.txt", console);
-      kept.push_back((dir / "console.partial.txt").string());
+      keep(dir / "console.partial.txt", console);
+    }
+    std::string where = "nothing was kept";
+    if (!kept.empty()) {
+      where = "what it measured is kept in ";
+      for (std::size_t i = 0; i < kept.size(); ++i) where += (i ? " and " : "") + kept[i];
+    }
+    where += not_kept;
+    const std::string progress = " after " + std::to_string(results) + " of " +
+                                 std::to_string(run.expected) + " expected results";
+    if (run.status.interrupted_by != 0) {
+      throw Interrupted(run.status.interrupted_by, "interrupted by " +
+                                                       signal_name(run.status.interrupted_by) +
+                                                       progress + " (" + binary.string() +
+                                                       "); the benchmark's process group was "
+                                                       "stopped; " +
+                                                       where + "; out/latest is unchanged");
+    }
+    if (run.status.timed_out) {
+      throw Error("the benchmark binary " + run.status.describe() + " (--timeout)" + progress +
+                      "; its process group was killed",
+                  binary.string(), where + "; pass --timeout S if it needs longer");
     }
     // The binary's last words, skipping Google Benchmark's build-type banner.
     std::string last_words;
@@ -251,15 +451,8 @@ class RunCommand final : public Command {
         break;
       }
     }
-    std::string hint = "nothing was written";
-    if (!kept.empty()) {
-      hint = "what it wrote before is kept in ";
-      for (std::size_t i = 0; i < kept.size(); ++i) hint += (i ? " and " : "") + kept[i];
-    }
-    return Error("the benchmark binary " + run.status.describe() + " after " +
-                     std::to_string(run.completed) + " of " + std::to_string(run.expected) +
-                     " results" + last_words,
-                 binary.string(), hint);
+    throw Error("the benchmark binary " + run.status.describe() + progress + last_words,
+                binary.string(), where);
   }
 
   // out/<run-id>, or out/<run-id>-2 ... when two runs start in the same second.
@@ -278,6 +471,7 @@ class RunCommand final : public Command {
   std::string out_;
   std::string baseline_ = "goto_cleanup";
   bool no_interleave_ = false;
+  std::optional<double> timeout_;
 };
 
 }  // namespace

@@ -1,14 +1,17 @@
 // Tests disasm/diff.cc and disasm/diff_render.cc: a copy of a function moved to other
 // addresses matches 100 %, an added call is one insertion with its alloc delta, register
-// renaming can be ignored, Myers finds the shortest script, and the rendered diffs match
+// renaming can be ignored, the linear-space Myers finds a shortest script (checked against
+// a quadratic LCS on random sequences), sizes are bounded, and the rendered diffs match
 // approved golden files.
 #include "disasm/diff.h"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "disasm/diff_render.h"
+#include "harness/error.h"
 #include "tests/disasm/golden.h"
 #include "tests/disasm/memory_object_file.h"
 
@@ -106,6 +109,79 @@ TEST(DiffTest, MyersFindsTheShortestScript) {
   const FunctionDiff d = diff_functions(from_mnemonics("abcabba"), from_mnemonics("cbabac"), {});
   EXPECT_EQ(d.equal, 4u);
   EXPECT_EQ(2 * d.replaced + d.inserted + d.deleted, 5u);
+}
+
+// The length of a longest common subsequence, by the quadratic table.
+std::size_t lcs_length(const std::string& a, const std::string& b) {
+  std::vector<std::vector<std::size_t>> t(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = a.size(); i-- > 0;) {
+    for (std::size_t j = b.size(); j-- > 0;) {
+      t[i][j] = a[i] == b[j] ? t[i + 1][j + 1] + 1 : std::max(t[i + 1][j], t[i][j + 1]);
+    }
+  }
+  return t[0][0];
+}
+
+TEST(DiffTest, TheScriptIsShortestAndWellFormedOnRandomSequences) {
+  std::mt19937 random(8);  // fixed: the same sequences every run
+  for (int round = 0; round < 3000; ++round) {
+    const std::size_t n = random() % 48;
+    const std::size_t m = random() % 48;
+    const char alphabet = static_cast<char>('a' + 1 + random() % 5);
+    std::string a;
+    std::string b;
+    for (std::size_t i = 0; i < n; ++i) a += static_cast<char>('a' + random() % (alphabet - 'a'));
+    for (std::size_t i = 0; i < m; ++i) b += static_cast<char>('a' + random() % (alphabet - 'a'));
+    const FunctionDiff d = diff_functions(from_mnemonics(a), from_mnemonics(b), {});
+    // Shortest: as many equal instructions as a longest common subsequence has.
+    ASSERT_EQ(d.equal, lcs_length(a, b)) << a << " / " << b;
+    // Well formed: every instruction of A and of B once, in order; equal ops are equal.
+    int next_a = 0;
+    int next_b = 0;
+    for (const DiffOp& op : d.ops) {
+      if (op.a >= 0) {
+        ASSERT_EQ(op.a, next_a++) << a << " / " << b;
+      }
+      if (op.b >= 0) {
+        ASSERT_EQ(op.b, next_b++) << a << " / " << b;
+      }
+      if (op.kind == DiffOpKind::kEqual) {
+        ASSERT_EQ(a[op.a], b[op.b]);
+      }
+    }
+    ASSERT_EQ(next_a, static_cast<int>(n));
+    ASSERT_EQ(next_b, static_cast<int>(m));
+  }
+}
+
+TEST(DiffTest, NothingInCommonIsAllReplacements) {
+  const FunctionDiff d = diff_functions(from_mnemonics("abcdef"), from_mnemonics("uvwxyz"), {});
+  EXPECT_EQ(d.equal, 0u);
+  EXPECT_EQ(d.replaced, 6u);
+  EXPECT_EQ(d.match_percent, 0.0);
+}
+
+TEST(DiffTest, SidesOverTheLimitAreRefused) {
+  DiffOptions small;
+  small.max_instructions = 4;
+  EXPECT_TRUE(within_diff_limit(from_mnemonics("abcd"), from_mnemonics("abcd"), small));
+  EXPECT_FALSE(within_diff_limit(from_mnemonics("abcd"), from_mnemonics("abcde"), small));
+  try {
+    diff_functions(from_mnemonics("abcde"), from_mnemonics("ab"), small);
+    ADD_FAILURE() << "no Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()), "function too large to diff: 5 instructions, the limit is 4");
+  }
+}
+
+TEST(DiffTest, AddressLiteralsWiderThan64BitsAreAddresses) {
+  // From a hand-edited JSON file: std::stoull would throw out_of_range here.
+  AnnotatedInstruction a;
+  a.insn.mnemonic = "mov";
+  a.insn.operands = "rax, 0x123456789abcdef0123456789";
+  EXPECT_EQ(normalize(a, {}), "mov rax, ADDR");
+  a.insn.operands = "rax, 0xfff";
+  EXPECT_EQ(normalize(a, {}), "mov rax, 0xfff");
 }
 
 TEST(DiffTest, EmptyAgainstEmptyIsAFullMatch) {

@@ -1,6 +1,9 @@
 # Installs the deferlab package into a scratch prefix, builds tests/harness/consumer
-# against it with find_package(deferlab), and runs the result.
-#   cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DSCRATCH=... [-DCXX_FLAGS=...] -P consumer_test.cmake
+# against it with find_package(deferlab), runs the result, then runs its benchmarks with
+# repetitions interleaved and checks every row's MemoryManager fields
+# (tests/harness/memory_fields_test.py).
+#   cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DSCRATCH=... -DPYTHON=... [-DCXX_FLAGS=...]
+#         -P consumer_test.cmake
 file(REMOVE_RECURSE "${SCRATCH}")
 execute_process(COMMAND ${CMAKE_COMMAND} --install "${BUILD_DIR}" --prefix "${SCRATCH}/prefix"
                 RESULT_VARIABLE rc OUTPUT_QUIET)
@@ -23,4 +26,10 @@ endif()
 execute_process(COMMAND "${SCRATCH}/build/consumer" RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "the consumer failed")
+endif()
+execute_process(COMMAND "${PYTHON}" "${SOURCE_DIR}/tests/harness/memory_fields_test.py"
+                        "${SCRATCH}/build/consumer" "${SCRATCH}/consumer.bench.json" "." 4
+                RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "the consumer's MemoryManager fields are wrong")
 endif()

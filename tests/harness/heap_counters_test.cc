@@ -1,13 +1,12 @@
 // Tests harness/heap_counters.cc and harness/memory_manager.cc inside real Google
 // Benchmark runs: the per-iteration counters are exact whatever the iteration count, and
-// the MemoryManager fills the fields bench.json carries.
+// the MemoryManager fills the fields bench.json carries from the HeapCounters window.
 #include "harness/heap_counters.h"
 
 #include <benchmark/benchmark.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -112,17 +111,33 @@ TEST_F(HeapCountersTest, AnEmptyLoopCountsZero) {
   EXPECT_EQ(row.counters.at("heap_bytes"), 0.0);
 }
 
-TEST_F(HeapCountersTest, MemoryManagerFillsTheResult) {
+// The memory run's HeapCounters window becomes the Result: the loop alone, no bookkeeping.
+TEST_F(HeapCountersTest, MemoryManagerTakesTheHeapCountersWindow) {
+  const auto& three = reporter_.rows.at("heap_counters_test/allocates_three_fixed/iterations:7");
+  ASSERT_TRUE(three.memory.has_value());
+  // The memory run is min(16, 7) = 7 iterations of 3 allocations each, all freed.
+  EXPECT_EQ(three.memory->num_allocs, 3 * 7);
+  EXPECT_EQ(three.memory->total_allocated_bytes,
+            7 * static_cast<std::int64_t>(sizeof(int) + 100 + 12));
+  EXPECT_EQ(three.memory->net_heap_growth, 0);
+  EXPECT_GE(three.memory->max_bytes_used, 100);  // the char[100] was live at some point
+  const auto& nothing = reporter_.rows.at("heap_counters_test/allocates_nothing");
+  ASSERT_TRUE(nothing.memory.has_value());
+  EXPECT_EQ(nothing.memory->num_allocs, 0);
+  EXPECT_EQ(nothing.memory->total_allocated_bytes, 0);
+  EXPECT_EQ(nothing.memory->max_bytes_used, 0);
+  EXPECT_EQ(nothing.memory->net_heap_growth, 0);
+}
+
+// Blocks kept past the loop: the peak and the growth are the malloc usable sizes of the
+// 8 MiB reserve and the ten 64-byte blocks, all still live when report() runs.
+TEST_F(HeapCountersTest, MemoryManagerSeesWhatTheLoopKeeps) {
   const auto& row = reporter_.rows.at("heap_counters_test/grows/iterations:10");
   ASSERT_TRUE(row.memory.has_value());
-  // Google Benchmark's memory run covers its own bookkeeping too, so these are lower
-  // bounds: at least one 64-byte block per iteration of that run, kept alive.
-  EXPECT_GE(row.memory->num_allocs, 10);
-  EXPECT_GE(row.memory->total_allocated_bytes, 10 * 64);
-  EXPECT_GE(row.memory->max_bytes_used, 10 * 64);
-  // The blocks are freed before the window closes; growth is whatever the library kept.
-  // (TombstoneValue, the unset marker, is the int64 maximum.)
-  EXPECT_LT(row.memory->net_heap_growth, std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(row.memory->num_allocs, 1 + 10);
+  EXPECT_EQ(row.memory->total_allocated_bytes, (8 << 20) + 10 * 64);
+  EXPECT_EQ(row.memory->max_bytes_used, row.memory->net_heap_growth);
+  EXPECT_GE(row.memory->max_bytes_used, row.memory->total_allocated_bytes);
 }
 
 }  // namespace

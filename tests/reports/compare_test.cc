@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/error.h"
+#include "reports/format.h"
 
 namespace deferlab::reports {
 namespace {
@@ -83,9 +84,61 @@ TEST(CompareTest, GateSyntax) {
   EXPECT_EQ(parse_gate("time:+5%").threshold, 0.05);
   EXPECT_EQ(parse_gate("allocs:+0").kind, Gate::Kind::kAllocs);
   EXPECT_EQ(parse_gate("bytes:64").threshold, 64);
-  for (const char* bad : {"time:5", "speed:+5%", "allocs:-1", "allocs:", "time:+x%", "nothing"}) {
+  for (const char* bad :
+       {"time:5", "speed:+5%", "allocs:-1", "allocs:", "time:+x%", "nothing", "time:+inf%",
+        "time:+nan%", "allocs:inf", "allocs:1e308", "time:+20000%"}) {
     EXPECT_THROW(parse_gate(bad), Error) << bad;
   }
+}
+
+// With 3 against 3 repetitions the smallest U-test p is 0.1: a time gate at 0.05 could
+// never trip, so asking for one is bad usage, not a pass.
+TEST(CompareTest, ATimeGateThatCannotTripIsAnError) {
+  const std::vector<double> three = {100, 101, 99};
+  const std::vector<double> slower = {300, 303, 297};
+  try {
+    compare_runs(input({{"a", three, 0}}), input({{"a", slower, 0}}), 0.05,
+                 {parse_gate("time:+5%")});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("smallest two-sided U-test p-value is 0.1"),
+              std::string::npos)
+        << e.what();
+    EXPECT_NE(e.hint().find("at least 4 repetitions"), std::string::npos) << e.hint();
+  }
+  // Four a side can: 2 / C(8, 4) < 0.05.
+  const std::vector<double> four = {100, 101, 99, 100.5};
+  const std::vector<double> four_slower = {300, 303, 297, 301};
+  EXPECT_EQ(compare_runs(input({{"a", four, 0}}), input({{"a", four_slower, 0}}), 0.05,
+                         {parse_gate("time:+5%")})
+                .failures.size(),
+            1u);
+}
+
+// A gate judges every BASE benchmark: one it cannot find in HEAD fails it.
+TEST(CompareTest, ARowMissingInHeadFailsEveryGate) {
+  const Comparison c =
+      compare_runs(input({{"a", kBase, 1}, {"gone", kBase, 1}}), input({{"a", kBase, 1}}), 0.05,
+                   {parse_gate("allocs:+0"), parse_gate("time:+5%")});
+  EXPECT_EQ(c.failures,
+            (std::vector<std::string>{"gone: allocs:+0 cannot be checked: missing in HEAD",
+                                      "gone: time:+5% cannot be checked: missing in HEAD"}));
+  ASSERT_EQ(c.gate_runs.size(), 2u);
+  EXPECT_EQ(c.gate_runs[0].rows, 2u);
+  EXPECT_EQ(c.gate_runs[0].checked, 1u);
+  EXPECT_EQ(c.gate_runs[0].unverifiable, 1u);
+}
+
+// The time gate's figure is the table's: the Hodges-Lehmann change estimate.
+TEST(CompareTest, TheTimeGateJudgesTheChangeEstimate) {
+  std::vector<double> slower;
+  for (double t : kBase) slower.push_back(t * 1.377);
+  const Comparison c = compare_runs(input({{"a", kBase, 1}}), input({{"a", slower, 1}}), 0.05,
+                                    {parse_gate("time:+5%")});
+  ASSERT_EQ(c.failures.size(), 1u);
+  const std::string estimate = format_signed_percent(c.rows[0].change->estimate - 1);
+  EXPECT_EQ(c.failures[0].rfind("a: " + estimate + " [", 0), 0u) << c.failures[0];
+  EXPECT_DOUBLE_EQ(*c.geomean_ratio, c.rows[0].change->estimate);
 }
 
 }  // namespace

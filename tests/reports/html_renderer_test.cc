@@ -4,6 +4,7 @@
 // Markdown stays under GitHub's limit.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -79,6 +80,43 @@ TEST(HtmlRendererTest, HostileNamesStayText) {
   const std::string json = html.substr(data + 19, end - data - 19);
   EXPECT_EQ(json.find_first_of("<>&"), std::string::npos);
   EXPECT_FALSE(nlohmann::json::parse(json, nullptr, false).is_discarded());
+}
+
+// Regression: a baseline time of 0 made a ratio infinite, and the chart's loop over decades
+// `for (d = l0; d <= l1; d += 1)` never ended (report -f html ran until bad_alloc).
+TEST(HtmlRendererTest, NonFiniteFiguresEndAndAreNotDrawn) {
+  RunReport report = hostile_report();
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  report.groups[0].rows[1].vs_baseline = stats::Ratio{inf, inf, inf, 0.95};
+  CaseGroup extreme = report.groups[0];
+  extreme.param = "1e400";  // an N of infinity
+  extreme.rows[0].time.median = nan;
+  extreme.rows[1].time.median = 1e308;
+  extreme.rows[1].vs_baseline = stats::Ratio{1e-300, 1e-300, 1e300, 0.95};
+  report.groups.push_back(extreme);
+  const std::string html = render_report_html(report);
+  // No coordinate in any chart is infinite or NaN (the tables are another matter: what they
+  // show for an invalid time is the row's business).
+  const std::regex non_finite("[-M L,=\"](inf|nan)\\b");
+  std::size_t charts = 0;
+  for (std::size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at)) {
+    const std::size_t end = html.find("</svg>", at);
+    ASSERT_NE(end, std::string::npos);
+    const std::string svg = html.substr(at, end - at);
+    std::smatch found;
+    EXPECT_FALSE(std::regex_search(svg, found, non_finite)) << found.str() << " in " << svg;
+    // Bounded axes: at most 13 grid lines (and the zero line) per chart, whatever the range.
+    std::size_t grid_lines = 0;
+    for (std::size_t g = svg.find("class=\"grid"); g != std::string::npos;
+         g = svg.find("class=\"grid", g + 1)) {
+      ++grid_lines;
+    }
+    EXPECT_LE(grid_lines, 14u) << svg;
+    ++charts;
+    at = end;
+  }
+  EXPECT_EQ(charts, 4u);  // the time and allocation charts, and one set of bars per group
 }
 
 TEST(HtmlRendererTest, NothingToFetch) {

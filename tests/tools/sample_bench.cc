@@ -1,12 +1,13 @@
-// A Google Benchmark binary "no one here wrote": two plain benchmarks, counted with the
-// deferlab package's HeapCounters, used to test `deferlab run --binary` and compare.
+// A Google Benchmark binary "no one here wrote": plain benchmarks counted with the deferlab
+// package's HeapCounters, used to test `deferlab run --binary`, compare, and the
+// MemoryManager fields of a user's binary (one benchmark's bytes are amortized).
 #include <benchmark/benchmark.h>
 
 #include <memory>
 #include <vector>
 
+#include "harness/benchmark_main.h"
 #include "harness/heap_counters.h"
-#include "harness/memory_manager.h"
 
 static void BM_TwoAllocations(benchmark::State& state) {
   deferlab::harness::HeapCounters heap(state);
@@ -28,11 +29,23 @@ static void BM_NoAllocation(benchmark::State& state) {
 }
 BENCHMARK(BM_NoAllocation);
 
+// A vector that grows across iterations: its allocations and bytes per iteration depend on
+// the iteration count (amortized), so they are never gated exactly.
+static void BM_VectorGrowth(benchmark::State& state) {
+  std::vector<int> v;
+  deferlab::harness::HeapCounters heap(state);
+  for (auto _ : state) {
+    v.push_back(1);
+    benchmark::DoNotOptimize(v.data());
+  }
+  heap.report();
+}
+BENCHMARK(BM_VectorGrowth);
+
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
+  deferlab::harness::initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  deferlab::harness::install_memory_manager();
-  benchmark::RunSpecifiedBenchmarks();
+  deferlab::harness::run_specified_benchmarks();
   benchmark::Shutdown();
   return 0;
 }
