@@ -98,8 +98,8 @@ TEST(AnnotateTest, NamesAArch64CallsThroughRegisters) {
   EXPECT_TRUE(f.instructions[2].tags & kTagAlloc);
 }
 
-// Approved listings: rerun with DEFERLAB_UPDATE_GOLDEN=1 to rewrite them after a change
-// that is meant.
+// Approved listings: after a change that is meant, the test fails and keeps its output;
+// `tools/lab approve` shows the diff and takes it (tests/disasm/golden.h).
 TEST(AnnotateTest, TextListingMatchesGolden) {
   const AnnotatedFunction f = annotate_first(alloc_loop_file());
   expect_golden("alloc_loop.txt", render_function_text(f, {}));
