@@ -95,7 +95,9 @@ void exercise(const std::string& path, const std::vector<std::uint8_t>& bytes) {
   for (const Symbol& f : file->functions()) {
     const auto in = std::find_if(file->sections().begin(), file->sections().end(),
                                  [&](const Section& s) { return s.index == f.section; });
-    ASSERT_NE(in, file->sections().end()) << f.name;
+    // A function of an executable section without code bytes (a corrupted .text type) is
+    // listed, and refused when selected ("not in an executable section").
+    if (in == file->sections().end()) continue;
     EXPECT_GE(f.address, in->address) << f.name;
     EXPECT_LE(f.address - in->address, in->size) << f.name;
     EXPECT_LE(f.size, in->size - (f.address - in->address)) << f.name;

@@ -146,7 +146,7 @@ TEST(CompareRendererTest, MarkdownKeepsOneTableRowPerBenchmark) {
   EXPECT_NE(table[3].find("no significant change |"), std::string::npos) << table[3];
   EXPECT_NE(md.find("**Gates failed:**"), std::string::npos);
   for (const std::string& failure : c.failures) {
-    EXPECT_NE(md.find("- " + failure), std::string::npos) << failure;
+    EXPECT_NE(md.find("- " + markdown_cell(failure)), std::string::npos) << failure;
   }
   EXPECT_NE(md.find("only in base: `gone`"), std::string::npos) << md;
   EXPECT_NE(md.find("only in head: `new`"), std::string::npos) << md;
