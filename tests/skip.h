@@ -28,7 +28,7 @@ inline ::testing::TestPartResult::Type skip_result() {
 }
 
 inline const char* skip_prefix() {
-  return skips_fail() ? "skipped, and a skip fails when CI=true: " : "";
+  return skips_fail() ? "skipped, and a skip fails when CI=true" : "";
 }
 
 }  // namespace deferlab::test_support
