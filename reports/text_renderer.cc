@@ -61,10 +61,12 @@ std::string confidence_label(const CaseGroup& group) {
   return levels.empty() ? "no" : reports::confidence_label(levels);
 }
 
-std::vector<Cell> header_row(const std::string& baseline, const std::string& confidence) {
-  return {{"strategy", kDim},
+std::vector<Cell> header_row(const std::string& first, const std::string& baseline,
+                             const std::string& confidence) {
+  return {{first, kDim},
           {"median", kDim},
-          {"vs " + baseline + " [" + confidence + " CI]", kDim},
+          {baseline.empty() ? std::string("vs baseline") : "vs " + baseline + " [" + confidence + " CI]",
+           kDim},
           {"allocs/iter", kDim},
           {"bytes/iter", kDim},
           {"CV", kDim}};
@@ -123,7 +125,8 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
     if (!params.empty()) out += "  (" + params + ")";
     out += '\n';
     std::vector<std::vector<Cell>> rows = {
-        header_row(report.baseline_strategy, confidence_label(group))};
+        header_row(report.derived_manifest ? "family" : "strategy", report.baseline_strategy,
+                   confidence_label(group))};
     for (const StrategyRow& row : group.rows) rows.push_back(strategy_row(row, slowest));
     out += render_table(rows, style);
     for (const std::string& w : group.warnings) out += "  note: " + visible_text(w) + "\n";
@@ -161,7 +164,11 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
   notes.push_back("median of " + std::to_string(report.repetitions) +
                   " repetitions (real time per iteration); allocs and bytes are exact "
                   "operator-new counts per iteration of the timed loop");
-  if (!report.groups.empty()) notes.push_back(vs_baseline_definition(report.baseline_strategy));
+  if (!report.groups.empty()) {
+    notes.push_back(report.baseline_strategy.empty()
+                        ? "no baseline: --baseline FAMILY gives ratios to that family"
+                        : vs_baseline_definition(report.baseline_strategy));
+  }
   if (any_closest) {
     notes.push_back(
         "* closest form: the strategy cannot express the scenario as written; "

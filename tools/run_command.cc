@@ -26,16 +26,11 @@
 #include "reports/run_directory.h"
 #include "reports/text_renderer.h"
 #include "tools/command.h"
+#include "tools/companions.h"
 #include "tools/console.h"
 #include "tools/output.h"
 #include "tools/signals.h"
 
-#ifndef DEFERLAB_LAB_BINARY
-#define DEFERLAB_LAB_BINARY "deferlab_bench"
-#endif
-#ifndef DEFERLAB_SOURCE_DIR
-#define DEFERLAB_SOURCE_DIR "."
-#endif
 
 namespace deferlab::tools {
 namespace {
@@ -182,7 +177,7 @@ class RunCommand final : public Command {
                   "over every benchmark: measured here, without it strategies that compile to "
                   "the same instructions came out up to 2x apart");
     run->add_option("--baseline", baseline_,
-                    "Strategy the ratios are relative to (default goto_cleanup)");
+                    "Strategy (or benchmark family) the ratios are relative to (default: the manifest's baseline, goto_cleanup for the lab; none for other binaries)");
     run->add_option("--timeout", timeout_,
                     "Seconds the whole benchmark run may take before its process group is "
                     "killed (default: 120 + 20 x benchmarks x repetitions x min-time, printed "
@@ -210,10 +205,10 @@ class RunCommand final : public Command {
     // The file validated is the file run: an absolute path, never a PATH search for a name
     // without a slash.
     const fs::path binary =
-        fs::absolute(is_default_binary ? fs::path(DEFERLAB_LAB_BINARY) : fs::path(binary_))
+        fs::absolute(is_default_binary ? companion("deferlab_bench", "cases") : fs::path(binary_))
             .lexically_normal();
     require_executable(binary, is_default_binary);
-    const bool is_lab_binary = binary.filename() == "deferlab_bench";
+    const bool is_lab_binary = carries_case_manifest(binary);
 
     harness::RunOptions options;
     options.binary = binary;
@@ -237,7 +232,7 @@ class RunCommand final : public Command {
     // nothing stands between the results and the disk.
     std::optional<nlohmann::json> manifest;
     if (is_lab_binary) manifest = harness::read_case_manifest(binary);
-    const nlohmann::json environment = harness::describe_environment(DEFERLAB_SOURCE_DIR);
+    const nlohmann::json environment = harness::describe_environment(source_tree());
 
     const std::string run_id = make_run_id();
     const fs::path dir = out_.empty() ? unique_run_dir(fs::path("out") / run_id) : fs::path(out_);
@@ -260,6 +255,7 @@ class RunCommand final : public Command {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     nlohmann::json run_context = {{"deferlab_run_id", run_id},
                                   {"deferlab_binary", binary.string()},
+                                  {"deferlab_binary_build_id", binary_build_id(binary)},
                                   {"deferlab_repetitions", options.repetitions},
                                   {"deferlab_min_time", options.min_time},
                                   {"deferlab_filter", filter_},
@@ -271,6 +267,7 @@ class RunCommand final : public Command {
 
     nlohmann::json bench = read_bench_output(raw.path(), binary);
     for (const auto& [key, value] : run_context.items()) bench["context"][key] = value;
+    reports::order_benchmarks(bench, options.listed);
     const reports::RunReport report = write_run_directory(bench, manifest, binary, dir);
     if (out_.empty()) replace_symlink(fs::path("out") / "latest", dir.filename());
 
@@ -469,7 +466,7 @@ class RunCommand final : public Command {
   std::string binary_;
   std::string aarch64_binary_;
   std::string out_;
-  std::string baseline_ = "goto_cleanup";
+  std::string baseline_;  // "": the manifest's baseline_strategy
   bool no_interleave_ = false;
   std::optional<double> timeout_;
 };
