@@ -4,8 +4,8 @@
 // stays under setup.max_min_time; an empty-loop benchmark calibrates the net figures.
 //
 //   ProfileOptions options;
-//   options.binary = "build/cases/deferlab_bench";
-//   options.filter = "fixed_defers/.*/4$";
+//   options.binary = "build/my_bench";
+//   options.filter = "BM_Vector/64$";
 //   options.work_directory = scratch;   // callgrind's files go here
 //   const Profile profile = profile_benchmarks(options);
 #pragma once

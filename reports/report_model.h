@@ -3,7 +3,7 @@
 // ratio to the baseline strategy, exact heap counts and warnings. Every renderer (text,
 // JSON, HTML, Markdown) draws from this one model.
 //
-//   const RunReport report = build_run_report(bench, &manifest, nullptr, "goto_cleanup");
+//   const RunReport report = build_run_report(bench, &manifest, "BM_Baseline");
 //   std::cout << render_text(report, {});
 #pragma once
 

@@ -1,7 +1,7 @@
 // A run directory on disk: out/<run-id>/ with bench.json, cases.json, disasm.json, and
 // the reports made from them (report.json, index.html, review.md).
 //
-//   const RunReport report = load_run_directory("out/latest", "goto_cleanup");
+//   const RunReport report = load_run_directory("out/latest", "");
 //   write_reports("out/latest", report);
 #pragma once
 

@@ -374,8 +374,12 @@ class RunCommand final : public Command {
           c.value("hot_symbol", nlohmann::json::object()).value("mangled", "");
       if (!mangled.empty()) symbols.push_back(mangled);
     }
+    std::vector<std::string> noreturn;
+    for (const nlohmann::json& n : manifest.value("noreturn_symbols", nlohmann::json::array())) {
+      if (n.is_string()) noreturn.push_back(n.get<std::string>());
+    }
     // The lab binary is built for this machine; its architecture comes from the file.
-    const std::string host = disasm::hot_functions_document(binary.string(), symbols);
+    const std::string host = disasm::hot_functions_document(binary.string(), symbols, noreturn);
     const nlohmann::json host_json = nlohmann::json::parse(host);
     std::string document = "{\"schema\":\"deferlab.disasm-set/1\",\"architectures\":{";
     document += "\"" + host_json["binary"].value("arch", "x86-64") + "\":" + host;
@@ -386,7 +390,7 @@ class RunCommand final : public Command {
                      "deferlab: warning: no AArch64 binary at %s; disasm.json has %s only\n",
                      aarch64_binary_.c_str(), host_json["binary"].value("arch", "").c_str());
       } else {
-        document += ",\"aarch64\":" + disasm::hot_functions_document(aarch64_binary_, symbols);
+        document += ",\"aarch64\":" + disasm::hot_functions_document(aarch64_binary_, symbols, noreturn);
       }
     }
     document += "}}";
