@@ -293,4 +293,31 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
   }
 }
 
+void attach_profile(RunReport& report, ProfileData profile) {
+  const auto ratio = [](const std::optional<double>& a,
+                        const std::optional<double>& b) -> std::optional<double> {
+    if (!a || !b || *b <= 0) return std::nullopt;
+    return *a / *b;
+  };
+  const auto figures_for = [&](StrategyRow& row) {
+    row.profile = profile.figures_for(row.benchmark);
+    const std::string why = profile_missing_text(*row.profile);
+    if (!why.empty()) row.warnings.push_back("profile figures missing: " + why);
+  };
+  for (CaseGroup& group : report.groups) {
+    for (StrategyRow& row : group.rows) figures_for(row);
+    const StrategyRow* base = group.baseline();
+    if (base == nullptr) continue;
+    const ProfileFigures base_figures = *base->profile;
+    for (StrategyRow& row : group.rows) {
+      row.profile->instructions_vs_baseline =
+          ratio(row.profile->instructions, base_figures.instructions);
+      row.profile->cycles_vs_baseline = ratio(row.profile->cycles, base_figures.cycles);
+    }
+  }
+  for (StrategyRow& row : report.other) figures_for(row);
+  report.profile = std::move(profile);
+  report.profile_absent.clear();
+}
+
 }  // namespace deferlab::reports

@@ -17,6 +17,7 @@
 #include "disasm/diff.h"
 #include "harness/statistics.h"
 #include "reports/bench_results.h"
+#include "reports/profile_figures.h"
 
 namespace deferlab::reports {
 
@@ -58,6 +59,8 @@ struct StrategyRow {
   // invalid counter, invalid MemoryManager fields); also in `warnings`. Text and Markdown
   // print these under the table, where a "-" alone would not say why.
   std::vector<std::string> invalid_data;
+  // The profile pass's exact figures per iteration (profile.json), when the run has one.
+  std::optional<ProfileFigures> profile;
 };
 
 struct CaseGroup {
@@ -83,7 +86,15 @@ struct RunReport {
   std::vector<std::string> architectures;
   std::map<std::string, std::map<std::string, disasm::AnnotatedFunction>> functions;
   std::map<std::string, std::string> binaries;  // arch -> binary path
+  // The profile pass (profile.json), or why the run has none (`profile_absent`).
+  std::optional<ProfileData> profile;
+  std::string profile_absent;
 };
+
+// Why architectures other than the host's have no profile (shown wherever they appear).
+inline constexpr const char* kStaticOnlyNote =
+    "static only: no profile (valgrind does not run under qemu-user), so instructions, cycles "
+    "and allocation calls per iteration are the host's";
 
 // `manifest` may be null (a foreign binary): every benchmark then lands in `other`.
 // Throws Error naming `manifest_name` and the JSON path when the manifest is malformed.
@@ -99,6 +110,10 @@ StrategyRow make_row(const BenchmarkResult& result);
 // Throws Error naming `source_name` and the JSON path when the document is malformed.
 void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
                    const std::string& source_name = "disasm.json");
+
+// Adds the profile's figures to every row (rows it lacks say why) with exact ratios to
+// each group's baseline.
+void attach_profile(RunReport& report, ProfileData profile);
 
 // Hot functions a report aligns with its baseline's: a report diffs every row against its
 // baseline and every pair in a group, so it keeps each diff under a second. Larger ones
