@@ -209,7 +209,7 @@ std::string render_review_markdown(const RunReport& report) {
           "; allocations are exact operator-new counts per iteration of the timed loop.\n\n";
   if (report.profile) {
     head += "Per iteration, exact, from the profile pass:";
-    for (const std::string& line : profile_definitions(*report.profile, report.baseline_strategy))
+    for (const std::string& line : profile_definitions(*report.profile, report.groups.empty() ? "" : report.baseline_strategy))
       head += "\n- " + markdown_text(line);
     head += "\n\n";
   } else if (!report.profile_absent.empty()) {
@@ -286,6 +286,22 @@ std::string render_review_markdown(const RunReport& report) {
       body += "\n</details>\n";
       sections.push_back({row.strategy + " in " + g->scenario + " assembly", body});
     }
+  }
+
+  // A user's binary: each benchmark's hottest function of its own, with its heat.
+  for (const StrategyRow& row : report.other) {
+    if (functions == report.functions.end() || row.hot_symbol.empty()) continue;
+    const auto f = functions->second.find(row.hot_symbol);
+    if (f == functions->second.end()) continue;
+    const auto [heated, heat_note] = with_heat(f->second, row);
+    disasm::ListingOptions listing;
+    listing.heat_note = heat_note;
+    sections.push_back({row.benchmark + " assembly",
+                        "<details><summary><code>" + inline_html(row.benchmark) + "</code>: " +
+                            inline_html(f->second.range.demangled) + ", " +
+                            html_escape(disasm::summary_text(f->second.summary)) +
+                            "</summary>\n\n" + disasm::render_function_markdown(heated, listing) +
+                            "\n</details>\n"});
   }
 
   const std::string footnote =

@@ -150,7 +150,8 @@ std::vector<std::string> profile_definitions(const ProfileData& profile,
   std::vector<std::string> lines;
   lines.push_back("instr/iter: instructions executed per iteration of the timed loop, exact, "
                   "counted by callgrind (" + profile.valgrind + "; calls of 100 and 10 iterations, "
-                  "by difference); (x) = exact ratio to " + baseline + "'s");
+                  "by difference)" +
+                  (baseline.empty() ? "" : "; (x) = exact ratio to " + baseline + "'s"));
   lines.push_back("cycles/iter: estimated, " + profile.cycles_formula +
                   " (simulated caches, not this host's)");
   lines.push_back(

@@ -80,7 +80,7 @@ std::string figure_with_ratio(const std::optional<double>& value,
 std::string profile_missing_text(const ProfileFigures& f);
 
 // What the profile columns are, one sentence each: the instructions, the estimated cycles
-// (with the formula), the allocation calls, and the ratios.
+// (with the formula), the allocation calls, and the ratios to `baseline` ("": no ratios).
 std::vector<std::string> profile_definitions(const ProfileData& profile,
                                              const std::string& baseline);
 

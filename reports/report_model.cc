@@ -315,7 +315,19 @@ void attach_profile(RunReport& report, ProfileData profile) {
       row.profile->cycles_vs_baseline = ratio(row.profile->cycles, base_figures.cycles);
     }
   }
-  for (StrategyRow& row : report.other) figures_for(row);
+  // A benchmark outside the manifest has no declared hot symbol: its hottest function
+  // that the disassembly has stands in, for listings and compare's code diff.
+  const auto x86 = report.functions.find("x86-64");
+  for (StrategyRow& row : report.other) {
+    figures_for(row);
+    if (!row.hot_symbol.empty() || x86 == report.functions.end()) continue;
+    for (const ProfiledFunction& f : row.profile->hot_functions) {
+      if (!x86->second.contains(f.symbol)) continue;
+      row.hot_symbol = f.symbol;
+      row.hot_symbol_demangled = f.demangled;
+      break;
+    }
+  }
   report.profile = std::move(profile);
   report.profile_absent.clear();
 }

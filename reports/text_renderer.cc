@@ -209,7 +209,7 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
                   "operator-new counts per iteration of the timed loop");
   if (!report.groups.empty()) notes.push_back(vs_baseline_definition(report.baseline_strategy));
   if (report.profile) {
-    for (std::string& line : profile_definitions(*report.profile, report.baseline_strategy))
+    for (std::string& line : profile_definitions(*report.profile, report.groups.empty() ? "" : report.baseline_strategy))
       notes.push_back(std::move(line));
   } else if (!report.profile_absent.empty()) {
     notes.push_back("no profile (instructions, cycles, allocation calls per iteration): " +
