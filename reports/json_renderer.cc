@@ -1,6 +1,7 @@
 // deferlab.report/1: the run's whole report as data (docs/schemas/deferlab.report-1.schema.json).
 #include <nlohmann/json.hpp>
 
+#include "harness/profile_json.h"  // count_json: whole counts as integers
 #include "reports/renderer.h"
 
 namespace deferlab::reports {
@@ -30,22 +31,27 @@ Json text_or_null(const std::string& text) {
   return text.empty() ? Json(nullptr) : Json(text);
 }
 
+// A count that is whole (an exact instruction or call count) as an integer.
+Json optional_count(const std::optional<double>& v) {
+  return v ? Json(harness::count_json(*v)) : Json(nullptr);
+}
+
 Json profile_json(const StrategyRow& row) {
   if (!row.profile) return nullptr;
   const ProfileFigures& p = *row.profile;
   Json by_function = Json::object();
-  for (const auto& [fn, n] : p.allocations_by_function) by_function[fn] = n;
+  for (const auto& [fn, n] : p.allocations_by_function) by_function[fn] = harness::count_json(n);
   Json hot = Json::array();
   for (const ProfiledFunction& f : p.hot_functions) {
     hot.push_back({{"symbol", f.symbol},
                    {"demangled", f.demangled},
                    {"object", f.object},
-                   {"instructions_per_iter", f.instructions},
+                   {"instructions_per_iter", harness::count_json(f.instructions)},
                    {"share", f.share}});
   }
-  return {{"instructions_per_iter", optional_number(p.instructions)},
-          {"cycles_per_iter", optional_number(p.cycles)},
-          {"alloc_calls_per_iter", optional_number(p.allocations)},
+  return {{"instructions_per_iter", optional_count(p.instructions)},
+          {"cycles_per_iter", optional_count(p.cycles)},
+          {"alloc_calls_per_iter", optional_count(p.allocations)},
           {"alloc_calls_by_function", by_function},
           {"instructions_ratio_to_baseline", optional_number(p.instructions_vs_baseline)},
           {"cycles_ratio_to_baseline", optional_number(p.cycles_vs_baseline)},
@@ -108,7 +114,7 @@ Json run_profile_json(const RunReport& report) {
           {"cycles_formula", p.cycles_formula},
           {"wall_seconds", p.wall_seconds},
           {"incomplete", text_or_null(p.incomplete)},
-          {"calibration_instructions_per_iter", optional_number(p.calibration_instructions)},
+          {"calibration_instructions_per_iter", optional_count(p.calibration_instructions)},
           {"definitions", profile_definitions(p, report.groups.empty() ? "" : report.baseline_strategy)}};
 }
 
