@@ -107,7 +107,19 @@ class CallgrindDirectory {
 struct ProfileOutcome {
   std::optional<harness::Profile> profile;
   std::string failure;  // why there is no profile, when it was wanted and failed
+  // The binary cannot run under valgrind at all (a sanitizer runtime: its shadow memory
+  // takes the address space valgrind needs). Not a failure of the run; the reports say so.
+  bool impossible = false;
 };
+
+// True when a failure under callgrind is a sanitizer runtime refusing valgrind, from the
+// binary's last words ("ASan runtime does not come first ...", "AddressSanitizer ...").
+bool is_sanitizer_refusal(const Error& e) {
+  for (const char* word : {"Sanitizer", "ASan runtime", "TSan", "MSan"}) {
+    if (e.hint().find(word) != std::string::npos) return true;
+  }
+  return false;
+}
 
 // Results in a Google Benchmark document: its non-aggregate entries, errored ones included.
 // Counted from the JSON, not from console lines, which a name with a newline would split.
@@ -336,7 +348,9 @@ class RunCommand final : public Command {
       stop_if_interrupted(bench, dir);
       profiled = profile(binary, dir, selected);
       bench["context"]["deferlab_profile"] =
-          profiled.profile ? std::string("on") : "failed: " + profiled.failure;
+          profiled.profile       ? std::string("on")
+          : profiled.impossible ? "not possible: " + profiled.failure
+                                : "failed: " + profiled.failure;
       if (profiled.profile && profiled.profile->interrupted_by != 0)
         profile_interrupted(bench, *profiled.profile, dir);
     }
@@ -344,8 +358,8 @@ class RunCommand final : public Command {
     if (profiled.profile) profile_doc = harness::profile_document(*profiled.profile);
     const reports::RunReport report = write_run_directory(bench, manifest, binary, dir, profile_doc);
     // A run whose profile failed or stopped is written but not the latest complete run.
-    const bool profile_complete =
-        no_profile_ || (profiled.profile && profiled.profile->incomplete.empty());
+    const bool profile_complete = no_profile_ || profiled.impossible ||
+                                  (profiled.profile && profiled.profile->incomplete.empty());
     if (out_.empty() && profile_complete) replace_symlink(fs::path("out") / "latest", dir.filename());
 
     // The table last: a reader that goes away (| head) finds every file already written.
@@ -497,8 +511,16 @@ class RunCommand final : public Command {
       outcome.profile = harness::profile_benchmarks(options);
     } catch (const Error& e) {
       progress.finish();
-      outcome.failure = e.what();
-      std::fprintf(stderr, "deferlab: warning: the profile pass failed: %s\n", e.what());
+      outcome.impossible = is_sanitizer_refusal(e);
+      // The binary's last line says which runtime refused.
+      std::string last = e.hint();
+      if (const std::size_t bar = last.rfind(" | "); bar != std::string::npos)
+        last = last.substr(bar + 3);
+      outcome.failure =
+          outcome.impossible
+              ? "the binary is built with a sanitizer, which valgrind cannot run (" + last + ")"
+              : e.what();
+      std::fprintf(stderr, "deferlab: warning: no profile: %s\n", outcome.failure.c_str());
       return outcome;
     }
     progress.finish();
