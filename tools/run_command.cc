@@ -509,6 +509,25 @@ class RunCommand final : public Command {
     ProfileOutcome outcome;
     try {
       outcome.profile = harness::profile_benchmarks(options);
+    } catch (const Interrupted& e) {
+      // Stopped before its callgrind processes started (listing the benchmarks): nothing
+      // was profiled, and the profile says so row by row.
+      progress.finish();
+      harness::Profile nothing;
+      nothing.binary = binary.string();
+      nothing.setup = options.setup;
+      nothing.interrupted_by = e.signal();
+      nothing.incomplete = "the profile pass was interrupted by " + signal_name(e.signal());
+      for (const std::string& name : selected) {
+        harness::BenchmarkProfile row;
+        row.name = name;
+        row.reasons.push_back("not profiled: " + nothing.incomplete);
+        row.method = "not measured";
+        row.min_time = options.setup.min_time;
+        nothing.benchmarks.push_back(std::move(row));
+      }
+      outcome.profile = std::move(nothing);
+      return outcome;
     } catch (const Error& e) {
       progress.finish();
       outcome.impossible = is_sanitizer_refusal(e);

@@ -5,11 +5,16 @@ default) on each, then `compare --fail-on instructions:+1% --fail-on cycles:+2%`
 BM_Loop and names its function, does not trip on two runs of the same build, and fails
 closed (exit 1) when a side has no profile (--no-profile).
 
+Also: a profile pass that runs past --timeout leaves a written run directory whose rows say
+they were not profiled, and exits 2; a SIGINT during the profile pass keeps the timed
+results and the profile's finished rows under .partial names and ends by the signal.
+
 usage: profile_gate_test.py DEFERLAB GATE_BENCH GATE_BENCH_PLUS_ONE WORK_DIR
 """
 import json
 import pathlib
 import shutil
+import signal
 import subprocess
 import sys
 
@@ -33,6 +38,49 @@ def run(binary, out, *extra):
 def check(condition, what):
     if not condition:
         raise SystemExit("FAILED: " + what)
+
+
+def check_timeout(binary, work):
+    out = work / "timeout"
+    # The timed run of two tiny benchmarks takes a fraction of a second; callgrind alone
+    # takes about a second to start, so the profile pass runs past 1 s.
+    r = deferlab("run", "--binary", binary, "--repetitions", "1", "--min-time", "0.001",
+                 "--timeout", "1", "--out", str(out), expect=2)
+    check("the profile pass did not complete: the profile pass ran past its timeout of 1 s"
+          in r.stderr, r.stderr)
+    profile = json.loads((out / "profile.json").read_text())
+    check(profile["incomplete"] == "the profile pass ran past its timeout of 1 s",
+          f"incomplete: {profile['incomplete']}")
+    report = json.loads((out / "report.json").read_text())
+    for row in report["other"]:
+        # Fail closed: no figure, the reason instead.
+        check(row["profile"]["instructions_per_iter"] is None and
+              row["profile"]["missing"].startswith("not profiled: the profile pass ran past"),
+              f"{row['benchmark']}: {row['profile']}")
+
+
+def check_interrupt(binary, work):
+    out = work / "interrupted"
+    process = subprocess.Popen(
+        [DEFERLAB, "run", "--binary", binary, "--repetitions", "1", "--min-time", "0.001",
+         "--out", str(out)], stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    stderr = []
+    for line in process.stderr:
+        stderr.append(line)
+        if line.startswith("deferlab: profiling"):
+            process.send_signal(signal.SIGINT)
+            break
+    stderr += process.stderr.readlines()
+    process.wait(timeout=60)
+    text = "".join(stderr)
+    check(process.returncode == -signal.SIGINT, f"exit {process.returncode}\n{text}")
+    check("interrupted by SIGINT during the profile pass" in text, text)
+    check((out / "bench.partial.json").exists() and (out / "profile.partial.json").exists(),
+          "the partial files are missing:\n" + text)
+    check(not (out / "report.json").exists() and not (out / ".callgrind").exists(),
+          "an interrupted run wrote its reports or left callgrind's files")
+    partial = json.loads((out / "profile.partial.json").read_text())
+    check(partial["incomplete"] == "the profile pass was interrupted by SIGINT", str(partial))
 
 
 def main():
@@ -82,6 +130,8 @@ def main():
     bare = run(base_bin, work / "bare", "--no-profile")
     missing = deferlab("compare", str(bare), str(base), "--fail-on", "instructions:+1%", expect=1)
     check("no profile in BASE (off: --no-profile)" in missing.stderr, missing.stderr)
+    check_timeout(base_bin, work)
+    check_interrupt(base_bin, work)
     print("profile gates: +1 instruction trips instructions:+1% and cycles:+2% and names "
           "the function; identical builds pass; a missing profile fails")
 
