@@ -55,7 +55,7 @@ CompareInput load_compare_input(const fs::path& path) {
     }
     input.bench = load_bench_file(path / "bench.json");
     // The whole run, for the code diff and the profile gates (and why it has no profile).
-    input.run = load_run_directory(path, "goto_cleanup");
+    input.run = load_run_directory(path, "");
     return input;
   }
   input.bench = load_bench_file(path);

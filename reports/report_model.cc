@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <set>
@@ -9,6 +10,7 @@
 #include "disasm/disasm_json.h"
 #include "harness/error.h"
 #include "harness/json_reader.h"
+#include "reports/derived_manifest.h"
 #include "reports/figures.h"
 #include "reports/format.h"
 
@@ -155,18 +157,44 @@ RunReport build_run_report(const BenchResults& bench, const nlohmann::json* mani
                            const std::string& baseline_strategy, const std::string& manifest_name) {
   RunReport report;
   report.context = bench.context;
-  report.baseline_strategy = baseline_strategy;
   for (const BenchmarkResult& b : bench.benchmarks) {
     report.repetitions = std::max(report.repetitions, b.real_ns.size());
   }
 
   std::map<std::string, bool> described;  // benchmark names the manifest covers
-  if (manifest != nullptr) {
-    const json::Source source{manifest_name,
-                              "regenerate it with `deferlab_bench --deferlab_cases`"};
-    const json::Node root(*manifest, source);
-    if (!root.is_object()) root.fail("expected an object");
-    add_manifest_groups(report, bench, root, described);
+  nlohmann::json derived;
+  std::string binary_name = "benchmarks";
+  if (const auto it = bench.context.find("deferlab_binary");
+      it != bench.context.end() && it->is_string()) {
+    binary_name = std::filesystem::path(it->get<std::string>()).filename().string();
+  }
+  if (manifest == nullptr) {
+    derived = derive_manifest(bench, binary_name, baseline_strategy);
+    manifest = &derived;
+    report.derived_manifest = true;
+  }
+  const json::Source source{manifest_name, "regenerate it with the binary's --deferlab_cases"};
+  const json::Node root(*manifest, source);
+  if (!root.is_object()) root.fail("expected an object");
+  report.baseline_strategy =
+      baseline_strategy.empty() ? root.string_or("baseline_strategy", "") : baseline_strategy;
+  report.title = root.string_or("title", "deferlab: " + binary_name);
+  if (const auto highlights = root.find("highlights")) {
+    for (const json::Node& h : highlights->elements()) report.highlights.push_back(h.string());
+  }
+  if (const auto charts = root.find("charts")) {
+    for (const json::Node& c : charts->elements()) {
+      report.charts.push_back({c["scenario"].string(), c.string_or("x_label", "parameter")});
+    }
+  }
+  add_manifest_groups(report, bench, root, described);
+  if (!report.baseline_strategy.empty()) {
+    bool found = false;
+    for (const CaseGroup& g : report.groups) found = found || g.baseline() != nullptr;
+    if (!found && !report.groups.empty()) {
+      report.warnings.push_back("baseline '" + report.baseline_strategy +
+                                "' matches no benchmark of this run: no ratios");
+    }
   }
   for (const BenchmarkResult& b : bench.benchmarks) {
     if (!described.contains(b.name)) report.other.push_back(make_row(b));
@@ -206,6 +234,7 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
   std::stable_sort(
       report.architectures.begin(), report.architectures.end(),
       [](const std::string& a, const std::string& b) { return (a == "x86-64") > (b == "x86-64"); });
+  assign_profiled_hot_symbols(report);
   for (CaseGroup& group : report.groups) {
     const StrategyRow* base = group.baseline();
     for (StrategyRow& row : group.rows) {
@@ -293,6 +322,24 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
   }
 }
 
+void assign_profiled_hot_symbols(RunReport& report) {
+  const auto x86 = report.functions.find("x86-64");
+  if (x86 == report.functions.end()) return;
+  const auto assign = [&](StrategyRow& row) {
+    if (!row.hot_symbol.empty() || !row.profile) return;
+    for (const ProfiledFunction& f : row.profile->hot_functions) {
+      if (!x86->second.contains(f.symbol)) continue;
+      row.hot_symbol = f.symbol;
+      row.hot_symbol_demangled = f.demangled;
+      return;
+    }
+  };
+  for (CaseGroup& group : report.groups) {
+    for (StrategyRow& row : group.rows) assign(row);
+  }
+  for (StrategyRow& row : report.other) assign(row);
+}
+
 void attach_profile(RunReport& report, ProfileData profile) {
   const auto ratio = [](const std::optional<double>& a,
                         const std::optional<double>& b) -> std::optional<double> {
@@ -315,19 +362,8 @@ void attach_profile(RunReport& report, ProfileData profile) {
       row.profile->cycles_vs_baseline = ratio(row.profile->cycles, base_figures.cycles);
     }
   }
-  // A benchmark outside the manifest has no declared hot symbol: its hottest function
-  // that the disassembly has stands in, for listings and compare's code diff.
-  const auto x86 = report.functions.find("x86-64");
-  for (StrategyRow& row : report.other) {
-    figures_for(row);
-    if (!row.hot_symbol.empty() || x86 == report.functions.end()) continue;
-    for (const ProfiledFunction& f : row.profile->hot_functions) {
-      if (!x86->second.contains(f.symbol)) continue;
-      row.hot_symbol = f.symbol;
-      row.hot_symbol_demangled = f.demangled;
-      break;
-    }
-  }
+  for (StrategyRow& row : report.other) figures_for(row);
+  assign_profiled_hot_symbols(report);
   report.profile = std::move(profile);
   report.profile_absent.clear();
 }

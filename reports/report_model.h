@@ -71,13 +71,26 @@ struct CaseGroup {
   std::vector<StrategyRow> rows;      // in strategy order
   std::vector<std::string> warnings;  // about the group as a whole
 
-  std::string title() const { return scenario + "/" + param; }
+  std::string title() const { return param.empty() ? scenario : scenario + "/" + param; }
   const StrategyRow* baseline() const;
+};
+
+// A scenario the reports chart across its (numeric) parameters, one series per strategy.
+struct Chart {
+  std::string scenario;
+  std::string x_label;
 };
 
 struct RunReport {
   nlohmann::json context = nlohmann::json::object();
-  std::string baseline_strategy;
+  // From the manifest: the report's title, the groups a reviewer reads first, the charts.
+  // A binary without a manifest gets one derived from its benchmark names
+  // (derived_manifest.h) and a title naming the binary.
+  std::string title;
+  std::vector<std::string> highlights;  // group titles
+  std::vector<Chart> charts;
+  bool derived_manifest = false;        // the binary brought no manifest
+  std::string baseline_strategy;        // "" when there is none
   std::vector<CaseGroup> groups;   // scenario order, then parameter order
   std::vector<StrategyRow> other;  // benchmarks the manifest does not describe
   std::size_t repetitions = 0;     // the most repetitions any benchmark has
@@ -96,7 +109,8 @@ inline constexpr const char* kStaticOnlyNote =
     "static only: no profile (valgrind does not run under qemu-user), so instructions, cycles "
     "and allocation calls per iteration are the host's";
 
-// `manifest` may be null (a foreign binary): every benchmark then lands in `other`.
+// `manifest` may be null (a binary without one): groups are then derived from the
+// benchmark names (derived_manifest.h). `baseline_strategy` "" takes the manifest's.
 // Throws Error naming `manifest_name` and the JSON path when the manifest is malformed.
 RunReport build_run_report(const BenchResults& bench, const nlohmann::json* manifest,
                            const std::string& baseline_strategy,
@@ -112,8 +126,14 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
                    const std::string& source_name = "disasm.json");
 
 // Adds the profile's figures to every row (rows it lacks say why) with exact ratios to
-// each group's baseline.
+// each group's baseline. Attach it before the disassembly: a row without a declared hot
+// symbol (a binary without a manifest) takes its hottest function that disasm.json has,
+// and attach_disasm then gives it its hot path and diff.
 void attach_profile(RunReport& report, ProfileData profile);
+
+// Gives each row without a hot symbol the first of its profile's hot functions (they come
+// hottest first) that report.functions has for x86-64; no-op without both.
+void assign_profiled_hot_symbols(RunReport& report);
 
 // Hot functions a report aligns with its baseline's: a report diffs every row against its
 // baseline and every pair in a group, so it keeps each diff under a second. Larger ones

@@ -61,14 +61,16 @@ std::string confidence_label(const CaseGroup& group) {
   return levels.empty() ? "no" : reports::confidence_label(levels);
 }
 
-std::vector<Cell> header_row(const std::string& baseline, const std::string& confidence,
-                             bool profiled) {
-  std::vector<Cell> cells = {{"strategy", kDim},
-                             {"median", kDim},
-                             {"vs " + baseline + " [" + confidence + " CI]", kDim},
-                             {"allocs/iter", kDim},
-                             {"bytes/iter", kDim},
-                             {"CV", kDim}};
+std::vector<Cell> header_row(const std::string& first, const std::string& baseline,
+                             const std::string& confidence, bool profiled) {
+  std::vector<Cell> cells = {
+      {first, kDim},
+      {"median", kDim},
+      {baseline.empty() ? std::string("vs baseline") : "vs " + baseline + " [" + confidence + " CI]",
+       kDim},
+      {"allocs/iter", kDim},
+      {"bytes/iter", kDim},
+      {"CV", kDim}};
   if (profiled) {
     cells.push_back({"instr/iter", kDim});
     cells.push_back({"cycles/iter", kDim});
@@ -157,7 +159,8 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
     if (!params.empty()) out += "  (" + params + ")";
     out += '\n';
     std::vector<std::vector<Cell>> rows = {
-        header_row(report.baseline_strategy, confidence_label(group), report.profile.has_value())};
+        header_row(report.derived_manifest ? "family" : "strategy", report.baseline_strategy,
+                   confidence_label(group), report.profile.has_value())};
     for (const StrategyRow& row : group.rows) rows.push_back(strategy_row(row, slowest));
     out += render_table(rows, style);
     for (const std::string& w : group.warnings) out += "  note: " + visible_text(w) + "\n";
@@ -207,7 +210,11 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
   notes.push_back("median of " + std::to_string(report.repetitions) +
                   " repetitions (real time per iteration); allocs and bytes are exact "
                   "operator-new counts per iteration of the timed loop");
-  if (!report.groups.empty()) notes.push_back(vs_baseline_definition(report.baseline_strategy));
+  if (!report.groups.empty()) {
+    notes.push_back(report.baseline_strategy.empty()
+                        ? "no baseline: --baseline FAMILY gives ratios to that family"
+                        : vs_baseline_definition(report.baseline_strategy));
+  }
   if (report.profile) {
     for (std::string& line : profile_definitions(*report.profile, report.groups.empty() ? "" : report.baseline_strategy))
       notes.push_back(std::move(line));

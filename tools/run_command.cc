@@ -31,19 +31,11 @@
 #include "reports/run_directory.h"
 #include "reports/text_renderer.h"
 #include "tools/command.h"
+#include "tools/companions.h"
 #include "tools/console.h"
 #include "tools/output.h"
 #include "tools/signals.h"
 
-#ifndef DEFERLAB_LAB_BINARY
-#define DEFERLAB_LAB_BINARY "deferlab_bench"
-#endif
-#ifndef DEFERLAB_SOURCE_DIR
-#define DEFERLAB_SOURCE_DIR "."
-#endif
-#ifndef DEFERLAB_EMPTY_LOOP_BINARY
-#define DEFERLAB_EMPTY_LOOP_BINARY ""
-#endif
 
 namespace deferlab::tools {
 namespace {
@@ -241,7 +233,7 @@ class RunCommand final : public Command {
                   "over every benchmark: measured here, without it strategies that compile to "
                   "the same instructions came out up to 2x apart");
     run->add_option("--baseline", baseline_,
-                    "Strategy the ratios are relative to (default goto_cleanup)");
+                    "Strategy (or benchmark family) the ratios are relative to (default: the manifest's baseline, goto_cleanup for the lab; none for other binaries)");
     run->add_option("--timeout", timeout_,
                     "Seconds the whole benchmark run may take before its process group is "
                     "killed (default: 120 + 20 x benchmarks x repetitions x min-time, printed "
@@ -278,10 +270,10 @@ class RunCommand final : public Command {
     // The file validated is the file run: an absolute path, never a PATH search for a name
     // without a slash.
     const fs::path binary =
-        fs::absolute(is_default_binary ? fs::path(DEFERLAB_LAB_BINARY) : fs::path(binary_))
+        fs::absolute(is_default_binary ? companion("deferlab_bench", "cases") : fs::path(binary_))
             .lexically_normal();
     require_executable(binary, is_default_binary);
-    const bool is_lab_binary = binary.filename() == "deferlab_bench";
+    const bool is_lab_binary = carries_case_manifest(binary);
 
     harness::RunOptions options;
     options.binary = binary;
@@ -307,7 +299,7 @@ class RunCommand final : public Command {
     if (!no_profile_) harness::valgrind_version();  // Error with an install hint
     std::optional<nlohmann::json> manifest;
     if (is_lab_binary) manifest = harness::read_case_manifest(binary);
-    const nlohmann::json environment = harness::describe_environment(DEFERLAB_SOURCE_DIR);
+    const nlohmann::json environment = harness::describe_environment(source_tree());
 
     const std::string run_id = make_run_id();
     const fs::path dir = out_.empty() ? unique_run_dir(fs::path("out") / run_id) : fs::path(out_);
@@ -330,6 +322,7 @@ class RunCommand final : public Command {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     nlohmann::json run_context = {{"deferlab_run_id", run_id},
                                   {"deferlab_binary", binary.string()},
+                                  {"deferlab_binary_build_id", binary_build_id(binary)},
                                   {"deferlab_repetitions", options.repetitions},
                                   {"deferlab_min_time", options.min_time},
                                   {"deferlab_filter", filter_},
@@ -354,6 +347,7 @@ class RunCommand final : public Command {
       if (profiled.profile && profiled.profile->interrupted_by != 0)
         profile_interrupted(bench, *profiled.profile, dir);
     }
+    reports::order_benchmarks(bench, options.listed);
     std::optional<nlohmann::json> profile_doc;
     if (profiled.profile) profile_doc = harness::profile_document(*profiled.profile);
     const reports::RunReport report = write_run_directory(bench, manifest, binary, dir, profile_doc);
@@ -448,12 +442,13 @@ class RunCommand final : public Command {
     reports::RunReport report =
         reports::build_run_report(reports::parse_bench_json(bench, (dir / "bench.json").string()),
                                   manifest ? &*manifest : nullptr, baseline_);
-    if (disassembly) reports::attach_disasm(report, *disassembly);
+    // The profile first: it names the hot functions of rows the manifest does not.
     if (profile) {
       reports::attach_profile(report, *profile);
     } else {
       report.profile_absent = reports::profile_absent_reason(bench["context"]);
     }
+    if (disassembly) reports::attach_disasm(report, *disassembly);
     std::vector<std::pair<fs::path, std::string>> files = {
         {dir / "bench.json", bench.dump(2) + "\n"}};
     if (profile_doc) files.emplace_back(dir / "profile.json", profile_doc->dump(1) + "\n");
@@ -491,10 +486,10 @@ class RunCommand final : public Command {
     harness::ProfileOptions options;
     options.binary = binary;
     options.filter = filter_;  // selects what the timed run ran
-    options.calibration_binary = DEFERLAB_EMPTY_LOOP_BINARY;
+    options.calibration_binary = companion("deferlab_empty_loop", "harness");
     std::error_code ec;
-    if (!options.calibration_binary.empty() && !fs::exists(options.calibration_binary, ec))
-      options.calibration_binary.clear();  // an installed deferlab without the build tree
+    if (!fs::exists(options.calibration_binary, ec))
+      options.calibration_binary.clear();  // no net figures without it
     options.timeout_seconds = timeout_.value_or(default_profile_timeout(selected.size()));
     const CallgrindDirectory scratch(dir / ".callgrind");
     options.work_directory = scratch.path();
@@ -699,7 +694,7 @@ class RunCommand final : public Command {
   std::string binary_;
   std::string aarch64_binary_;
   std::string out_;
-  std::string baseline_ = "goto_cleanup";
+  std::string baseline_;  // "": the manifest's baseline_strategy
   bool no_interleave_ = false;
   std::optional<double> timeout_;
   bool no_profile_ = false;
