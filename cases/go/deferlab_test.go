@@ -4,6 +4,7 @@ package godefer
 // (CMake target deferlab_go) and run by `deferlab run`:
 //
 //   deferlab_go.test -deferlab.cases                      prints the deferlab.cases/1 manifest
+//   deferlab_go.test -deferlab.list -deferlab.filter RE   prints the names RE selects
 //   deferlab_go.test -test.run '^$' -test.bench . -test.benchmem -deferlab.filter 'loop_defer'
 //   deferlab_go.test -test.run .                          checks every case's outcome
 //
@@ -25,6 +26,7 @@ import (
 var (
 	printCases = flag.Bool("deferlab.cases", false, "print the deferlab.cases/1 manifest and exit")
 	caseFilter = flag.String("deferlab.filter", "", "run only the cases whose name (scenario/strategy/param) matches this regular expression")
+	listCases  = flag.Bool("deferlab.list", false, "print the names of the cases -deferlab.filter selects, one a line, and exit")
 )
 
 func TestMain(m *testing.M) {
@@ -41,6 +43,12 @@ func TestMain(m *testing.M) {
 	if _, err := regexp.Compile(*caseFilter); err != nil {
 		fmt.Fprintln(os.Stderr, "deferlab_go: bad -deferlab.filter:", err)
 		os.Exit(2)
+	}
+	if *listCases {
+		for _, c := range selected() {
+			fmt.Println(c.Name())
+		}
+		os.Exit(0)
 	}
 	// One P and no collection: nothing runs beside the timed loop, and the MemStats deltas
 	// are the loop's own. A GC between the timed loops (runtime.GC, untimed) keeps the heap
