@@ -1,5 +1,7 @@
 #include "disasm/go_defer.h"
 
+#include "harness/error.h"
+
 namespace deferlab::disasm {
 
 std::string GoDefers::mechanisms() const {
@@ -44,6 +46,29 @@ std::vector<std::string> go_function_literals(const std::string& function,
     }
   }
   return literals;
+}
+
+std::vector<std::string> with_go_function_literals(const std::string& binary,
+                                                   const std::vector<std::string>& names) {
+  const std::unique_ptr<ObjectFile> file = open_object_file(binary);
+  std::vector<std::string> all;
+  for (const Symbol& s : file->functions()) all.push_back(s.name);
+  std::vector<std::string> out = names;
+  for (const std::string& name : names) {
+    for (std::string& literal : go_function_literals(name, all)) out.push_back(std::move(literal));
+  }
+  return out;
+}
+
+bool is_go_test_binary(const std::string& path) {
+  try {
+    const std::unique_ptr<ObjectFile> file = open_object_file(path);
+    for (const Symbol& s : file->functions()) {
+      if (s.name == "testing.(*B).Run") return true;
+    }
+  } catch (const Error&) {
+  }
+  return false;
 }
 
 }  // namespace deferlab::disasm

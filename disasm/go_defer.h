@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "disasm/annotate.h"
+#include "disasm/object_file.h"
 
 namespace deferlab::disasm {
 
@@ -51,5 +52,14 @@ GoDefers classify_go_defers(const AnnotatedFunction& function);
 // function's story (the usual fix for a defer in a loop moves it into such a literal).
 std::vector<std::string> go_function_literals(const std::string& function,
                                               const std::vector<std::string>& all);
+
+// `names` followed by the function literals of each (go_function_literals) that `binary`
+// defines. Throws Error when the binary cannot be read.
+std::vector<std::string> with_go_function_literals(const std::string& binary,
+                                                   const std::vector<std::string>& names);
+
+// True when `path` is an ELF file holding a Go test program (`go test -c`): it defines
+// testing.(*B).Run. False for anything unreadable or not ELF.
+bool is_go_test_binary(const std::string& path);
 
 }  // namespace deferlab::disasm

@@ -26,7 +26,7 @@ std::vector<std::string_view> fields_of(std::string_view line) {
   return fields;
 }
 
-std::optional<double> number(std::string_view text) {
+std::optional<double> parse_number(std::string_view text) {
   double value = 0;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
@@ -155,7 +155,7 @@ nlohmann::json go_bench_text_to_json(std::string_view text, const std::string& s
     }
     if (fields.size() % 2 != 0) throw fail("a value without its unit");
     for (std::size_t i = 2; i + 1 < fields.size(); i += 2) {
-      const auto value = number(fields[i]);
+      const auto value = parse_number(fields[i]);
       if (!value) throw fail(fmt::format("'{}' is not a number (unit {})", fields[i], fields[i + 1]));
       if (*value < 0) throw fail(fmt::format("{} {} is negative", fields[i], fields[i + 1]));
       if (!result.metrics.emplace(std::string(fields[i + 1]), *value).second) {

@@ -45,9 +45,12 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
                     " | allocs/iter | bytes/iter | CV |";
   const bool has_x86 = std::find(report.architectures.begin(), report.architectures.end(),
                                  "x86-64") != report.architectures.end();
+  const bool go = group.has_go_rows();
   if (has_x86) out += " instructions | alloc calls in loops | match vs baseline |";
+  if (go) out += std::string(" vs ") + kGoBaselineStrategy + " | defer |";
   out += "\n|---|---:|---:|---:|---:|---:|";
   if (has_x86) out += "---:|---:|---:|";
+  if (go) out += "---:|---|";
   out += "\n";
   for (const StrategyRow& row : group.rows) {
     std::string name = markdown_code(row.strategy);
@@ -69,6 +72,15 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
         out += " " + std::to_string(path->second.summary.instructions) + " | " +
                std::to_string(path->second.summary.alloc_calls_in_loops) + " | " + match + " |";
       }
+    }
+    if (go) {
+      std::string vs_go;
+      if (row.strategy == kGoBaselineStrategy) {
+        vs_go = "baseline";
+      } else if (row.vs_go_manual) {
+        vs_go = format_ratio_interval(*row.vs_go_manual);
+      }
+      out += " " + vs_go + " | " + markdown_cell(go_defer_text(row)) + " |";
     }
     out += "\n";
   }
@@ -175,6 +187,10 @@ std::string render_review_markdown(const RunReport& report) {
           markdown_text(vs_baseline_definition(report.baseline_strategy)) +
           (levels.empty() ? "" : " (" + confidence_label(levels) + ")") +
           "; allocations are exact operator-new counts per iteration of the timed loop.\n\n";
+  if (std::any_of(report.groups.begin(), report.groups.end(),
+                  [](const CaseGroup& g) { return g.has_go_rows(); }))
+    head += markdown_text(go_rows_note()) + " (for Go rows, match is against " +
+            kGoBaselineStrategy + ").\n\n";
   head += overview_table(report) + "\n";
   head += other_table(report);
   for (const std::string& w : report.warnings) head += "> ⚠ " + markdown_cell(w) + "\n";

@@ -61,16 +61,20 @@ std::string confidence_label(const CaseGroup& group) {
   return levels.empty() ? "no" : reports::confidence_label(levels);
 }
 
-std::vector<Cell> header_row(const std::string& baseline, const std::string& confidence) {
-  return {{"strategy", kDim},
-          {"median", kDim},
-          {"vs " + baseline + " [" + confidence + " CI]", kDim},
-          {"allocs/iter", kDim},
-          {"bytes/iter", kDim},
-          {"CV", kDim}};
+// Groups with Go rows get two more columns: the ratio to go_manual, and the defer
+// mechanism the disassembly shows.
+std::vector<Cell> header_row(const std::string& baseline, const std::string& confidence,
+                             bool go) {
+  std::vector<Cell> cells = {{"strategy", kDim},
+                             {"median", kDim},
+                             {"vs " + baseline + " [" + confidence + " CI]", kDim}};
+  if (go) cells.push_back({std::string("vs ") + kGoBaselineStrategy, kDim});
+  cells.insert(cells.end(), {{"allocs/iter", kDim}, {"bytes/iter", kDim}, {"CV", kDim}});
+  if (go) cells.push_back({"defer", kDim});
+  return cells;
 }
 
-std::vector<Cell> strategy_row(const StrategyRow& row, const StrategyRow* slowest) {
+std::vector<Cell> strategy_row(const StrategyRow& row, const StrategyRow* slowest, bool go) {
   if (row.failed) {
     return {{row.strategy}, {row.invalid ? "invalid" : "failed", kRed}, {row.error, kRed}};
   }
@@ -84,12 +88,24 @@ std::vector<Cell> strategy_row(const StrategyRow& row, const StrategyRow* slowes
   const bool noisy = row.time.cv > kNoisyCv;
   std::string name = row.strategy;
   if (row.fidelity == "closest_form") name += " *";
-  return {{name},
-          {format_time(row.time.median), &row == slowest ? kBold : nullptr},
-          {ratio, row.is_baseline ? kDim : nullptr},
-          {format_count(row.heap_allocs), allocates ? kYellow : nullptr},
-          {format_bytes(row.heap_bytes), allocates ? kYellow : nullptr},
-          {format_percent(row.time.cv) + (noisy ? " !" : ""), noisy ? kRed : nullptr}};
+  std::vector<Cell> cells = {{name},
+                             {format_time(row.time.median), &row == slowest ? kBold : nullptr},
+                             {ratio, row.is_baseline ? kDim : nullptr}};
+  if (go) {
+    std::string vs_go;
+    if (row.strategy == kGoBaselineStrategy) {
+      vs_go = "baseline";
+    } else if (row.vs_go_manual) {
+      vs_go = format_ratio_interval(*row.vs_go_manual);
+    }
+    cells.push_back({vs_go, row.strategy == kGoBaselineStrategy ? kDim : nullptr});
+  }
+  cells.insert(cells.end(),
+               {{format_count(row.heap_allocs), allocates ? kYellow : nullptr},
+                {format_bytes(row.heap_bytes), allocates ? kYellow : nullptr},
+                {format_percent(row.time.cv) + (noisy ? " !" : ""), noisy ? kRed : nullptr}});
+  if (go) cells.push_back({go_defer_text(row)});
+  return cells;
 }
 
 std::string describe_parameters(const nlohmann::json& parameters) {
@@ -108,6 +124,7 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
   std::string out;
   bool any_closest = false;
   bool any_noisy = false;
+  bool any_go = false;
   for (const CaseGroup& group : report.groups) {
     const StrategyRow* slowest = nullptr;
     for (const StrategyRow& row : group.rows) {
@@ -122,9 +139,11 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
     const std::string params = visible_text(describe_parameters(group.parameters));
     if (!params.empty()) out += "  (" + params + ")";
     out += '\n';
+    const bool go = group.has_go_rows();
+    any_go = any_go || go;
     std::vector<std::vector<Cell>> rows = {
-        header_row(report.baseline_strategy, confidence_label(group))};
-    for (const StrategyRow& row : group.rows) rows.push_back(strategy_row(row, slowest));
+        header_row(report.baseline_strategy, confidence_label(group), go)};
+    for (const StrategyRow& row : group.rows) rows.push_back(strategy_row(row, slowest, go));
     out += render_table(rows, style);
     for (const std::string& w : group.warnings) out += "  note: " + visible_text(w) + "\n";
     for (const StrategyRow& row : group.rows) {
@@ -162,6 +181,7 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
                   " repetitions (real time per iteration); allocs and bytes are exact "
                   "operator-new counts per iteration of the timed loop");
   if (!report.groups.empty()) notes.push_back(vs_baseline_definition(report.baseline_strategy));
+  if (any_go) notes.push_back(go_rows_note());
   if (any_closest) {
     notes.push_back(
         "* closest form: the strategy cannot express the scenario as written; "

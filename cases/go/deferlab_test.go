@@ -135,3 +135,26 @@ func TestHotSymbols(t *testing.T) {
 		}
 	}
 }
+
+// The runtime's defer pools are emptied by every collection (clearpools): the first call
+// after a GC allocates one record per pending defer, the next none.
+func TestDeferPoolRefillsAfterGC(t *testing.T) {
+	const n = 64
+	l := new(Ledger)
+	mallocs := func() uint64 {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.Mallocs
+	}
+	runtime.GC()
+	before := mallocs()
+	loopDeferGoDeferStatic(l, n)
+	first := mallocs() - before
+	before = mallocs()
+	loopDeferGoDeferStatic(l, n)
+	second := mallocs() - before
+	t.Logf("loop_defer/go_defer_static/%d: %d allocations in the first call after a GC, %d in the next", n, first, second)
+	if first != n || second != 0 {
+		t.Errorf("got %d then %d allocations, want %d (one record per defer) then 0 (from the pool)", first, second, n)
+	}
+}
