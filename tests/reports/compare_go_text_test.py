@@ -53,8 +53,7 @@ def main():
     worse = subprocess.run([deferlab, "compare", str(base), str(head), "--fail-on", "allocs:+0"],
                            capture_output=True, text=True)
     assert worse.returncode == 1, f"expected exit 1, got {worse.returncode}:\n{worse.stderr}"
-    assert f"{ROW}: allocs:+0" in worse.stderr and "heap_allocs per iteration 0 -> 16" in worse.stderr, \
-        worse.stderr
+    assert f"{ROW}: heap_allocs per iteration 0 -> 16" in worse.stderr, worse.stderr
     # Nine repetitions a side: the U test can reach significance, and the closure is slower.
     assert "slower" in worse.stdout, worse.stdout
     print("ok:", worse.stderr.strip().splitlines()[-1])
