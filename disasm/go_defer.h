@@ -39,7 +39,9 @@ struct GoDefers {
   bool is_open_coded() const {
     return deferreturn_calls > 0 && deferproc_calls == 0 && deferproc_stack_calls == 0;
   }
-  bool has_defers() const { return deferreturn_calls + deferproc_calls + deferproc_stack_calls > 0; }
+  bool has_defers() const {
+    return deferreturn_calls + deferproc_calls + deferproc_stack_calls > 0;
+  }
 
   // "heap record", "stack record", "heap record + stack record", "open-coded", or "none".
   std::string mechanisms() const;

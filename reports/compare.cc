@@ -2,16 +2,16 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
 #include <cmath>
+#include <fstream>
 #include <map>
 
 #include <fmt/format.h>
 
 #include "harness/error.h"
 #include "reports/figures.h"
-#include "reports/go_bench_text.h"
 #include "reports/format.h"
+#include "reports/go_bench_text.h"
 #include "reports/run_directory.h"
 
 namespace deferlab::reports {

@@ -62,7 +62,8 @@ std::optional<std::pair<std::string, std::string>> config_line(std::string_view 
 bool is_benchmark_name(std::string_view name) {
   constexpr std::string_view kPrefix = "Benchmark";
   if (name.substr(0, kPrefix.size()) != kPrefix) return false;
-  return name.size() == kPrefix.size() || !(name[kPrefix.size()] >= 'a' && name[kPrefix.size()] <= 'z');
+  return name.size() == kPrefix.size() ||
+         !(name[kPrefix.size()] >= 'a' && name[kPrefix.size()] <= 'z');
 }
 
 // Splits "Name-8" into ("Name", 8); a name without a numeric suffix has no procs.
@@ -86,7 +87,8 @@ struct Line {
 
 bool looks_like_go_bench_text(std::string_view text) {
   std::size_t i = 0;
-  while (i < text.size() && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+  while (i < text.size() &&
+         (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
     ++i;
   if (i < text.size() && (text[i] == '{' || text[i] == '[')) return false;
   std::size_t start = 0;
@@ -94,7 +96,8 @@ bool looks_like_go_bench_text(std::string_view text) {
     std::size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
     const std::string_view line = text.substr(start, end - start);
-    if (line.rfind("Benchmark", 0) == 0 || line.rfind("goos:", 0) == 0 || line.rfind("pkg:", 0) == 0) {
+    if (line.rfind("Benchmark", 0) == 0 || line.rfind("goos:", 0) == 0 ||
+        line.rfind("pkg:", 0) == 0) {
       return true;
     }
     start = end + 1;
@@ -156,7 +159,8 @@ nlohmann::json go_bench_text_to_json(std::string_view text, const std::string& s
     if (fields.size() % 2 != 0) throw fail("a value without its unit");
     for (std::size_t i = 2; i + 1 < fields.size(); i += 2) {
       const auto value = parse_number(fields[i]);
-      if (!value) throw fail(fmt::format("'{}' is not a number (unit {})", fields[i], fields[i + 1]));
+      if (!value)
+        throw fail(fmt::format("'{}' is not a number (unit {})", fields[i], fields[i + 1]));
       if (*value < 0) throw fail(fmt::format("{} {} is negative", fields[i], fields[i + 1]));
       if (!result.metrics.emplace(std::string(fields[i + 1]), *value).second) {
         throw fail(fmt::format("the unit {} appears twice", fields[i + 1]));
@@ -224,12 +228,13 @@ nlohmann::json go_bench_text_to_json(std::string_view text, const std::string& s
         stripped.size() > options.strip_prefix.size()) {
       stripped.erase(0, options.strip_prefix.size());
     }
-    benchmarks.push_back({{"name", stripped},
-                          {"run_name", stripped},
-                          {"run_type", "iteration"},
-                          {"error_occurred", true},
-                          {"error_message", fmt::format("go test reported --- FAIL (line {})", number)},
-                          {"language", "go"}});
+    benchmarks.push_back(
+        {{"name", stripped},
+         {"run_name", stripped},
+         {"run_type", "iteration"},
+         {"error_occurred", true},
+         {"error_message", fmt::format("go test reported --- FAIL (line {})", number)},
+         {"language", "go"}});
   }
   return {{"context", context}, {"benchmarks", benchmarks}};
 }

@@ -676,8 +676,10 @@ std::string render_report_html(const RunReport& report) {
          "<a href=\"report.json\">report.json</a> has every number.</p>";
   if (std::any_of(report.groups.begin(), report.groups.end(),
                   [](const CaseGroup& g) { return g.has_go_rows(); })) {
-    out += "<p class=\"meta\">" + html_escape(go_rows_note()) + " (for Go rows, match is "
-           "against " + kGoBaselineStrategy + ").</p>";
+    out += "<p class=\"meta\">" + html_escape(go_rows_note()) +
+           " (for Go rows, match is "
+           "against " +
+           kGoBaselineStrategy + ").</p>";
   }
   for (const std::string& w : report.warnings)
     out += "<p class=\"warning\">&#9888; " + html_escape(w) + "</p>";

@@ -239,10 +239,12 @@ std::string go_defer_text(const StrategyRow& row) {
 }
 
 std::string go_rows_note() {
-  return std::string("go_* rows: Go's own defer (cases/go), ns/op of go test -bench with "
-                     "allocs and bytes from runtime.MemStats over the timed loop (bytes by "
-                     "size class), GC off; vs ") +
-         kGoBaselineStrategy + ": the same ratio against the Go floor; defer: the mechanism "
+  return std::string(
+             "go_* rows: Go's own defer (cases/go), ns/op of go test -bench with "
+             "allocs and bytes from runtime.MemStats over the timed loop (bytes by "
+             "size class), GC off; vs ") +
+         kGoBaselineStrategy +
+         ": the same ratio against the Go floor; defer: the mechanism "
          "in the Go hot function's instructions";
 }
 
@@ -322,8 +324,8 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
       // The same instructions as the baseline but a different time: not the strategy.
       // (Pairs of other strategies are checked below, once per group.)
       const auto x86 = row.hot_paths.find("x86-64");
-      if (!row.is_baseline && row.language != "go" && x86 != row.hot_paths.end() && x86->second.has_diff &&
-          x86->second.match_percent == 100.0 && row.vs_baseline &&
+      if (!row.is_baseline && row.language != "go" && x86 != row.hot_paths.end() &&
+          x86->second.has_diff && x86->second.match_percent == 100.0 && row.vs_baseline &&
           (row.vs_baseline->low > 1.0 || row.vs_baseline->high < 1.0)) {
         row.warnings.push_back(
             "same instructions as the baseline, yet the time differs: code placement or "

@@ -63,11 +63,9 @@ std::string confidence_label(const CaseGroup& group) {
 
 // Groups with Go rows get two more columns: the ratio to go_manual, and the defer
 // mechanism the disassembly shows.
-std::vector<Cell> header_row(const std::string& baseline, const std::string& confidence,
-                             bool go) {
-  std::vector<Cell> cells = {{"strategy", kDim},
-                             {"median", kDim},
-                             {"vs " + baseline + " [" + confidence + " CI]", kDim}};
+std::vector<Cell> header_row(const std::string& baseline, const std::string& confidence, bool go) {
+  std::vector<Cell> cells = {
+      {"strategy", kDim}, {"median", kDim}, {"vs " + baseline + " [" + confidence + " CI]", kDim}};
   if (go) cells.push_back({std::string("vs ") + kGoBaselineStrategy, kDim});
   cells.insert(cells.end(), {{"allocs/iter", kDim}, {"bytes/iter", kDim}, {"CV", kDim}});
   if (go) cells.push_back({"defer", kDim});

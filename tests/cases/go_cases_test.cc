@@ -36,7 +36,8 @@ Expected expected(const std::string& scenario, const std::string& strategy, int 
 class GoCasesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    manifest_ = new nlohmann::json(harness::read_case_manifest(DEFERLAB_GO_BINARY, "-deferlab.cases"));
+    manifest_ =
+        new nlohmann::json(harness::read_case_manifest(DEFERLAB_GO_BINARY, "-deferlab.cases"));
     harness::GoRunOptions options;
     options.binary = DEFERLAB_GO_BINARY;
     options.bench = "^BenchmarkDeferlab$";

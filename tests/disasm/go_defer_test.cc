@@ -39,7 +39,7 @@ TEST_P(GoDeferTest, EightWrittenOutDefersAreOpenCoded) {
     const GoDefers d = defers(name);
     EXPECT_TRUE(d.is_open_coded()) << name << ": " << d.mechanisms();
     EXPECT_EQ(d.deferproc_calls + d.deferproc_stack_calls, 0u) << name;  // no record at all
-    EXPECT_GE(d.deferreturn_calls, 1u) << name;  // the recovered-panic path
+    EXPECT_GE(d.deferreturn_calls, 1u) << name;                          // the recovered-panic path
   }
 }
 
@@ -89,9 +89,9 @@ TEST_P(GoDeferTest, TheFunctionLiteralFixIsOpenCoded) {
   for (const Symbol& s : file_->functions()) all.push_back(s.name);
   const std::vector<std::string> literals =
       go_function_literals("deferlab/godefer.loopDeferGoFuncLiteral", all);
-  EXPECT_NE(std::find(literals.begin(), literals.end(),
-                      "deferlab/godefer.loopDeferGoFuncLiteral.func1"),
-            literals.end());
+  EXPECT_NE(
+      std::find(literals.begin(), literals.end(), "deferlab/godefer.loopDeferGoFuncLiteral.func1"),
+      literals.end());
 }
 
 TEST_P(GoDeferTest, ManualCleanupHasNoDefer) {
@@ -119,8 +119,8 @@ TEST(GoDeferNamesTest, NonGoFilesAreNotGoTestBinaries) {
 }
 
 TEST(GoDeferNamesTest, LiteralsAreTheFunctionsNamedAfterIt) {
-  const std::vector<std::string> all = {"p.f", "p.f.func1", "p.f.func1.2", "p.fg.func1",
-                                        "p.f.funcx", "p.g.func1"};
+  const std::vector<std::string> all = {"p.f",        "p.f.func1", "p.f.func1.2",
+                                        "p.fg.func1", "p.f.funcx", "p.g.func1"};
   EXPECT_EQ(go_function_literals("p.f", all),
             (std::vector<std::string>{"p.f.func1", "p.f.func1.2", "p.f.funcx"}));
 }

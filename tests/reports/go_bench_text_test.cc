@@ -78,8 +78,7 @@ TEST(GoBenchTextTest, AFailedBenchmarkIsAnErroredRow) {
       "--- FAIL: BenchmarkParent\n"
       "    --- FAIL: BenchmarkParent/child-2\n"
       "        x_test.go:9: boom\n";
-  const BenchResults results =
-      parse_bench_json(go_bench_text_to_json(text, "f.txt", {}), "f.txt");
+  const BenchResults results = parse_bench_json(go_bench_text_to_json(text, "f.txt", {}), "f.txt");
   const BenchmarkResult* child = results.find("BenchmarkParent/child");
   ASSERT_NE(child, nullptr);
   EXPECT_TRUE(child->error);
@@ -138,18 +137,16 @@ TEST(GoBenchTextTest, MalformedResultLinesAreErrors) {
 
 // A result line without ns/op has no time: the row is invalid, not a zero.
 TEST(GoBenchTextTest, ALineWithoutNsPerOpIsAnInvalidRow) {
-  const BenchResults results = parse_bench_json(
-      go_bench_text_to_json("BenchmarkX 10 4 allocs/op\n", "t.txt", {}), "t.txt");
+  const BenchResults results =
+      parse_bench_json(go_bench_text_to_json("BenchmarkX 10 4 allocs/op\n", "t.txt", {}), "t.txt");
   ASSERT_EQ(results.benchmarks.size(), 1u);
   EXPECT_FALSE(results.benchmarks[0].is_valid());
-  EXPECT_NE(results.benchmarks[0].invalid.front().find("real_time is missing"),
-            std::string::npos);
+  EXPECT_NE(results.benchmarks[0].invalid.front().find("real_time is missing"), std::string::npos);
 }
 
 TEST(GoBenchTextTest, OversizedInputIsRefused) {
   const std::string line(kMaxGoLineBytes + 1, 'x');
-  EXPECT_THROW(go_bench_text_to_json("BenchmarkX 1 1 ns/op\n" + line + "\n", "big.txt", {}),
-               Error);
+  EXPECT_THROW(go_bench_text_to_json("BenchmarkX 1 1 ns/op\n" + line + "\n", "big.txt", {}), Error);
 }
 
 }  // namespace

@@ -182,9 +182,9 @@ TEST(RunCommandTest, GoTestBinaryRunsWithBinary) {
 // --no-go leaves the Go rows out.
 TEST(RunCommandTest, NoGoLeavesTheGoRowsOut) {
   const fs::path out = fresh_directory("no-go");
-  const CliResult r = run_deferlab({"run", "--no-go", "--filter", "fixed_defers/.*/1$",
-                                    "--repetitions", "1", "--min-time", "0.001", "--out",
-                                    out.string()});
+  const CliResult r =
+      run_deferlab({"run", "--no-go", "--filter", "fixed_defers/.*/1$", "--repetitions", "1",
+                    "--min-time", "0.001", "--out", out.string()});
   ASSERT_EQ(r.exit_code, 0) << r.err_text();
   const reports::BenchResults bench = reports::load_bench_file(out / "bench.json");
   EXPECT_NE(bench.find("fixed_defers/goto_cleanup/1"), nullptr);
