@@ -179,6 +179,21 @@ TEST(RunCommandTest, GoTestBinaryRunsWithBinary) {
   expect_one_error_line(none, "printed no benchmark result");
 }
 
+// A Go binary past --timeout: its process group is killed, exit 2 with one line, and what
+// it printed is kept (console.partial.txt) beside a valid bench.partial.json.
+TEST(RunCommandTest, AGoRunPastItsTimeoutKeepsWhatItPrinted) {
+  const fs::path out = fresh_directory("go-timeout");
+  const CliResult r = run_deferlab({"run", "--binary", DEFERLAB_GO_BINARY, "--min-time", "5",
+                                    "--timeout", "1", "--out", out.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r, "did not finish within 1 s (--timeout)");
+  EXPECT_FALSE(fs::exists(out / "bench.json"));
+  EXPECT_NE(read_text(out / "console.partial.txt").find("goos:"), std::string::npos);
+  const reports::BenchResults partial = reports::parse_bench_json(
+      reports::load_json_file(out / "bench.partial.json"), "bench.partial.json");
+  for (const reports::BenchmarkResult& b : partial.benchmarks) EXPECT_TRUE(b.is_valid()) << b.name;
+}
+
 // --no-go leaves the Go rows out.
 TEST(RunCommandTest, NoGoLeavesTheGoRowsOut) {
   const fs::path out = fresh_directory("no-go");
