@@ -451,13 +451,16 @@ class RunCommand final : public Command {
       if (key.rfind("go_", 0) == 0) run_context["deferlab_" + key] = value;
     }
     const std::size_t results = count_results(rows);
+    const std::size_t earlier = count_results(bench);  // the C++ results before them
     for (nlohmann::json& entry : rows["benchmarks"]) {
       if (!version.empty()) entry["go_version"] = version;
       bench["benchmarks"].push_back(std::move(entry));
     }
     if (!run.status.succeeded()) {
-      nlohmann::json partial = bench;
-      stopped(run, go.binary, dir, partial, run_context);
+      // The partial document holds the C++ results too: count them in the expected ones.
+      harness::BenchmarkRun counted = run;
+      if (counted.expected > 0) counted.expected += earlier;
+      stopped(counted, go.binary, dir, bench, run_context);
     }
     if (results == 0) {
       throw Error(
@@ -633,8 +636,11 @@ class RunCommand final : public Command {
       for (std::size_t i = 0; i < kept.size(); ++i) where += (i ? " and " : "") + kept[i];
     }
     where += not_kept;
-    const std::string progress = " after " + std::to_string(results) + " of " +
-                                 std::to_string(run.expected) + " expected results";
+    // A user's Go binary cannot say beforehand how many results to expect.
+    const std::string progress =
+        " after " + std::to_string(results) +
+        (run.expected > 0 ? " of " + std::to_string(run.expected) + " expected results"
+                          : " results");
     if (run.status.interrupted_by != 0) {
       throw Interrupted(run.status.interrupted_by, "interrupted by " +
                                                        signal_name(run.status.interrupted_by) +
