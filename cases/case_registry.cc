@@ -173,7 +173,13 @@ nlohmann::json manifest() {
         {{"scenario", cell.scenario}, {"strategy", cell.strategy}, {"reason", cell.reason}});
   }
   return {{"schema", "deferlab.cases/1"},
+          {"title", "deferlab: what deferred cleanup costs"},
           {"baseline_strategy", "goto_cleanup"},
+          // The cases a reviewer reads first, and the scenario charted across its N.
+          {"highlights", {"loop_defer/64", "fixed_defers/4", "error_path/none",
+                          "exception_path/4", "capture_size/24"}},
+          {"charts", {{{"scenario", "loop_defer"},
+                       {"x_label", "N cleanups registered in the loop"}}}},
           {"strategies", strategies},
           {"scenarios", scenarios},
           {"cases", cases},

@@ -146,6 +146,12 @@ class ElfFile final : public ObjectFile {
   std::string build_id() const override { return build_id_; }
   bool has_symbol_table() const override { return has_symtab_; }
   const std::vector<Section>& sections() const override { return code_sections_; }
+  bool has_section(std::string_view name) const override {
+    for (const auto& [index, section_name] : section_names_) {
+      if (section_name == name) return true;
+    }
+    return false;
+  }
   const std::vector<Symbol>& functions() const override { return functions_; }
 
   std::span<const std::uint8_t> section_bytes(const Section& section) const override {

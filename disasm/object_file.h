@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "disasm/arch.h"
@@ -85,6 +86,9 @@ class ObjectFile {
   virtual bool has_symbol_table() const = 0;  // a .symtab (not only .dynsym)
 
   virtual const std::vector<Section>& sections() const = 0;
+  // Whether the file has a section of this name, executable or not (e.g. a marker a
+  // binary carries to say what it supports).
+  virtual bool has_section(std::string_view name) const = 0;
   // Function symbols of executable sections, sorted by section then address.
   virtual const std::vector<Symbol>& functions() const = 0;
   // The bytes of an executable section (checked against the file when it was opened).

@@ -166,7 +166,7 @@ nlohmann::json read_case_manifest(const std::filesystem::path& binary, const std
   return manifest;
 }
 
-nlohmann::json describe_environment(const std::filesystem::path& source_dir) {
+nlohmann::json describe_environment(const std::optional<std::filesystem::path>& source_dir) {
   nlohmann::json env = nlohmann::json::object();
   char host[256] = {};
   if (::gethostname(host, sizeof host - 1) == 0) env["host"] = host;
@@ -183,7 +183,9 @@ nlohmann::json describe_environment(const std::filesystem::path& source_dir) {
     }
   }
   env["cpus_online"] = ::sysconf(_SC_NPROCESSORS_ONLN);
-  const std::string dir = source_dir.string();
+  // An installed deferlab has no source tree: no commit rather than a wrong one.
+  if (!source_dir) return env;
+  const std::string dir = source_dir->string();
   const std::string commit = trim(first_line_of({"git", "-C", dir, "rev-parse", "HEAD"}));
   if (!commit.empty()) {
     env["git_commit"] = commit;

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -74,6 +75,6 @@ nlohmann::json read_case_manifest(const std::filesystem::path& binary,
 
 // Facts about this machine and checkout for bench.json's context: host, kernel, CPU
 // model, and git commit / dirty flag of `source_dir` when it is a git work tree.
-nlohmann::json describe_environment(const std::filesystem::path& source_dir);
+nlohmann::json describe_environment(const std::optional<std::filesystem::path>& source_dir);
 
 }  // namespace deferlab::harness

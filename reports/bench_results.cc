@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "harness/error.h"
 #include "harness/json_reader.h"
@@ -436,6 +440,29 @@ BenchResults parse_bench_json(const nlohmann::json& document, const std::string&
     results.benchmarks.push_back(std::move(b));
   }
   return results;
+}
+
+void order_benchmarks(nlohmann::json& document, const std::vector<std::string>& order) {
+  if (!document.is_object() || !document.contains("benchmarks") ||
+      !document["benchmarks"].is_array()) {
+    return;
+  }
+  std::unordered_map<std::string, std::size_t> rank;
+  for (std::size_t i = 0; i < order.size(); ++i) rank.emplace(order[i], i);
+  auto rank_of = [&](const nlohmann::json& entry) {
+    const auto name = entry.find("run_name");
+    if (name == entry.end() || !name->is_string()) return order.size();
+    const auto it = rank.find(name->get<std::string>());
+    return it == rank.end() ? order.size() : it->second;
+  };
+  auto& entries = document["benchmarks"];
+  std::vector<nlohmann::json> sorted(std::make_move_iterator(entries.begin()),
+                                     std::make_move_iterator(entries.end()));
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [&](const nlohmann::json& a, const nlohmann::json& b) {
+                     return rank_of(a) < rank_of(b);
+                   });
+  entries = nlohmann::json(std::move(sorted));
 }
 
 nlohmann::json salvage_truncated_bench_json(const std::string& raw) {

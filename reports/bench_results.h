@@ -96,6 +96,12 @@ BenchResults load_bench_file(const std::filesystem::path& path);
 // complete benchmark entry and closed, parsed. Null when nothing complete is left.
 nlohmann::json salvage_truncated_bench_json(const std::string& text);
 
+// Puts a Google Benchmark document's "benchmarks" entries in `order` (run names, as
+// --benchmark_list_tests prints them: registration order), keeping each name's entries in
+// the order they came. With random interleaving the binary writes them shuffled; reports
+// then list a user's benchmarks the same way on every run. Names not in `order` go last.
+void order_benchmarks(nlohmann::json& document, const std::vector<std::string>& order);
+
 // Reads a JSON file through json::load_file (harness/json_reader.h): Error (naming the
 // file) when it cannot be read or parsed, is over 256 MiB or nests deeper than 256 levels.
 // Google Benchmark's bare NaN / Infinity numbers are read as null, raw control bytes in its

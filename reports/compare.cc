@@ -62,7 +62,7 @@ CompareInput load_compare_input(const fs::path& path) {
                   "pass a run directory or a Google Benchmark JSON file");
     }
     input.bench = load_bench_file(path / "bench.json");
-    if (fs::exists(path / "cases.json", ec)) input.run = load_run_directory(path, "goto_cleanup");
+    if (fs::exists(path / "cases.json", ec)) input.run = load_run_directory(path, "");
     return input;
   }
   input.bench = load_bench_or_go_text(path);

@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -630,6 +631,42 @@ constexpr const char* kScript = R"js(
 
 }  // namespace
 
+// One scenario charted across its numeric parameter (report.charts).
+std::string chart_section(const RunReport& report, const Chart& chart,
+                          std::map<std::string, std::size_t>& strategy_order) {
+  std::string out = "<h2>" + html_escape(chart.scenario) + " across " +
+                    html_escape(chart.x_label) + "</h2><div class=\"charts\">";
+  std::vector<Series> time_series;
+  std::vector<Series> alloc_series;
+  for (const auto& [strategy, index] : strategy_order) {
+    Series t{strategy, colour(index), {}};
+    Series a{strategy, colour(index), {}};
+    for (const CaseGroup& g : report.groups) {
+      if (g.scenario != chart.scenario) continue;
+      char* end = nullptr;
+      const double n = std::strtod(g.param.c_str(), &end);
+      if (g.param.empty() || *end != '\0' || !(n > 0)) continue;
+      for (const StrategyRow& r : g.rows) {
+        if (r.strategy != strategy || r.failed) continue;
+        t.points.emplace_back(n, r.time.median);
+        if (r.heap_allocs) a.points.emplace_back(n, *r.heap_allocs);
+      }
+    }
+    if (t.points.size() >= 2) time_series.push_back(t);
+    if (a.points.size() >= 2) alloc_series.push_back(a);
+  }
+  auto by_index = [&](const Series& x, const Series& y) {
+    return strategy_order[x.name] < strategy_order[y.name];
+  };
+  std::sort(time_series.begin(), time_series.end(), by_index);
+  std::sort(alloc_series.begin(), alloc_series.end(), by_index);
+  out += line_chart("time per iteration (median)", chart.x_label, "time", time_series,
+                    [](double v) { return format_time(v); });
+  out += line_chart("heap allocations per iteration", chart.x_label, "allocations",
+                    alloc_series, [](double v) { return format_count(v); });
+  return out + "</div>";
+}
+
 std::string render_report_html(const RunReport& report) {
   std::map<std::string, std::size_t> strategy_order;
   for (const CaseGroup& g : report.groups) {
@@ -641,7 +678,7 @@ std::string render_report_html(const RunReport& report) {
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>deferlab report " +
       html_escape(run_id) + "</title><style>" + kStyle + "</style></head><body>";
-  out += "<header><h1>deferlab: what deferred cleanup costs</h1><p class=\"meta\">";
+  out += "<header><h1>" + html_escape(report.title) + "</h1><p class=\"meta\">";
   const auto meta = [&](const char* label, const std::string& value) {
     if (!value.empty())
       out += html_escape(label) + " <code>" + html_escape(value) + "</code> &middot; ";
@@ -657,7 +694,14 @@ std::string render_report_html(const RunReport& report) {
     commit = commit.substr(0, 12) +
              (context_value(report, "deferlab_git_dirty") == "true" ? " (dirty)" : "");
   }
-  meta("commit", commit);
+  // The lab's source commit describes the lab's binary only; any other binary is named by
+  // its path and build-id.
+  if (report.derived_manifest) {
+    meta("binary", context_value(report, "deferlab_binary"));
+    meta("build-id", context_value(report, "deferlab_binary_build_id").substr(0, 16));
+  } else {
+    meta("commit", commit);
+  }
   meta("date", context_value(report, "date"));
   out += "median of " + std::to_string(report.repetitions) + " repetitions</p>";
   std::vector<double> levels;
@@ -667,8 +711,10 @@ std::string render_report_html(const RunReport& report) {
     }
   }
   out += "<p class=\"meta\">Times are real time per iteration. " +
-         html_escape(vs_baseline_definition(report.baseline_strategy)) +
-         (levels.empty() ? "" : " (" + confidence_label(levels) + ")") +
+         (report.baseline_strategy.empty()
+              ? std::string("No baseline: run with --baseline FAMILY for ratios")
+              : html_escape(vs_baseline_definition(report.baseline_strategy)) +
+                    (levels.empty() ? "" : " (" + confidence_label(levels) + ")")) +
          ". Allocations and bytes are exact operator-new counts per iteration of the timed "
          "loop; the "
          "instruction columns come from the hot function's disassembly; match is the share of "
@@ -688,7 +734,7 @@ std::string render_report_html(const RunReport& report) {
   for (const CaseGroup& g : report.groups) {
     if (scenarios.empty() || scenarios.back() != g.scenario) scenarios.push_back(g.scenario);
   }
-  out += "<a href=\"#charts\">charts</a>";
+  if (!report.charts.empty()) out += "<a href=\"#charts\">charts</a>";
   for (const std::string& s : scenarios)
     out += "<a href=\"#" + anchor(s) + "\">" + html_escape(s) + "</a>";
   if (!report.other.empty()) out += "<a href=\"#other\">other</a>";
@@ -696,35 +742,13 @@ std::string render_report_html(const RunReport& report) {
     out += "<a href=\"#asm-all\" id=\"expand-all\">open every listing</a>";
   out += "</nav></header>";
 
-  // The loop_defer curves: time and allocations against N, log scales.
-  out += "<section id=\"charts\"><h2>loop_defer across N</h2><div class=\"charts\">";
-  std::vector<Series> time_series;
-  std::vector<Series> alloc_series;
-  for (const auto& [strategy, index] : strategy_order) {
-    Series t{strategy, colour(index), {}};
-    Series a{strategy, colour(index), {}};
-    for (const CaseGroup& g : report.groups) {
-      if (g.scenario != "loop_defer") continue;
-      const double n = std::atof(g.param.c_str());
-      for (const StrategyRow& r : g.rows) {
-        if (r.strategy != strategy || r.failed || n <= 0) continue;
-        t.points.emplace_back(n, r.time.median);
-        if (r.heap_allocs) a.points.emplace_back(n, *r.heap_allocs);
-      }
-    }
-    if (!t.points.empty()) time_series.push_back(t);
-    if (!a.points.empty()) alloc_series.push_back(a);
+  // Each charted scenario (the manifest's "charts"): time and allocations against its
+  // numeric parameter, log scales, one series per strategy.
+  if (!report.charts.empty()) out += "<section id=\"charts\">";
+  for (const Chart& chart : report.charts) {
+    out += chart_section(report, chart, strategy_order);
   }
-  auto by_index = [&](const Series& x, const Series& y) {
-    return strategy_order[x.name] < strategy_order[y.name];
-  };
-  std::sort(time_series.begin(), time_series.end(), by_index);
-  std::sort(alloc_series.begin(), alloc_series.end(), by_index);
-  out += line_chart("time per call (median)", "N cleanups registered in the loop", "time",
-                    time_series, [](double v) { return format_time(v); });
-  out += line_chart("heap allocations per call", "N cleanups registered in the loop", "allocations",
-                    alloc_series, [](double v) { return format_count(v); });
-  out += "</div></section>";
+  if (!report.charts.empty()) out += "</section>";
 
   std::size_t group_index = 0;
   std::string current;

@@ -14,13 +14,6 @@
 namespace deferlab::reports {
 namespace {
 
-// The cases a reviewer looks at first; the rest follow in report order.
-const std::vector<std::string>& key_cases() {
-  static const std::vector<std::string> keys = {
-      "loop_defer/64", "fixed_defers/4", "error_path/none", "exception_path/4", "capture_size/24"};
-  return keys;
-}
-
 std::string context_value(const RunReport& r, const char* key) {
   const auto it = r.context.find(key);
   if (it == r.context.end()) return "";
@@ -41,8 +34,10 @@ std::string ratio_cell(const StrategyRow& row) {
 }
 
 std::string group_table(const RunReport& report, const CaseGroup& group) {
-  std::string out = "| strategy | median | vs " + markdown_text(report.baseline_strategy) +
-                    " | allocs/iter | bytes/iter | CV |";
+  const std::string vs =
+      report.baseline_strategy.empty() ? "vs baseline" : "vs " + markdown_text(report.baseline_strategy);
+  std::string out = "| " + std::string(report.derived_manifest ? "family" : "strategy") +
+                    " | median | " + vs + " | allocs/iter | bytes/iter | CV |";
   const bool has_x86 = std::find(report.architectures.begin(), report.architectures.end(),
                                  "x86-64") != report.architectures.end();
   const bool go = group.has_go_rows();
@@ -95,7 +90,7 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
 // Strategies as rows, the key cases as columns: ratio and allocations in one cell.
 std::string overview_table(const RunReport& report) {
   std::vector<const CaseGroup*> columns;
-  for (const std::string& key : key_cases()) {
+  for (const std::string& key : report.highlights) {
     for (const CaseGroup& g : report.groups) {
       if (g.title() == key) columns.push_back(&g);
     }
@@ -161,7 +156,7 @@ std::string other_table(const RunReport& report) {
 }  // namespace
 
 std::string render_review_markdown(const RunReport& report) {
-  std::string head = "## deferlab: what deferred cleanup costs\n\n";
+  std::string head = "## " + markdown_text(report.title) + "\n\n";
   const std::string cpu = context_value(report, "deferlab_cpu_model");
   const std::string compiler = context_value(report, "deferlab_compiler");
   const std::string commit = context_value(report, "deferlab_git_commit");
@@ -173,9 +168,17 @@ std::string render_review_markdown(const RunReport& report) {
   if (!compiler.empty()) head += ", " + markdown_cell(compiler);
   const std::string flags = context_value(report, "deferlab_cxx_flags");
   if (!flags.empty()) head += " " + markdown_code(flags, false);
-  if (!commit.empty()) {
+  // The lab's source commit describes the lab's binary only; any other binary is named
+  // by its path and build-id.
+  if (!commit.empty() && !report.derived_manifest) {
     head += ", commit " + markdown_code(commit.substr(0, 12), false) +
             (context_value(report, "deferlab_git_dirty") == "true" ? " (dirty)" : "");
+  }
+  if (report.derived_manifest) {
+    const std::string binary = context_value(report, "deferlab_binary");
+    const std::string build_id = context_value(report, "deferlab_binary_build_id");
+    if (!binary.empty()) head += ", binary " + markdown_code(binary, false);
+    if (!build_id.empty()) head += " (build-id " + markdown_code(build_id.substr(0, 16), false) + ")";
   }
   std::vector<double> levels;
   for (const CaseGroup& g : report.groups) {
@@ -184,8 +187,10 @@ std::string render_review_markdown(const RunReport& report) {
     }
   }
   head += ". Median of " + std::to_string(report.repetitions) + " repetitions; " +
-          markdown_text(vs_baseline_definition(report.baseline_strategy)) +
-          (levels.empty() ? "" : " (" + confidence_label(levels) + ")") +
+          (report.baseline_strategy.empty()
+               ? std::string("no baseline (--baseline FAMILY gives ratios)")
+               : markdown_text(vs_baseline_definition(report.baseline_strategy)) +
+                     (levels.empty() ? "" : " (" + confidence_label(levels) + ")")) +
           "; allocations are exact operator-new counts per iteration of the timed loop.\n\n";
   if (std::any_of(report.groups.begin(), report.groups.end(),
                   [](const CaseGroup& g) { return g.has_go_rows(); }))
@@ -202,7 +207,7 @@ std::string render_review_markdown(const RunReport& report) {
   };
   std::vector<Section> sections;
   std::vector<const CaseGroup*> ordered;
-  for (const std::string& key : key_cases()) {
+  for (const std::string& key : report.highlights) {
     for (const CaseGroup& g : report.groups) {
       if (g.title() == key) ordered.push_back(&g);
     }
@@ -222,9 +227,11 @@ std::string render_review_markdown(const RunReport& report) {
       summary += ": slowest " + inline_html(slowest->strategy) + " " +
                  format_ratio(slowest->vs_baseline->estimate);
     }
+    const std::string about =
+        g->scenario_summary.empty() ? "" : markdown_cell(g->scenario_summary) + "\n\n";
     sections.push_back({g->title() + " table", "<details><summary>" + summary + "</summary>\n\n" +
-                                                   markdown_cell(g->scenario_summary) + "\n\n" +
-                                                   group_table(report, *g) + "\n</details>\n"});
+                                                   about + group_table(report, *g) +
+                                                   "\n</details>\n"});
   }
   // Then each distinct hot function once: its x86-64 listing and diff against the baseline.
   std::set<std::string> shown;

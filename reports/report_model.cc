@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 #include <map>
 #include <set>
@@ -10,6 +11,7 @@
 #include "disasm/go_defer.h"
 #include "harness/error.h"
 #include "harness/json_reader.h"
+#include "reports/derived_manifest.h"
 #include "reports/figures.h"
 #include "reports/format.h"
 
@@ -198,18 +200,44 @@ RunReport build_run_report(const BenchResults& bench, const nlohmann::json* mani
                            const std::string& baseline_strategy, const std::string& manifest_name) {
   RunReport report;
   report.context = bench.context;
-  report.baseline_strategy = baseline_strategy;
   for (const BenchmarkResult& b : bench.benchmarks) {
     report.repetitions = std::max(report.repetitions, b.real_ns.size());
   }
 
   std::map<std::string, bool> described;  // benchmark names the manifest covers
-  if (manifest != nullptr) {
-    const json::Source source{manifest_name,
-                              "regenerate it with `deferlab_bench --deferlab_cases`"};
-    const json::Node root(*manifest, source);
-    if (!root.is_object()) root.fail("expected an object");
-    add_manifest_groups(report, bench, root, described);
+  nlohmann::json derived;
+  std::string binary_name = "benchmarks";
+  if (const auto it = bench.context.find("deferlab_binary");
+      it != bench.context.end() && it->is_string()) {
+    binary_name = std::filesystem::path(it->get<std::string>()).filename().string();
+  }
+  if (manifest == nullptr) {
+    derived = derive_manifest(bench, binary_name, baseline_strategy);
+    manifest = &derived;
+    report.derived_manifest = true;
+  }
+  const json::Source source{manifest_name, "regenerate it with the binary's --deferlab_cases"};
+  const json::Node root(*manifest, source);
+  if (!root.is_object()) root.fail("expected an object");
+  report.baseline_strategy =
+      baseline_strategy.empty() ? root.string_or("baseline_strategy", "") : baseline_strategy;
+  report.title = root.string_or("title", "deferlab: " + binary_name);
+  if (const auto highlights = root.find("highlights")) {
+    for (const json::Node& h : highlights->elements()) report.highlights.push_back(h.string());
+  }
+  if (const auto charts = root.find("charts")) {
+    for (const json::Node& c : charts->elements()) {
+      report.charts.push_back({c["scenario"].string(), c.string_or("x_label", "parameter")});
+    }
+  }
+  add_manifest_groups(report, bench, root, described);
+  if (!report.baseline_strategy.empty()) {
+    bool found = false;
+    for (const CaseGroup& g : report.groups) found = found || g.baseline() != nullptr;
+    if (!found && !report.groups.empty()) {
+      report.warnings.push_back("baseline '" + report.baseline_strategy +
+                                "' matches no benchmark of this run: no ratios");
+    }
   }
   for (const BenchmarkResult& b : bench.benchmarks) {
     if (!described.contains(b.name)) report.other.push_back(make_row(b));

@@ -78,15 +78,28 @@ struct CaseGroup {
   std::vector<StrategyRow> rows;      // in strategy order
   std::vector<std::string> warnings;  // about the group as a whole
 
-  std::string title() const { return scenario + "/" + param; }
+  std::string title() const { return param.empty() ? scenario : scenario + "/" + param; }
   const StrategyRow* baseline() const;
   const StrategyRow* row_of(const std::string& strategy) const;
   bool has_go_rows() const;
 };
 
+// A scenario the reports chart across its (numeric) parameters, one series per strategy.
+struct Chart {
+  std::string scenario;
+  std::string x_label;
+};
+
 struct RunReport {
   nlohmann::json context = nlohmann::json::object();
-  std::string baseline_strategy;
+  // From the manifest: the report's title, the groups a reviewer reads first, the charts.
+  // A binary without a manifest gets one derived from its benchmark names
+  // (derived_manifest.h) and a title naming the binary.
+  std::string title;
+  std::vector<std::string> highlights;  // group titles
+  std::vector<Chart> charts;
+  bool derived_manifest = false;        // the binary brought no manifest
+  std::string baseline_strategy;        // "" when there is none
   std::vector<CaseGroup> groups;   // scenario order, then parameter order
   std::vector<StrategyRow> other;  // benchmarks the manifest does not describe
   std::size_t repetitions = 0;     // the most repetitions any benchmark has
@@ -97,7 +110,8 @@ struct RunReport {
   std::map<std::string, std::string> binaries;  // arch -> binary path
 };
 
-// `manifest` may be null (a foreign binary): every benchmark then lands in `other`.
+// `manifest` may be null (a binary without one): groups are then derived from the
+// benchmark names (derived_manifest.h). `baseline_strategy` "" takes the manifest's.
 // Throws Error naming `manifest_name` and the JSON path when the manifest is malformed.
 RunReport build_run_report(const BenchResults& bench, const nlohmann::json* manifest,
                            const std::string& baseline_strategy,

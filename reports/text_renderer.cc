@@ -63,9 +63,14 @@ std::string confidence_label(const CaseGroup& group) {
 
 // Groups with Go rows get two more columns: the ratio to go_manual, and the defer
 // mechanism the disassembly shows.
-std::vector<Cell> header_row(const std::string& baseline, const std::string& confidence, bool go) {
+std::vector<Cell> header_row(const std::string& first, const std::string& baseline,
+                             const std::string& confidence, bool go) {
   std::vector<Cell> cells = {
-      {"strategy", kDim}, {"median", kDim}, {"vs " + baseline + " [" + confidence + " CI]", kDim}};
+      {first, kDim},
+      {"median", kDim},
+      {baseline.empty() ? std::string("vs baseline")
+                        : "vs " + baseline + " [" + confidence + " CI]",
+       kDim}};
   if (go) cells.push_back({std::string("vs ") + kGoBaselineStrategy, kDim});
   cells.insert(cells.end(), {{"allocs/iter", kDim}, {"bytes/iter", kDim}, {"CV", kDim}});
   if (go) cells.push_back({"defer", kDim});
@@ -140,7 +145,8 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
     const bool go = group.has_go_rows();
     any_go = any_go || go;
     std::vector<std::vector<Cell>> rows = {
-        header_row(report.baseline_strategy, confidence_label(group), go)};
+        header_row(report.derived_manifest ? "family" : "strategy", report.baseline_strategy,
+                   confidence_label(group), go)};
     for (const StrategyRow& row : group.rows) rows.push_back(strategy_row(row, slowest, go));
     out += render_table(rows, style);
     for (const std::string& w : group.warnings) out += "  note: " + visible_text(w) + "\n";
@@ -178,7 +184,11 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
   notes.push_back("median of " + std::to_string(report.repetitions) +
                   " repetitions (real time per iteration); allocs and bytes are exact "
                   "operator-new counts per iteration of the timed loop");
-  if (!report.groups.empty()) notes.push_back(vs_baseline_definition(report.baseline_strategy));
+  if (!report.groups.empty()) {
+    notes.push_back(report.baseline_strategy.empty()
+                        ? "no baseline: --baseline FAMILY gives ratios to that family"
+                        : vs_baseline_definition(report.baseline_strategy));
+  }
   if (any_go) notes.push_back(go_rows_note());
   if (any_closest) {
     notes.push_back(

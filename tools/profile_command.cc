@@ -18,6 +18,7 @@
 #include "harness/profile_pass.h"
 #include "reports/format.h"
 #include "tools/command.h"
+#include "tools/companions.h"
 #include "tools/console.h"
 #include "tools/output.h"
 
@@ -188,7 +189,7 @@ class ProfileCommand final : public Command {
     harness::ProfileOptions options;
     options.binary = binary_;
     options.filter = filter_;
-    options.calibration_binary = DEFERLAB_EMPTY_LOOP_BINARY;
+    options.calibration_binary = companion("deferlab_empty_loop", "harness");
     options.work_directory = scratch.path();
     options.setup.min_time = min_time_.value_or(options.setup.min_time);
     options.setup.max_min_time = max_min_time_.value_or(options.setup.max_min_time);

@@ -27,7 +27,7 @@ class ReportCommand final : public Command {
         ->check(CLI::IsMember({"html", "md", "json", "text"}));
     cmd->add_option("--out,-o", out_, std::string("With --format: ") + kOutHelp);
     cmd->add_option("--baseline", baseline_,
-                    "Strategy the ratios are relative to (default goto_cleanup)");
+                    "Strategy (or benchmark family) the ratios are relative to (default: the manifest's baseline, goto_cleanup for the lab; none for other binaries)");
     cmd->footer(
         "Examples:\n"
         "  deferlab report out/latest                 rewrite the three reports\n"
@@ -61,7 +61,7 @@ class ReportCommand final : public Command {
   std::string run_dir_;
   std::string format_;
   std::string out_;
-  std::string baseline_ = "goto_cleanup";
+  std::string baseline_;  // "": the manifest's baseline_strategy
 };
 
 }  // namespace

@@ -31,22 +31,11 @@
 #include "reports/run_directory.h"
 #include "reports/text_renderer.h"
 #include "tools/command.h"
+#include "tools/companions.h"
 #include "tools/console.h"
 #include "tools/output.h"
 #include "tools/signals.h"
 
-#ifndef DEFERLAB_LAB_BINARY
-#define DEFERLAB_LAB_BINARY "deferlab_bench"
-#endif
-#ifndef DEFERLAB_GO_BINARY
-#define DEFERLAB_GO_BINARY ""
-#endif
-#ifndef DEFERLAB_GO_ARM64_BINARY
-#define DEFERLAB_GO_ARM64_BINARY ""
-#endif
-#ifndef DEFERLAB_SOURCE_DIR
-#define DEFERLAB_SOURCE_DIR "."
-#endif
 
 namespace deferlab::tools {
 namespace {
@@ -199,7 +188,7 @@ class RunCommand final : public Command {
                   "Leave out the lab's Go cases (cases/go), which otherwise run after the C++ "
                   "ones and join their tables as go_* rows");
     run->add_option("--baseline", baseline_,
-                    "Strategy the ratios are relative to (default goto_cleanup)");
+                    "Strategy (or benchmark family) the ratios are relative to (default: the manifest's baseline, goto_cleanup for the lab; none for other binaries)");
     run->add_option("--timeout", timeout_,
                     "Seconds the whole benchmark run may take before its process group is "
                     "killed (default: 120 + 20 x benchmarks x repetitions x min-time, printed "
@@ -228,12 +217,12 @@ class RunCommand final : public Command {
     // The file validated is the file run: an absolute path, never a PATH search for a name
     // without a slash.
     const fs::path binary =
-        fs::absolute(is_default_binary ? fs::path(DEFERLAB_LAB_BINARY) : fs::path(binary_))
+        fs::absolute(is_default_binary ? companion("deferlab_bench", "cases") : fs::path(binary_))
             .lexically_normal();
     require_executable(binary, is_default_binary);
     // A Go test binary of the user's (go test -c): its benchmarks alone, read from its text.
     const bool is_user_go = !is_default_binary && disasm::is_go_test_binary(binary.string());
-    const bool is_lab_binary = !is_user_go && binary.filename() == "deferlab_bench";
+    const bool is_lab_binary = !is_user_go && carries_case_manifest(binary);
 
     harness::RunOptions options;
     options.binary = binary;
@@ -248,7 +237,9 @@ class RunCommand final : public Command {
     if (is_user_go) {
       go = GoLeg{binary, "", false, {}, {}};
     } else if (is_default_binary && !no_go_ && lab_go_binary_exists()) {
-      go = GoLeg{fs::path(DEFERLAB_GO_BINARY), fs::path(DEFERLAB_GO_ARM64_BINARY), true, {}, {}};
+      // Found beside deferlab as deferlab_bench is (tools/companions.h).
+      go = GoLeg{companion("deferlab_go.test", "cases/go"),
+                 companion("deferlab_go_arm64.test", "cases/go"), true, {}, {}};
       go->selected = list_go_cases(go->binary, filter_);
     }
 
@@ -271,7 +262,7 @@ class RunCommand final : public Command {
       go->manifest = harness::read_case_manifest(go->binary, "-deferlab.cases");
       if (manifest) merge_manifests(*manifest, go->manifest);
     }
-    const nlohmann::json environment = harness::describe_environment(DEFERLAB_SOURCE_DIR);
+    const nlohmann::json environment = harness::describe_environment(source_tree());
 
     const std::string run_id = make_run_id();
     const fs::path dir = out_.empty() ? unique_run_dir(fs::path("out") / run_id) : fs::path(out_);
@@ -280,6 +271,7 @@ class RunCommand final : public Command {
 
     nlohmann::json run_context = {{"deferlab_run_id", run_id},
                                   {"deferlab_binary", binary.string()},
+                                  {"deferlab_binary_build_id", binary_build_id(binary)},
                                   {"deferlab_repetitions", options.repetitions},
                                   {"deferlab_min_time", options.min_time},
                                   {"deferlab_filter", filter_},
@@ -314,6 +306,7 @@ class RunCommand final : public Command {
     if (go) run_go(*go, options, bench, dir, run_context);
     run_context["deferlab_wall_seconds"] = wall_seconds();
     for (const auto& [key, value] : run_context.items()) bench["context"][key] = value;
+    reports::order_benchmarks(bench, options.listed);  // the Go rows stay after the C++ ones
     const reports::RunReport report =
         write_run_directory(bench, manifest, binary, go ? &*go : nullptr, dir);
     if (out_.empty()) replace_symlink(fs::path("out") / "latest", dir.filename());
@@ -347,10 +340,11 @@ class RunCommand final : public Command {
   // prefix goes, so a Go row is named as the C++ rows of its table.
   static constexpr const char* kLabGoPrefix = "BenchmarkDeferlab/";
 
+  // The lab's Go cases are built unless DEFERLAB_NO_GO=1 (cases/CMakeLists.txt).
   static bool lab_go_binary_exists() {
-    const std::string path = DEFERLAB_GO_BINARY;
+    const fs::path path = companion("deferlab_go.test", "cases/go");
     std::error_code ec;
-    return !path.empty() && fs::is_regular_file(path, ec) && ::access(path.c_str(), X_OK) == 0;
+    return fs::is_regular_file(path, ec) && ::access(path.c_str(), X_OK) == 0;
   }
 
   // The lab's Go cases the filter selects, by the Go binary itself (Go's regexp syntax;
@@ -680,7 +674,7 @@ class RunCommand final : public Command {
   std::string binary_;
   std::string aarch64_binary_;
   std::string out_;
-  std::string baseline_ = "goto_cleanup";
+  std::string baseline_;  // "": the manifest's baseline_strategy
   bool no_interleave_ = false;
   bool no_go_ = false;
   std::optional<double> timeout_;

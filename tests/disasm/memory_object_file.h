@@ -34,6 +34,12 @@ class MemoryObjectFile final : public ObjectFile {
   std::string build_id() const override { return ""; }
   bool has_symbol_table() const override { return true; }
   const std::vector<Section>& sections() const override { return sections_; }
+  bool has_section(std::string_view name) const override {
+    for (const Section& s : sections_) {
+      if (s.name == name) return true;
+    }
+    return false;
+  }
   const std::vector<Symbol>& functions() const override { return functions_; }
   std::span<const std::uint8_t> section_bytes(const Section&) const override { return text_; }
   std::optional<std::string> plt_name(std::uint64_t address) const override {

@@ -19,6 +19,8 @@ constexpr const char* kHostile =
 RunReport hostile_report() {
   RunReport report;
   report.baseline_strategy = "goto_cleanup";
+  report.title = kHostile;
+  report.charts = {{"loop_defer", kHostile}};
   report.repetitions = 5;
   report.context = {{"deferlab_run_id", kHostile}, {"deferlab_compiler", "g++ <12>"}};
   CaseGroup group;
@@ -128,7 +130,12 @@ TEST(HtmlRendererTest, NothingToFetch) {
 }
 
 TEST(HtmlRendererTest, HasTheParts) {
-  const std::string html = render_report_html(hostile_report());
+  RunReport report = hostile_report();
+  // A chart needs two points of a series: the scenario at a second N.
+  CaseGroup at_8 = report.groups[0];
+  at_8.param = "8";
+  report.groups.insert(report.groups.begin(), at_8);
+  const std::string html = render_report_html(report);
   EXPECT_NE(html.find("<table class=\"cases\">"), std::string::npos);
   EXPECT_NE(html.find("<svg class=\"chart\""), std::string::npos);
   EXPECT_NE(html.find("<svg class=\"bars\""), std::string::npos);

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 
 #include "reports/bench_results.h"
@@ -46,6 +47,11 @@ TEST(RunCommandTest, LabRunCountsAllocationsExactly) {
   }
 }
 
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 TEST(RunCommandTest, ForeignBinaryRunsWithoutAManifest) {
   const fs::path out = fresh_directory("foreign-run");
   const CliResult r = run_deferlab({"run", "--binary", SAMPLE_BENCH, "--repetitions", "2",
@@ -57,6 +63,30 @@ TEST(RunCommandTest, ForeignBinaryRunsWithoutAManifest) {
   EXPECT_EQ(bench.find("BM_TwoAllocations")->counter_median("heap_allocs"), 2);
   EXPECT_EQ(bench.find("BM_NoAllocation")->counter_median("heap_allocs"), 0);
   EXPECT_NE(r.out_text().find("BM_TwoAllocations"), std::string::npos);
+
+  // The reports are the binary's own: in registration order (interleaving shuffles the
+  // file the binary writes), named after it, with no lab wording, chart or commit.
+  const std::string review = read_text(out / "review.md");
+  const std::string html = read_text(out / "index.html");
+  const std::size_t two = review.find("`BM_TwoAllocations`");
+  const std::size_t none = review.find("`BM_NoAllocation`");
+  const std::size_t growth = review.find("`BM_VectorGrowth`");
+  ASSERT_NE(two, std::string::npos) << review;
+  ASSERT_NE(none, std::string::npos) << review;
+  ASSERT_NE(growth, std::string::npos) << review;
+  EXPECT_LT(two, none);
+  EXPECT_LT(none, growth);
+  EXPECT_NE(review.find("## deferlab: sample_bench"), std::string::npos) << review;
+  EXPECT_NE(review.find(std::string("binary `") + SAMPLE_BENCH), std::string::npos) << review;
+  for (const std::string& text : {review, html, r.out_text()}) {
+    for (const char* lab : {"deferred cleanup", "goto_cleanup", "loop_defer", "commit "}) {
+      EXPECT_EQ(text.find(lab), std::string::npos) << lab;
+    }
+  }
+  std::vector<std::string> names;
+  for (const reports::BenchmarkResult& b : bench.benchmarks) names.push_back(b.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"BM_TwoAllocations", "BM_NoAllocation",
+                                             "BM_VectorGrowth"}));
 }
 
 TEST(RunCommandTest, DefaultRunDirectoryAndLatestLink) {
@@ -110,10 +140,6 @@ TEST(RunCommandTest, ACrashKeepsWhatWasWritten) {
 }
 
 #if DEFERLAB_HAVE_GO
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
 
 // The lab's Go cases join the C++ tables: exact allocations, the ratio to go_manual and
 // the defer mechanism per row, in every output.
