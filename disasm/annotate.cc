@@ -13,26 +13,6 @@
 namespace deferlab::disasm {
 namespace {
 
-// Calls after which control never comes back: their block ends there.
-const std::set<std::string>& noreturn_names() {
-  static const std::set<std::string> names = {"__cxa_throw",
-                                              "__cxa_rethrow",
-                                              "_Unwind_Resume",
-                                              "__stack_chk_fail",
-                                              "abort",
-                                              "exit",
-                                              "_exit",
-                                              "_ZSt9terminatev",
-                                              "__cxa_bad_cast",
-                                              "__cxa_bad_typeid",
-                                              "_ZSt17__throw_bad_allocv",
-                                              "_ZSt25__throw_bad_function_callv",
-                                              "_ZN8deferlab5cases13throw_failureEi",
-                                              "runtime.gopanic",
-                                              "runtime.throw",
-                                              "core::panicking::panic"};
-  return names;
-}
 
 // demangle(), remembered per thread: a hot function calls the same few names again and
 // again, and --all annotates a hundred thousand functions on every core.
@@ -162,7 +142,7 @@ bool dominates(const std::vector<int>& idom, int a, int b) {
   }
 }
 
-void find_blocks_and_loops(AnnotatedFunction& f) {
+void find_blocks_and_loops(AnnotatedFunction& f, const std::set<std::string>& noreturn) {
   auto& insns = f.instructions;
   if (insns.empty()) return;
   // Instructions are in address order: an address's index by binary search, or npos.
@@ -179,7 +159,7 @@ void find_blocks_and_loops(AnnotatedFunction& f) {
   leader[0] = 1;
   for (std::size_t i = 0; i < insns.size(); ++i) {
     const Instruction& in = insns[i].insn;
-    const bool noreturn_call = in.is_call() && noreturn_names().contains(insns[i].call_symbol);
+    const bool noreturn_call = in.is_call() && noreturn.contains(insns[i].call_symbol);
     if (in.target && in.is_branch() && inside(*in.target)) leader[index_of(*in.target)] = 1;
     if ((in.is_branch() || in.ends_flow() || noreturn_call) && i + 1 < insns.size()) {
       leader[i + 1] = 1;
@@ -199,7 +179,7 @@ void find_blocks_and_loops(AnnotatedFunction& f) {
   for (BasicBlock& b : f.blocks) {
     const AnnotatedInstruction& last = insns[b.last];
     const Instruction& in = last.insn;
-    const bool noreturn_call = in.is_call() && noreturn_names().contains(last.call_symbol);
+    const bool noreturn_call = in.is_call() && noreturn.contains(last.call_symbol);
     if (in.target && in.is_branch() && inside(*in.target)) {
       b.successors.push_back(block_of[index_of(*in.target)]);
     }
@@ -334,6 +314,12 @@ AllocNames AllocNames::defaults() {
              // Go
              "runtime.newobject", "runtime.mallocgc", "runtime.deferproc", "runtime.growslice",
              "runtime.makeslice", "runtime.makemap", "runtime.newproc"};
+  // What the C, C++, Go and Rust runtimes never return from; a binary adds its own
+  // (deferlab run takes the manifest's noreturn_symbols).
+  n.noreturn = {"__cxa_throw", "__cxa_rethrow", "_Unwind_Resume", "__stack_chk_fail", "abort",
+                "exit", "_exit", "_ZSt9terminatev", "__cxa_bad_cast", "__cxa_bad_typeid",
+                "_ZSt17__throw_bad_allocv", "_ZSt25__throw_bad_function_callv",
+                "runtime.gopanic", "runtime.throw", "core::panicking::panic"};
   n.free = {"free", "cfree",
             // C++ operator delete, every form
             "_ZdlPv", "_ZdaPv", "_ZdlPvm", "_ZdaPvm", "_ZdlPvSt11align_val_t",
@@ -507,7 +493,7 @@ AnnotatedFunction annotate_decoded(const ObjectFile& file, const FunctionRange& 
     }
   }
 
-  find_blocks_and_loops(f);
+  find_blocks_and_loops(f, names.noreturn);
 
   Summary& s = f.summary;
   s.instructions = f.instructions.size();

@@ -21,10 +21,12 @@
 
 namespace deferlab::disasm {
 
-// The functions whose calls are tagged alloc / free, by linkage name (mangled).
+// The functions whose calls are tagged alloc / free, and those after whose call control
+// never comes back (a block ends there), by linkage name (mangled).
 struct AllocNames {
   std::set<std::string> alloc;
   std::set<std::string> free;
+  std::set<std::string> noreturn;
 
   // The C malloc family, every C++ operator new / delete form, Rust's __rust_alloc
   // family, and Go's runtime.newobject / mallocgc / deferproc / growslice.

@@ -9,7 +9,10 @@
 namespace deferlab::disasm {
 
 std::string hot_functions_document(const std::string& binary,
-                                   const std::vector<std::string>& mangled_names) {
+                                   const std::vector<std::string>& mangled_names,
+                                   const std::vector<std::string>& noreturn) {
+  AllocNames names = AllocNames::defaults();
+  names.noreturn.insert(noreturn.begin(), noreturn.end());
   const std::unique_ptr<ObjectFile> file = open_object_file(binary);
   const Decoder decoder(file->arch(), Syntax::kIntel);
   std::unique_ptr<LineTable> lines = file->open_line_table();
@@ -19,7 +22,7 @@ std::string hot_functions_document(const std::string& binary,
   for (const Symbol& symbol : file->functions()) {
     if (!wanted.contains(symbol.name) || !done.insert(symbol.name).second) continue;
     functions.push_back(
-        annotate(*file, decoder, range_of(*file, symbol), AllocNames::defaults(), lines.get()));
+        annotate(*file, decoder, range_of(*file, symbol), names, lines.get()));
   }
   SourceCache sources;
   std::string out;

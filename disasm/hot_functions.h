@@ -9,7 +9,10 @@ namespace deferlab::disasm {
 
 // Symbols the binary lacks are left out (an architecture may not build every row).
 // Throws Error when the binary cannot be read.
+// `noreturn` names functions of this binary that never return (its manifest's
+// noreturn_symbols), besides the runtimes' own (AllocNames::defaults).
 std::string hot_functions_document(const std::string& binary,
-                                   const std::vector<std::string>& mangled_names);
+                                   const std::vector<std::string>& mangled_names,
+                                   const std::vector<std::string>& noreturn = {});
 
 }  // namespace deferlab::disasm

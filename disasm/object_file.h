@@ -3,7 +3,7 @@
 // (PLT stubs, GOT slots, relocations). To support a new file type, implement this
 // interface (ELF is elf_file.cc).
 //
-//   std::unique_ptr<ObjectFile> file = open_object_file("build/cases/deferlab_bench");
+//   std::unique_ptr<ObjectFile> file = open_object_file("build/my_bench");
 //   for (const Symbol& f : file->functions()) ...
 #pragma once
 

@@ -4,7 +4,7 @@
 // deferlab.profile/1 document (executions per iteration of each benchmark's hot
 // functions).
 //
-//   const auto sets = read_instruction_counts("profile.json", "build/cases/deferlab_bench");
+//   const auto sets = read_instruction_counts("profile.json", "build/my_bench");
 //   const InstructionCounts* c = counts_for_range(sets, f.address, f.address + f.size, "", name);
 #pragma once
 

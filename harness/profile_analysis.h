@@ -11,7 +11,7 @@
 // by two costs the same per pair of iterations), and never the first call, which pays for
 // cold code. Other powers of ten, when present, are reported as checks.
 //
-//   const BenchmarkProfile row = analyse_benchmark("fixed_defers/scope_guard/4", calls, mask);
+//   const BenchmarkProfile row = analyse_benchmark("BM_Vector/64", calls, mask);
 //   if (row.exact) ... row.per_iteration->events[kIr] ...   // 22
 #pragma once
 

@@ -161,7 +161,7 @@ nlohmann::json read_case_manifest(const std::filesystem::path& binary, const std
   if (!status.succeeded() || manifest.is_discarded() || !manifest.is_object() ||
       manifest.value("schema", "") != "deferlab.cases/1") {
     throw Error("the binary printed no deferlab case manifest", binary.string(),
-                "only the lab's own deferlab_bench has one; other binaries run without it");
+                "a binary with a .deferlab_manifest section must print one for --deferlab_cases");
   }
   return manifest;
 }

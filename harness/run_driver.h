@@ -1,8 +1,8 @@
 // Drives a Google Benchmark binary: lists what a filter selects, runs it with
 // repetitions while reporting progress, and reads the lab's case manifest.
 //
-//   const auto names = list_benchmarks(binary, "loop_defer");
-//   const BenchmarkRun run = run_benchmarks({binary, "loop_defer", 5, 0.1}, "raw.json",
+//   const auto names = list_benchmarks(binary, "BM_Vector");
+//   const BenchmarkRun run = run_benchmarks({binary, "BM_Vector", 5, 0.1}, "raw.json",
 //       [](const RunProgress& p) { /* p.done of p.total, p.name just finished */ });
 //
 // Works on any Google Benchmark binary: only its standard --benchmark_* flags are used.

@@ -39,7 +39,7 @@ struct MemoryFields {
 // docs/figures.md; what failed them is named in `invalid`, `invalid_counters` or
 // `memory_invalid` and is not here as a number.
 struct BenchmarkResult {
-  std::string name;             // the run name, e.g. "loop_defer/heap_defer/64"
+  std::string name;             // the run name, e.g. "BM_Vector/64"
   std::vector<double> real_ns;  // one per repetition that ran without error
   std::vector<double> cpu_ns;
   std::vector<std::int64_t> iterations;

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/compare.h"
+
+#include <fmt/format.h>
 #include "reports/figures.h"
 #include "reports/format.h"
 
@@ -69,6 +71,22 @@ std::string counts_text(const CounterChange& c) {
   return text;
 }
 
+bool any_profile(const Comparison& c) {
+  for (const CompareRow& r : c.rows) {
+    if (r.instructions.base || r.instructions.head) return true;
+  }
+  return false;
+}
+
+// "465 -> 466 (+1)", "465", "-".
+std::string profile_text(const ProfileChange& k) {
+  if (!k.base && !k.head) return "-";
+  if (k.base && k.head && *k.base == *k.head) return format_count(k.base);
+  std::string text = format_count(k.base) + " -> " + format_count(k.head);
+  if (k.base && k.head) text += fmt::format(" ({:+g})", *k.head - *k.base);
+  return text;
+}
+
 std::string code_text(const CompareRow& r) {
   if (!r.code) return "";
   char text[160];
@@ -85,10 +103,13 @@ std::string render_comparison_text(const Comparison& c, bool color) {
   std::vector<std::vector<std::string>> table = {{"benchmark", "base", "head", change_header(c),
                                                   "p", "verdict", "heap_allocs", "heap_bytes",
                                                   "code"}};
+  const bool profiled = any_profile(c);
+  if (profiled) table[0].push_back("instr/iter");
   for (const CompareRow& r : c.rows) {
     table.push_back({visible_text(r.name), r.base.n ? format_time(r.base.median) : "-",
                      r.head.n ? format_time(r.head.median) : "-", change_text(r), p_text(r),
                      r.verdict, counts_text(r.allocs), counts_text(r.bytes), code_text(r)});
+    if (profiled) table.back().push_back(profile_text(r.instructions));
   }
   std::vector<std::size_t> widths(table[0].size(), 0);
   for (const auto& row : table) {
@@ -122,6 +143,8 @@ std::string render_comparison_text(const Comparison& c, bool color) {
   for (const CompareRow& r : c.rows) {
     for (const std::string& w : r.warnings)
       out += "warning: " + visible_text(r.name + ": " + w) + "\n";
+    for (const std::string& f : r.changed_functions)
+      out += "instructions changed: " + visible_text(r.name + ": " + f) + "\n";
   }
   return out;
 }
@@ -167,6 +190,9 @@ std::string render_comparison_json(const Comparison& c) {
                 {"amortized", k.amortized},
                 {"problem", k.problem}};
   };
+  auto profile_pair = [&](const ProfileChange& k) {
+    return Json{{"base", optional(k.base)}, {"head", optional(k.head)}, {"problem", k.problem}};
+  };
   Json rows = Json::array();
   for (const CompareRow& r : c.rows) {
     Json row = {
@@ -191,6 +217,9 @@ std::string render_comparison_json(const Comparison& c) {
                                {"alloc_calls_in_loops_delta", r.code->delta.alloc_calls_in_loops},
                                {"instructions_delta", r.code->delta.instructions}}
                         : Json(nullptr)},
+        {"instructions_per_iter", profile_pair(r.instructions)},
+        {"cycles_per_iter", profile_pair(r.cycles)},
+        {"changed_functions", r.changed_functions},
         {"warnings", r.warnings},
         {"failed_gates", r.failed_gates}};
     rows.push_back(row);

@@ -1,7 +1,7 @@
 // A run directory on disk: out/<run-id>/ with bench.json, cases.json, disasm.json, and
 // the reports made from them (report.json, index.html, review.md).
 //
-//   const RunReport report = load_run_directory("out/latest", "goto_cleanup");
+//   const RunReport report = load_run_directory("out/latest", "");
 //   write_reports("out/latest", report);
 #pragma once
 
@@ -17,6 +17,10 @@ namespace deferlab::reports {
 // Reads bench.json (required) and, when present, cases.json and disasm.json. Throws Error
 // naming the directory or file when something is missing or malformed.
 RunReport load_run_directory(const std::filesystem::path& dir, const std::string& baseline);
+
+// Why a run has no profile: what deferlab run recorded in the context
+// ("deferlab_profile": "off: --no-profile", ...), else that profile.json is missing.
+std::string profile_absent_reason(const nlohmann::json& context);
 
 // report.json, index.html and review.md for `dir`, rendered (paths and contents), for a
 // caller that writes them together with other files (write_files_atomically).
