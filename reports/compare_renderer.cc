@@ -166,6 +166,11 @@ std::string render_comparison_markdown(const Comparison& c) {
   if (c.geomean_ratio)
     out += "| **geomean** | | | " + format_signed_percent(*c.geomean_ratio - 1) + " | | | | | |\n";
   out += "\n" + markdown_cell(definition_text(c)) + "\n";
+  // Benchmarks on one side only: a gate fails on them, so every format names them.
+  for (const std::string& name : c.only_in_base)
+    out += "\nonly in base: " + markdown_code(name, false) + "\n";
+  for (const std::string& name : c.only_in_head)
+    out += "\nonly in head: " + markdown_code(name, false) + "\n";
   for (const std::string& w : c.warnings) out += "\n> ⚠ " + markdown_cell(w) + "\n";
   for (const CompareRow& r : c.rows) {
     if (!r.problem.empty())
@@ -283,6 +288,10 @@ std::string render_comparison_html(const Comparison& c) {
   out += "</tbody></table>";
   if (c.geomean_ratio) out += "<p>" + html_escape(geomean_text(c)) + "</p>";
   out += "<p>" + html_escape(definition_text(c)) + "</p>";
+  for (const std::string& name : c.only_in_base)
+    out += "<p>only in base: <code>" + html_escape(name) + "</code></p>";
+  for (const std::string& name : c.only_in_head)
+    out += "<p>only in head: <code>" + html_escape(name) + "</code></p>";
   for (const CompareRow& r : c.rows) {
     if (!r.problem.empty())
       out += "<p class=\"warn\">&#9888; " + html_escape(r.name + ": " + r.problem) + "</p>";
