@@ -33,6 +33,21 @@ constexpr const char* kGrowthMembers[] = {
     "_M_emplace",        "_M_insert",         "_M_assign",           "_M_replace_aux",
     "_M_create_node",    "_M_get_node"};
 
+// C library functions that never allocate: calls a reader would not want counted as
+// "not seen into" though their bodies are in libc.
+const std::set<std::string>& non_allocating_libc() {
+  static const std::set<std::string> names = {
+      "memcpy",  "memmove", "memset",  "memcmp",  "memchr",  "strlen", "strnlen", "strcmp",
+      "strncmp", "strchr",  "strrchr", "strcpy",  "strncpy", "strcat", "strncat", "bcmp",
+      "__memcpy_chk", "__memmove_chk", "__memset_chk", "__stack_chk_fail"};
+  return names;
+}
+
+// std::__throw_length_error and its siblings: libstdc++'s out-of-line throws.
+bool is_std_throw(const std::string& linkage) {
+  return linkage.rfind("_ZSt", 0) == 0 && linkage.find("__throw_") != std::string::npos;
+}
+
 bool is_cold_part(const std::string& linkage) {
   return linkage.find(".cold") != std::string::npos;
 }
@@ -106,7 +121,11 @@ std::vector<AllocReachability::Edge> AllocReachability::edges_in(const Annotated
   if (!(a.tags & kTagCall) && !(a.tags & kTagIndirectCall) && !branch_out) return {};
   Edge e;
   const std::string& sym = a.call_symbol;
-  if (!sym.empty() && allowed_.contains(sym)) {
+  // Allowed, a free, a function that never returns (an error path: throw, abort), or a
+  // C function known not to allocate: neither an allocation nor something unseen.
+  if (!sym.empty() && (allowed_.contains(sym) || (a.tags & kTagFree) ||
+                       names_.noreturn.contains(sym) || is_std_throw(sym) ||
+                       non_allocating_libc().contains(sym))) {
     e.kind = Edge::Kind::kAllowed;
     return {e};
   }

@@ -13,6 +13,7 @@
 #include "disasm/alloc_reach.h"
 #include "disasm/annotate.h"
 #include "disasm/disasm_json.h"
+#include "disasm/listing.h"
 #include "disasm/selection.h"
 #include "harness/error.h"
 #include "harness/text_escape.h"
@@ -81,6 +82,10 @@ class CheckCommand final : public Command {
     cmd->add_option("--benchmark", benchmark_,
                     "With --counts PROFILE: the benchmark whose counts to use");
     cmd->add_flag("--strict", strict_, "Cold calls fail too");
+    cmd->add_option("--format,-f", format_,
+                    "text (default: one line per function) or md (a table for a pull request, "
+                    "under 65,000 characters)")
+        ->check(CLI::IsMember({"text", "md"}));
     cmd->footer(
         "Example:\n"
         "  deferlab check build/cases/deferlab_bench -s '*loop_defer_pooled_chain*' "
@@ -115,6 +120,24 @@ class CheckCommand final : public Command {
     if (!counts_.empty()) heat_notes = join_counts(functions, binary_, counts_, benchmark_);
 
     int failures = 0;
+    std::string table =
+        "| function | verdict | call | path to the allocator | cold calls | not seen into |\n"
+        "|---|---|---|---|--:|--:|\n";
+    std::size_t rows_cut = 0;
+    auto add_row = [&](const AnnotatedFunction& f, const char* verdict,
+                       const AnnotatedInstruction* call, std::size_t cold, std::size_t unseen) {
+      const std::string row =
+          "| " + markdown_code(f.range.demangled) + " | " + verdict + " | " +
+          (call ? markdown_code(call->call_target + " at " + hex_address(call->insn.address)) : "") +
+          " | " + (call ? markdown_code(path_of(*call)) : "") + " | " + std::to_string(cold) +
+          " | " + std::to_string(unseen) + " |\n";
+      // Rows past the budget are counted, not shown: the table stays pasteable.
+      if (table.size() + row.size() > kDefaultMarkdownBudget - 200) {
+        ++rows_cut;
+      } else {
+        table += row;
+      }
+    };
     for (std::size_t k = 0; k < functions.size(); ++k) {
       const AnnotatedFunction& f = functions[k];
       const bool profiled = !heat_notes[k].empty();
@@ -131,7 +154,8 @@ class CheckCommand final : public Command {
         }
         if (offender == nullptr) offender = &a;
       }
-      for (const std::string& c : cold) {
+      const bool md = format_ == "md";
+      for (const std::string& c : md ? std::vector<std::string>{} : cold) {
         std::printf("cold: %s: %s\n", visible_text(f.range.demangled).c_str(),
                     visible_text(c).c_str());
       }
@@ -142,6 +166,10 @@ class CheckCommand final : public Command {
                  (s.unseen_in_loops == 1 ? "" : "s") + " in loops not seen into (" +
                  s.unseen_examples.front() + (s.unseen_in_loops > 1 ? ", ..." : "") + ")";
       }
+      if (offender == nullptr && md) {
+        add_row(f, "ok", nullptr, cold.size(), s.unseen_in_loops);
+        continue;
+      }
       if (offender == nullptr) {
         std::printf("ok: %s: no allocation reachable%s (%zu instructions, %zu loops%s)\n",
                     visible_text(f.range.demangled).c_str(), no_alloc_ ? "" : " inside a loop",
@@ -149,6 +177,7 @@ class CheckCommand final : public Command {
         continue;
       }
       ++failures;
+      if (md) add_row(f, "**fails**", offender, cold.size(), s.unseen_in_loops);
       std::string where;
       if (offender->loop >= 0) {
         const Loop& loop = f.loops[static_cast<std::size_t>(offender->loop)];
@@ -175,6 +204,14 @@ class CheckCommand final : public Command {
                    visible_text(path_of(*offender)).c_str(), f.summary.alloc_calls,
                    f.summary.alloc_calls_in_loops, s.reachable_calls, visible_text(unseen).c_str());
     }
+    if (format_ == "md") {
+      std::printf("%s", table.c_str());
+      if (rows_cut > 0) {
+        std::printf("\n_%zu more functions not shown, to stay under %zu characters; the text "
+                    "format lists them all._\n",
+                    rows_cut, kDefaultMarkdownBudget);
+      }
+    }
     return failures == 0 ? 0 : 1;
   }
 
@@ -200,6 +237,7 @@ class CheckCommand final : public Command {
   std::vector<std::string> allow_;
   std::string counts_;
   std::string benchmark_;
+  std::string format_ = "text";
 };
 
 }  // namespace

@@ -117,17 +117,17 @@ TEST(CheckReachTest, ElidedMakeUniquePasses) {
   // GCC removed the new/delete pair: nothing allocates, anywhere.
   const CliResult r = check({"-s", "unique_elided", "--no-alloc"});
   EXPECT_EQ(r.exit_code, 0) << r.err_text();
-  EXPECT_EQ(r.out_text(), "ok: unique_elided(int): no allocation reachable (7 instructions, 1 "
+  EXPECT_EQ(r.out_text(), "ok: unique_elided(int): no allocation reachable (15 instructions, 1 "
                           "loops)\n");
 }
 
 TEST(CheckReachTest, ReserveThenPushIsColdByProfile) {
   // Statically the growth path is in the loop: the check fails without a profile.
-  EXPECT_EQ(check({"-s", "reserve_then_push", "--no-alloc-in-loop"}).exit_code, 1);
+  EXPECT_EQ(check({"-s", "reserve_then_push(int)", "--no-alloc-in-loop"}).exit_code, 1);
   // With the counts of a run it never executed: reported cold, and the check passes...
   const std::string counts = fixture_counts().string();
   const CliResult cold =
-      check({"-s", "reserve_then_push", "--no-alloc-in-loop", "--counts", counts});
+      check({"-s", "reserve_then_push(int)", "--no-alloc-in-loop", "--counts", counts});
   EXPECT_EQ(cold.exit_code, 0) << cold.err_text();
   ASSERT_EQ(cold.out.size(), 2u) << cold.out_text();
   EXPECT_TRUE(contains(cold.out[0], "cold: reserve_then_push(int): operator new(unsigned "
@@ -136,7 +136,7 @@ TEST(CheckReachTest, ReserveThenPushIsColdByProfile) {
   EXPECT_TRUE(contains(cold.out[0], "(0 executions)")) << cold.out[0];
   EXPECT_TRUE(contains(cold.out[1], "ok: reserve_then_push(int)")) << cold.out[1];
   // ...unless --strict.
-  EXPECT_EQ(check({"-s", "reserve_then_push", "--no-alloc-in-loop", "--counts", counts,
+  EXPECT_EQ(check({"-s", "reserve_then_push(int)", "--no-alloc-in-loop", "--counts", counts,
                    "--strict"})
                 .exit_code,
             1);
