@@ -87,9 +87,13 @@ class CheckCommand final : public Command {
                     "under 65,000 characters)")
         ->check(CLI::IsMember({"text", "md"}));
     cmd->footer(
-        "Example:\n"
-        "  deferlab check build/cases/deferlab_bench -s '*loop_defer_pooled_chain*' "
+        "Examples:\n"
+        "  deferlab check build/cases/deferlab_bench -s '*loop_defer_heap_defer*' "
         "--no-alloc-in-loop\n"
+        "  deferlab check build/cases/deferlab_bench -s '*loop_defer_pooled_chain*' "
+        "--no-alloc-in-loop --allow 'deferlab::detail::refill_and_take()'\n"
+        "Calls are followed through the binary's call graph up to --depth calls; libstdc++'s "
+        "growth functions (_M_realloc_insert, _M_create, _M_append...) count as allocators.\n"
         "Exit codes: 0 every function passes, 1 one fails (one line each on stderr), 2 bad input.");
   }
 

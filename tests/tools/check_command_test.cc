@@ -32,10 +32,12 @@ bool contains(const std::string& text, const std::string& part) {
 const fs::path& fixture_counts() {
   static const fs::path path = [] {
     const fs::path out = fresh_directory("counts") / "callgrind.out";
+    ProcessOptions options;
+    options.timeout_seconds = 120;
     const ExitStatus status = run_process(
         {"valgrind", "--tool=callgrind", "--dump-instr=yes", "--callgrind-out-file=" + out.string(),
          kFixture, "100"},
-        [](std::string_view) {}, [](std::string_view) {}, {.timeout_seconds = 120});
+        [](std::string_view) {}, [](std::string_view) {}, options);
     EXPECT_TRUE(status.succeeded()) << status.describe();
     return out;
   }();
@@ -148,6 +150,21 @@ TEST(CheckReachTest, AllocationThatRanFailsWithItsCount) {
   EXPECT_EQ(r.exit_code, 1);
   ASSERT_EQ(r.err.size(), 1u) << r.err_text();
   EXPECT_TRUE(contains(r.err[0], ", ran 100 times: make_node(int) \u2192 operator new")) << r.err[0];
+}
+
+TEST(CheckReachTest, MarkdownIsATableForAPullRequest) {
+  const CliResult r = check({"-s", "*(int)", "--no-alloc-in-loop", "-f", "md"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err.size(), 4u) << r.err_text();  // one line per failing function, as in text
+  ASSERT_EQ(r.out.size(), 8u) << r.out_text();  // header, rule, six functions
+  EXPECT_EQ(r.out[0], "| function | verdict | call | path to the allocator | cold calls | not seen "
+                      "into |");
+  EXPECT_EQ(r.out[2], "| `make_node(int)` | ok |  |  | 0 | 0 |");
+  EXPECT_TRUE(contains(r.out[3], "| `loop_make_node(int)` | **fails** | `make_node(int) at 0x"))
+      << r.out[3];
+  EXPECT_TRUE(contains(r.out[3], "| `make_node(int) \u2192 operator new(unsigned long)` | 0 | 0 |"))
+      << r.out[3];
+  EXPECT_EQ(r.out[5], "| `unique_elided(int)` | ok |  |  | 0 | 0 |");
 }
 
 }  // namespace
