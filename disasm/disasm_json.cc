@@ -161,6 +161,9 @@ AnnotatedInstruction read_instruction(const json::Node& ij) {
   a.call_target = ij.string_or("call_target", "");
   a.call_symbol = ij.string_or("call_symbol", "");
   a.reference = ij.string_or("reference", "");
+  if (const auto path = ij.find("alloc_path")) {
+    for (const json::Node& step : path->elements()) a.alloc_path.push_back(step.string());
+  }
   a.loop = static_cast<int>(ij.integer_or("loop", -1, -1, kMaxIndex));
   a.loop_depth = static_cast<int>(ij.integer_or("loop_depth", 0, 0, kMaxLoopDepth));
   a.block = static_cast<int>(ij.integer_or("block", -1, -1, kMaxIndex));
@@ -323,6 +326,14 @@ void write_function_json(std::string& out, const AnnotatedFunction& f, SourceCac
     if (!a.reference.empty()) {
       out += ",\"reference\":";
       append_json_string(out, a.reference);
+    }
+    if (!a.alloc_path.empty()) {
+      out += ",\"alloc_path\":[";
+      for (std::size_t k = 0; k < a.alloc_path.size(); ++k) {
+        if (k > 0) out += ',';
+        append_json_string(out, a.alloc_path[k]);
+      }
+      out += ']';
     }
     if (a.source) {
       out += ",\"file\":";
