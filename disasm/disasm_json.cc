@@ -1,6 +1,8 @@
 #include "disasm/disasm_json.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <cstdio>
 #include <limits>
 #include <set>
@@ -50,16 +52,120 @@ void append_heat(std::string& out, const Heat& heat) {
   }
 }
 
-void append_bytes(std::string& out, const Instruction& insn) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (std::uint8_t i = 0; i < insn.size; ++i) {
-    if (i > 0) out += ' ';
-    out += kHex[insn.bytes[i] >> 4];
-    out += kHex[insn.bytes[i] & 15];
+// Writes JSON into a std::string whose room was made beforehand (ensure()), through a
+// plain pointer: a listing of a big library is a few GB of JSON, and the capacity check
+// and call of each `out += piece` cost more than the text itself. The string is grown by
+// doubling, so each byte is zero-filled by resize() about once; finish() cuts it to what
+// was written.
+class RawWriter {
+ public:
+  explicit RawWriter(std::string& out) : out_(out), pos_(out.size()) {}
+  RawWriter(const RawWriter&) = delete;
+  RawWriter& operator=(const RawWriter&) = delete;
+
+  // Room for `n` more bytes; invalidates nothing but the writer's own pointer, which it
+  // recomputes.
+  void ensure(std::size_t n) {
+    if (out_.size() - pos_ < n) out_.resize(std::max(out_.size() * 2, pos_ + n));
   }
-  out += '"';
-}
+  void finish() { out_.resize(pos_); }
+  // Carries on after something else appended to the string since finish().
+  void resume() { pos_ = out_.size(); }
+
+  template <std::size_t N>
+  void literal(const char (&text)[N]) {
+    std::memcpy(out_.data() + pos_, text, N - 1);
+    pos_ += N - 1;
+  }
+  void put(char c) { out_[pos_++] = c; }
+  void hex(std::uint64_t value) {  // "0x1a2b" in quotes
+    static constexpr char kDigits[] = "0123456789abcdef";
+    char text[20];
+    char* end = text + sizeof text;
+    char* p = end;
+    do {
+      *--p = kDigits[value & 15];
+      value >>= 4;
+    } while (value != 0);
+    literal("\"0x");
+    raw(p, static_cast<std::size_t>(end - p));
+    put('"');
+  }
+  void number(std::int64_t value) {
+    char* p = out_.data() + pos_;
+    pos_ += static_cast<std::size_t>(std::to_chars(p, p + 24, value).ptr - p);
+  }
+  void bytes(const Instruction& insn) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    char* p = out_.data() + pos_;
+    *p++ = '"';
+    for (std::uint8_t i = 0; i < insn.size; ++i) {
+      if (i > 0) *p++ = ' ';
+      *p++ = kHex[insn.bytes[i] >> 4];
+      *p++ = kHex[insn.bytes[i] & 15];
+    }
+    *p++ = '"';
+    pos_ = static_cast<std::size_t>(p - out_.data());
+  }
+  // A JSON string, escaped as append_json_string() does. Needs 6 bytes of room per byte
+  // of text, plus 2.
+  void string(std::string_view text) {
+    char* p = out_.data() + pos_;
+    *p++ = '"';
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
+      const unsigned char u = static_cast<unsigned char>(c);
+      if (u >= 0x20 && u < 0x80 && c != '"' && c != '\\') {
+        *p++ = c;
+        continue;
+      }
+      pos_ = static_cast<std::size_t>(p - out_.data());
+      escape(text, i);
+      p = out_.data() + pos_;
+    }
+    *p++ = '"';
+    pos_ = static_cast<std::size_t>(p - out_.data());
+  }
+  // Bound on what string() writes for `text`.
+  static std::size_t room_for(std::string_view text) { return 6 * text.size() + 2; }
+
+ private:
+  void raw(const char* text, std::size_t n) {
+    std::memcpy(out_.data() + pos_, text, n);
+    pos_ += n;
+  }
+  // The byte at text[i] needs care: UTF-8 is copied whole, anything else escaped. Moves `i`
+  // to the sequence's last byte.
+  void escape(std::string_view text, std::size_t& i) {
+    const char c = text[i];
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 0x80) {
+      // Names in a binary are bytes: what is not UTF-8 becomes U+FFFD (6 bytes for 1).
+      if (const std::size_t length = utf8_sequence_length(text, i); length > 0) {
+        raw(text.data() + i, length);
+        i += length - 1;
+      } else {
+        literal("\\ufffd");
+      }
+      return;
+    }
+    switch (c) {
+      case '"': literal("\\\""); break;
+      case '\\': literal("\\\\"); break;
+      case '\n': literal("\\n"); break;
+      case '\r': literal("\\r"); break;
+      case '\t': literal("\\t"); break;
+      default: {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(u));
+        raw(escaped, 6);
+      }
+    }
+  }
+
+  std::string& out_;
+  std::size_t pos_;
+};
 
 }  // namespace
 
@@ -289,70 +395,83 @@ void write_function_json(std::string& out, const AnnotatedFunction& f, SourceCac
   out += ",\"summary\":";
   append_summary_json(out, f.summary);
   out += ",\"instructions\":[";
-  for (std::size_t k = 0; k < f.instructions.size(); ++k) {
-    const AnnotatedInstruction& a = f.instructions[k];
-    if (k > 0) out += ',';
-    out += "{\"address\":";
-    append_hex(out, a.insn.address);
-    out += ",\"bytes\":";
-    append_bytes(out, a.insn);
-    out += ",\"mnemonic\":";
-    append_json_string(out, a.insn.mnemonic);
-    out += ",\"operands\":";
-    append_json_string(out, a.insn.operands);
-    if (!a.label.empty()) {
-      out += ",\"label\":";
-      append_json_string(out, a.label);
-    }
-    if (a.insn.target) {
-      out += ",\"target\":";
-      append_hex(out, *a.insn.target);
-    }
-    if (!a.branch_label.empty()) {
-      out += ",\"branch_target\":";
-      append_json_string(out, a.branch_label);
-    }
-    if (!a.call_target.empty()) {
-      out += ",\"call_target\":";
-      append_json_string(out, a.call_target);
-      if (!a.call_symbol.empty()) {
-        out += ",\"call_symbol\":";
-        append_json_string(out, a.call_symbol);
+  {
+    RawWriter w(out);
+    for (std::size_t k = 0; k < f.instructions.size(); ++k) {
+      const AnnotatedInstruction& a = f.instructions[k];
+      // Fixed parts: keys, 3 addresses, 16 bytes, every tag, 3 numbers: under 512 bytes.
+      w.ensure(512 + RawWriter::room_for(a.insn.mnemonic) + RawWriter::room_for(a.insn.operands) +
+               RawWriter::room_for(a.label) + RawWriter::room_for(a.branch_label) +
+               RawWriter::room_for(a.call_target) + RawWriter::room_for(a.call_symbol) +
+               RawWriter::room_for(a.reference) +
+               (a.source ? RawWriter::room_for(a.source->file) : 0));
+      if (k > 0) w.put(',');
+      w.literal("{\"address\":");
+      w.hex(a.insn.address);
+      w.literal(",\"bytes\":");
+      w.bytes(a.insn);
+      w.literal(",\"mnemonic\":");
+      w.string(a.insn.mnemonic);
+      w.literal(",\"operands\":");
+      w.string(a.insn.operands);
+      if (!a.label.empty()) {
+        w.literal(",\"label\":");
+        w.string(a.label);
       }
-    }
-    if (!a.reference.empty()) {
-      out += ",\"reference\":";
-      append_json_string(out, a.reference);
-    }
-    if (a.source) {
-      out += ",\"file\":";
-      append_json_string(out, a.source->file);
-      out += ",\"line\":";
-      append_number(out, static_cast<std::uint64_t>(a.source->line));
-    }
-    if (a.tags != 0) {
-      out += ",\"tags\":[";
-      bool first = true;
-      for (std::uint32_t bit = 0; bit < kTagCount; ++bit) {
-        if ((a.tags & (1u << bit)) == 0) continue;
-        if (!first) out += ',';
-        first = false;
-        out += '"';
-        out += kTagNames[bit];
-        out += '"';
+      if (a.insn.target) {
+        w.literal(",\"target\":");
+        w.hex(*a.insn.target);
       }
-      out += ']';
+      if (!a.branch_label.empty()) {
+        w.literal(",\"branch_target\":");
+        w.string(a.branch_label);
+      }
+      if (!a.call_target.empty()) {
+        w.literal(",\"call_target\":");
+        w.string(a.call_target);
+        if (!a.call_symbol.empty()) {
+          w.literal(",\"call_symbol\":");
+          w.string(a.call_symbol);
+        }
+      }
+      if (!a.reference.empty()) {
+        w.literal(",\"reference\":");
+        w.string(a.reference);
+      }
+      if (a.source) {
+        w.literal(",\"file\":");
+        w.string(a.source->file);
+        w.literal(",\"line\":");
+        w.number(a.source->line);
+      }
+      if (a.tags != 0) {
+        w.literal(",\"tags\":[");
+        bool first = true;
+        for (std::uint32_t bit = 0; bit < kTagCount; ++bit) {
+          if ((a.tags & (1u << bit)) == 0) continue;
+          if (!first) w.put(',');
+          first = false;
+          w.string(kTagNames[bit]);
+        }
+        w.put(']');
+      }
+      w.literal(",\"block\":");
+      w.number(a.block);
+      if (a.loop >= 0) {
+        w.literal(",\"loop\":");
+        w.number(a.loop);
+      }
+      w.literal(",\"loop_depth\":");
+      w.number(a.loop_depth);
+      if (a.heat) {  // rare (--counts): through the plain appends
+        w.finish();
+        append_heat(out, *a.heat);
+        w.resume();
+        w.ensure(1);
+      }
+      w.put('}');
     }
-    out += ",\"block\":";
-    append_signed(out, a.block);
-    if (a.loop >= 0) {
-      out += ",\"loop\":";
-      append_signed(out, a.loop);
-    }
-    out += ",\"loop_depth\":";
-    append_signed(out, a.loop_depth);
-    if (a.heat) append_heat(out, *a.heat);
-    out += '}';
+    w.finish();
   }
   out += "],\"blocks\":[";
   for (std::size_t k = 0; k < f.blocks.size(); ++k) {
