@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <memory>
 #include <cstdio>
 #include <limits>
 #include <set>
@@ -52,32 +53,38 @@ void append_heat(std::string& out, const Heat& heat) {
   }
 }
 
-// Writes JSON into a std::string whose room was made beforehand (ensure()), through a
-// plain pointer: a listing of a big library is a few GB of JSON, and the capacity check
-// and call of each `out += piece` cost more than the text itself. The string is grown by
-// doubling, so each byte is zero-filled by resize() about once; finish() cuts it to what
-// was written.
+// Writes JSON through a plain pointer into a per-thread scratch buffer whose room was made
+// beforehand (ensure()), then appends it to the string at finish(): a listing of a big
+// library is a few GB of JSON, and the capacity check and call of each `out += piece` cost
+// more than the text itself. (Growing the string itself instead would zero-fill it first.)
 class RawWriter {
  public:
-  explicit RawWriter(std::string& out) : out_(out), pos_(out.size()) {}
+  explicit RawWriter(std::string& out) : out_(out) {}
   RawWriter(const RawWriter&) = delete;
   RawWriter& operator=(const RawWriter&) = delete;
 
-  // Room for `n` more bytes; invalidates nothing but the writer's own pointer, which it
-  // recomputes.
+  // Room for `n` more bytes.
   void ensure(std::size_t n) {
-    if (out_.size() - pos_ < n) out_.resize(std::max(out_.size() * 2, pos_ + n));
+    Scratch& s = s_;
+    if (s.capacity - pos_ >= n) return;
+    const std::size_t capacity = std::max(2 * s.capacity, pos_ + n);
+    auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+    if (pos_ > 0) std::memcpy(bigger.get(), s.data.get(), pos_);
+    s.data = std::move(bigger);
+    s.capacity = capacity;
   }
-  void finish() { out_.resize(pos_); }
-  // Carries on after something else appended to the string since finish().
-  void resume() { pos_ = out_.size(); }
+  // Appends what was written to the string; the writer can carry on after it.
+  void finish() {
+    out_.append(s_.data.get(), pos_);
+    pos_ = 0;
+  }
 
   template <std::size_t N>
   void literal(const char (&text)[N]) {
-    std::memcpy(out_.data() + pos_, text, N - 1);
+    std::memcpy(at(), text, N - 1);
     pos_ += N - 1;
   }
-  void put(char c) { out_[pos_++] = c; }
+  void put(char c) { *at() = c; ++pos_; }
   void hex(std::uint64_t value) {  // "0x1a2b" in quotes
     static constexpr char kDigits[] = "0123456789abcdef";
     char text[20];
@@ -92,12 +99,12 @@ class RawWriter {
     put('"');
   }
   void number(std::int64_t value) {
-    char* p = out_.data() + pos_;
+    char* p = at();
     pos_ += static_cast<std::size_t>(std::to_chars(p, p + 24, value).ptr - p);
   }
   void bytes(const Instruction& insn) {
     static constexpr char kHex[] = "0123456789abcdef";
-    char* p = out_.data() + pos_;
+    char* p = at();
     *p++ = '"';
     for (std::uint8_t i = 0; i < insn.size; ++i) {
       if (i > 0) *p++ = ' ';
@@ -105,12 +112,12 @@ class RawWriter {
       *p++ = kHex[insn.bytes[i] & 15];
     }
     *p++ = '"';
-    pos_ = static_cast<std::size_t>(p - out_.data());
+    pos_ = static_cast<std::size_t>(p - base());
   }
   // A JSON string, escaped as append_json_string() does. Needs 6 bytes of room per byte
   // of text, plus 2.
   void string(std::string_view text) {
-    char* p = out_.data() + pos_;
+    char* p = at();
     *p++ = '"';
     for (std::size_t i = 0; i < text.size(); ++i) {
       const char c = text[i];
@@ -119,19 +126,31 @@ class RawWriter {
         *p++ = c;
         continue;
       }
-      pos_ = static_cast<std::size_t>(p - out_.data());
+      pos_ = static_cast<std::size_t>(p - base());
       escape(text, i);
-      p = out_.data() + pos_;
+      p = at();
     }
     *p++ = '"';
-    pos_ = static_cast<std::size_t>(p - out_.data());
+    pos_ = static_cast<std::size_t>(p - base());
   }
   // Bound on what string() writes for `text`.
   static std::size_t room_for(std::string_view text) { return 6 * text.size() + 2; }
 
  private:
+  struct Scratch {
+    std::unique_ptr<char[]> data;
+    std::size_t capacity = 0;
+  };
+  // One per thread, kept: --all writes a hundred thousand functions on every core.
+  static Scratch& scratch() {
+    thread_local Scratch s;
+    return s;
+  }
+  char* base() const { return s_.data.get(); }
+  char* at() const { return base() + pos_; }
+
   void raw(const char* text, std::size_t n) {
-    std::memcpy(out_.data() + pos_, text, n);
+    std::memcpy(at(), text, n);
     pos_ += n;
   }
   // The byte at text[i] needs care: UTF-8 is copied whole, anything else escaped. Moves `i`
@@ -164,7 +183,8 @@ class RawWriter {
   }
 
   std::string& out_;
-  std::size_t pos_;
+  Scratch& s_ = scratch();
+  std::size_t pos_ = 0;
 };
 
 }  // namespace
@@ -466,7 +486,6 @@ void write_function_json(std::string& out, const AnnotatedFunction& f, SourceCac
       if (a.heat) {  // rare (--counts): through the plain appends
         w.finish();
         append_heat(out, *a.heat);
-        w.resume();
         w.ensure(1);
       }
       w.put('}');
