@@ -20,7 +20,7 @@ namespace {
 constexpr std::uint64_t kUnnamedWindow = 16 * 1024;
 // An item's text is handed over in chunks of about this size: a stripped library's code is
 // mostly unnamed stretches of many MB, and their whole text must never be held at once.
-constexpr std::size_t kChunkBytes = 1 << 20;
+constexpr std::size_t kChunkBytes = 256 * 1024;
 // A worker ahead of the writer waits once this much of its item's text is queued.
 constexpr std::size_t kMaxQueuedBytes = 8 * kChunkBytes;
 
@@ -137,6 +137,21 @@ StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& op
   }
   StreamStats stats;
   std::deque<std::string> ready;
+  // Code behind the writer is read by no one: every item before the one being written is
+  // done. Its pages are released as the writer passes them (up to the next item's start,
+  // whose page a worker may be reading).
+  std::uint64_t unreleased = items.empty() ? 0 : items.front().address;
+  auto release_behind = [&](std::size_t k) {
+    const CodeSpan& done = items[k];
+    const bool next_in_section = k + 1 < items.size() && items[k + 1].section == done.section;
+    const std::uint64_t until = next_in_section ? items[k + 1].address : done.address + done.size;
+    if (until > unreleased) {
+      for (const Section& s : file.sections()) {
+        if (s.index == done.section) file.release_code(s, unreleased, until - unreleased);
+      }
+    }
+    if (k + 1 < items.size()) unreleased = next_in_section ? until : items[k + 1].address;
+  };
   for (std::size_t k = 0; k < items.size() && !workers.empty();) {
     bool item_done = false;
     {
@@ -167,7 +182,10 @@ StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& op
       break;
     }
     ready.clear();
-    if (item_done) ++k;
+    if (item_done) {
+      release_behind(k);
+      ++k;
+    }
   }
   {
     std::lock_guard lock(mutex);
