@@ -266,6 +266,9 @@ CallgrindRun run_callgrind(const CallgrindRunOptions& options) {
   std::vector<LoggedCall> logged;
   std::deque<std::string> tail;  // the last lines that were not Google Benchmark's log
   std::string current;
+  ProcessOptions process;
+  process.timeout_seconds = options.timeout_seconds;
+  process.return_when_interrupted = true;
   const ExitStatus status = run_process(
       callgrind_command(options), [](std::string_view) {},
       [&](std::string_view line) {
@@ -278,7 +281,13 @@ CallgrindRun run_callgrind(const CallgrindRunOptions& options) {
         }
         tail.emplace_back(line);
         if (tail.size() > 8) tail.pop_front();
-      });
+      },
+      process);
+  if (status.timed_out || status.interrupted_by != 0) {
+    CallgrindRun stopped;
+    stopped.stopped = status;
+    return stopped;
+  }
   if (!status.succeeded()) {
     std::string last;
     for (const std::string& l : tail) last += (last.empty() ? "" : " | ") + l;

@@ -22,10 +22,12 @@
 #include <filesystem>
 #include <functional>
 #include <istream>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "harness/profile.h"
+#include "harness/subprocess.h"
 
 namespace deferlab::harness {
 
@@ -37,6 +39,9 @@ struct CallgrindRunOptions {
   bool branch_simulation = true;
   CacheLevel i1{32768, 8, 64}, d1{32768, 8, 64}, ll{8388608, 16, 64};
   std::filesystem::path output;  // the callgrind file to write
+  // Wall-clock limit of the process (0: none). A process that runs past it, or that an
+  // interrupt (harness/interrupt.h) stops, yields no records: CallgrindRun::stopped says so.
+  double timeout_seconds = 0;
   // Called (from the calling thread) as each benchmark finishes.
   std::function<void(const std::string& benchmark)> on_benchmark_done;
 };
@@ -51,6 +56,9 @@ struct LoggedCall {
 struct CallgrindRun {
   std::vector<CallRecord> records;  // one per logged call, plus memory runs
   EventMask counted{};
+  // Set when the process was stopped (timed out or interrupted) before it finished: then
+  // `records` is empty, since a record cut short cannot be paired with its call.
+  std::optional<ExitStatus> stopped;
 };
 
 // The command line run_callgrind uses (valgrind options, then the binary and its flags).
@@ -63,7 +71,8 @@ std::string exact_filter(const std::vector<std::string>& names);
 std::string valgrind_version();
 
 // Runs the benchmarks under callgrind and reads the records. Throws Error when valgrind
-// cannot run, the binary fails, or the records do not match the logged calls.
+// cannot run, the binary fails, or the records do not match the logged calls; returns
+// with `stopped` set (and no records) when the timeout or an interrupt stopped it.
 CallgrindRun run_callgrind(const CallgrindRunOptions& options);
 
 // Reads the loop records of a callgrind file written the way run_callgrind asks

@@ -160,6 +160,11 @@ struct Profile {
   std::optional<BenchmarkProfile> calibration;
   std::vector<BenchmarkProfile> benchmarks;
   double wall_seconds = 0;
+  // Why the pass did not finish, "" when it did. The rows it could not profile are in
+  // `benchmarks` without figures, their reasons saying so.
+  std::string incomplete;
+  bool timed_out = false;  // it ran past ProfileOptions::timeout_seconds
+  int interrupted_by = 0;  // an interrupt (harness/interrupt.h) stopped it: the signal
 };
 
 }  // namespace deferlab::harness

@@ -136,6 +136,7 @@ json profile_document(const Profile& profile) {
       {"cycles_formula", kCyclesFormula},
       {"method", kMethod},
       {"wall_seconds", profile.wall_seconds},
+      {"incomplete", profile.incomplete.empty() ? json(nullptr) : json(profile.incomplete)},
       {"calibration",
        profile.calibration ? row_json(*profile.calibration, profile.counted) : json(nullptr)},
       {"benchmarks", std::move(rows)}};

@@ -10,10 +10,12 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "harness/callgrind_runner.h"
 #include "harness/error.h"
+#include "harness/interrupt.h"
 #include "harness/profile_analysis.h"
 #include "harness/run_driver.h"
 
@@ -54,8 +56,29 @@ class ProgressSink {
   std::size_t done_ = 0, total_ = 0;
 };
 
-void run_tasks(std::vector<Task>& tasks, const ProfileOptions& options, ProgressSink& progress) {
+using Clock = std::chrono::steady_clock;
+
+// The pass's deadline, when it has a timeout.
+std::optional<Clock::time_point> deadline_of(const ProfileOptions& options, Clock::time_point start) {
+  if (options.timeout_seconds <= 0) return std::nullopt;
+  return start + std::chrono::duration_cast<Clock::duration>(
+                     std::chrono::duration<double>(options.timeout_seconds));
+}
+
+// A task that did not run, or was stopped, for the reason in `status`.
+ExitStatus stopped_status(bool timed_out, int signal) {
+  ExitStatus status;
+  status.timed_out = timed_out;
+  status.interrupted_by = signal;
+  return status;
+}
+
+// Runs the tasks, `jobs` at a time. After a task is stopped (timeout, interrupt) no other
+// starts: those left get `stopped` too, and the caller keeps what finished.
+void run_tasks(std::vector<Task>& tasks, const ProfileOptions& options, ProgressSink& progress,
+               std::optional<Clock::time_point> deadline) {
   std::atomic<std::size_t> next{0};
+  std::atomic<bool> stopping{false};
   std::mutex mutex;
   std::exception_ptr failure;
   const auto worker = [&] {
@@ -65,6 +88,14 @@ void run_tasks(std::vector<Task>& tasks, const ProfileOptions& options, Progress
         if (failure) return;
       }
       Task& task = tasks[i];
+      const int signal = interrupt_signal();
+      const double left =
+          deadline ? std::chrono::duration<double>(*deadline - Clock::now()).count() : 0;
+      if (stopping || signal != 0 || (deadline && left <= 0)) {
+        task.result.stopped = stopped_status(signal == 0, signal);
+        stopping = true;
+        continue;
+      }
       CallgrindRunOptions run;
       run.binary = task.binary;
       run.benchmarks = task.names;
@@ -77,8 +108,14 @@ void run_tasks(std::vector<Task>& tasks, const ProfileOptions& options, Progress
       run.output = options.work_directory /
                    ("pass" + std::to_string(task.pass) + "-" + std::to_string(i) + ".callgrind");
       run.on_benchmark_done = [&](const std::string& name) { progress.done(name, task.pass); };
+      // At least a millisecond: 0 would mean no limit.
+      if (deadline) run.timeout_seconds = std::max(left, 1e-3);
       try {
         task.result = run_callgrind(run);
+        if (task.result.stopped) stopping = true;
+      } catch (const Interrupted& e) {  // pending before the process started
+        task.result.stopped = stopped_status(false, e.signal());
+        stopping = true;
       } catch (...) {
         const std::lock_guard lock(mutex);
         if (!failure) failure = std::current_exception();
@@ -93,6 +130,36 @@ void run_tasks(std::vector<Task>& tasks, const ProfileOptions& options, Progress
   if (failure) std::rethrow_exception(failure);
 }
 
+// Records in `profile` why the pass stopped, from the first stopped task; true if any was.
+bool note_stopped(const std::vector<Task>& tasks, Profile& profile, double timeout_seconds) {
+  for (const Task& task : tasks) {
+    if (!task.result.stopped) continue;
+    if (!profile.incomplete.empty()) return true;
+    const ExitStatus& s = *task.result.stopped;
+    if (s.interrupted_by != 0) {
+      profile.interrupted_by = s.interrupted_by;
+      profile.incomplete = "the profile pass was interrupted by " + signal_name(s.interrupted_by);
+    } else {
+      profile.timed_out = true;
+      char text[96];
+      std::snprintf(text, sizeof text, "the profile pass ran past its timeout of %.0f s",
+                    timeout_seconds);
+      profile.incomplete = text;
+    }
+    return true;
+  }
+  return false;
+}
+
+// A row the pass could not profile: no figures, and why.
+BenchmarkProfile not_profiled(const std::string& name, const std::string& why) {
+  BenchmarkProfile row;
+  row.name = name;
+  row.reasons.push_back("not profiled: " + why);
+  row.method = "not measured";
+  return row;
+}
+
 // `names` dealt round-robin into at most `jobs` tasks.
 void add_shards(std::vector<Task>& tasks, const std::filesystem::path& binary,
                 const std::vector<std::string>& names, int jobs, double min_time, int pass) {
@@ -105,8 +172,11 @@ void add_shards(std::vector<Task>& tasks, const std::filesystem::path& binary,
 
 using RecordsByName = std::map<std::string, std::vector<CallRecord>>;
 
-void collect(std::vector<Task>& tasks, RecordsByName& records, EventMask& counted) {
+void collect(std::vector<Task>& tasks, RecordsByName& records, EventMask& counted,
+             std::set<std::string>* unprofiled = nullptr) {
   for (Task& task : tasks) {
+    if (task.result.stopped && unprofiled != nullptr)
+      unprofiled->insert(task.names.begin(), task.names.end());
     for (std::size_t e = 0; e < kEventCount; ++e) counted[e] = counted[e] || task.result.counted[e];
     for (CallRecord& r : task.result.records) records[r.benchmark].push_back(std::move(r));
   }
@@ -167,7 +237,7 @@ int shards_for(std::size_t rows, double min_time, int jobs) {
 
 // Runs the rows plan_second_pass picked again and keeps the better analysis of each.
 void run_second_pass(Profile& profile, const RecordsByName& records, const ProfileOptions& options,
-                     ProgressSink& progress) {
+                     ProgressSink& progress, std::optional<Clock::time_point> deadline) {
   const auto buckets = plan_second_pass(profile.benchmarks, records, options.setup);
   if (buckets.empty()) return;
   std::vector<Task> second;
@@ -178,10 +248,16 @@ void run_second_pass(Profile& profile, const RecordsByName& records, const Profi
                shards_for(bucket.size(), min_time, options.setup.jobs), min_time, 2);
     for (const std::string& name : bucket) min_time_of[name] = min_time;
   }
-  run_tasks(second, options, progress);
+  run_tasks(second, options, progress, deadline);
+  note_stopped(second, profile, options.timeout_seconds);
   RecordsByName again;
   EventMask counted{};
-  collect(second, again, counted);
+  std::set<std::string> stopped;
+  collect(second, again, counted, &stopped);
+  for (BenchmarkProfile& row : profile.benchmarks) {
+    if (stopped.contains(row.name))
+      row.reasons.push_back("a second run was stopped: " + profile.incomplete);
+  }
   for (BenchmarkProfile& row : profile.benchmarks) {
     const auto it = again.find(row.name);
     if (it == again.end()) continue;
@@ -221,19 +297,29 @@ Profile profile_benchmarks(const ProfileOptions& options) {
   if (calibrate) {
     first.push_back({options.calibration_binary, {kCalibration}, options.setup.min_time, 1, {}});
   }
-  run_tasks(first, options, progress);
+  const std::optional<Clock::time_point> deadline = deadline_of(options, started);
+  run_tasks(first, options, progress, deadline);
+  const bool stopped = note_stopped(first, profile, options.timeout_seconds);
   std::optional<Task> calibration;
   if (calibrate) {
     calibration = std::move(first.back());
     first.pop_back();
+    if (calibration->result.stopped) calibration.reset();
   }
   RecordsByName records;
-  collect(first, records, profile.counted);
+  std::set<std::string> unprofiled;
+  collect(first, records, profile.counted, &unprofiled);
   for (const std::string& name : names) {
+    if (unprofiled.contains(name)) {
+      profile.benchmarks.push_back(not_profiled(name, profile.incomplete));
+      profile.benchmarks.back().min_time = options.setup.min_time;
+      continue;
+    }
     profile.benchmarks.push_back(analyse_benchmark(name, records[name], profile.counted));
     profile.benchmarks.back().min_time = options.setup.min_time;
   }
-  run_second_pass(profile, records, options, progress);
+  // A stopped pass starts nothing more: what finished is kept as it is.
+  if (!stopped) run_second_pass(profile, records, options, progress, deadline);
   if (calibration) {
     profile.calibration =
         analyse_benchmark(kCalibration, calibration->result.records, profile.counted);

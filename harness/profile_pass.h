@@ -35,12 +35,17 @@ struct ProfileOptions {
   std::filesystem::path calibration_binary;
   std::filesystem::path work_directory;  // must exist; callgrind's files are written here
   ProfileSetup setup;
+  // Wall-clock limit of the whole pass, seconds (0: none). Each callgrind process gets
+  // what is left; past it, or on an interrupt, the pass stops its processes, starts no
+  // more, and returns what finished (Profile::incomplete says why, the other rows have no
+  // figures).
+  double timeout_seconds = 0;
   // Called from worker threads, one call at a time.
   std::function<void(const ProfileProgress&)> on_progress;
 };
 
 // Throws Error when valgrind does not run, the filter selects nothing, or a binary fails
-// under callgrind.
+// under callgrind. A timeout or an interrupt is not an Error: see timeout_seconds.
 Profile profile_benchmarks(const ProfileOptions& options);
 
 }  // namespace deferlab::harness

@@ -24,14 +24,20 @@ const disasm::AnnotatedFunction* hot_function(const RunReport& run, const std::s
                                               std::string* symbol) {
   const auto functions = run.functions.find("x86-64");
   if (functions == run.functions.end()) return nullptr;
+  const auto function_of = [&](const StrategyRow& row) -> const disasm::AnnotatedFunction* {
+    const auto f = functions->second.find(row.hot_symbol);
+    if (f == functions->second.end()) return nullptr;
+    *symbol = row.hot_symbol_demangled.empty() ? row.hot_symbol : row.hot_symbol_demangled;
+    return &f->second;
+  };
   for (const CaseGroup& g : run.groups) {
     for (const StrategyRow& row : g.rows) {
-      if (row.benchmark != benchmark) continue;
-      const auto f = functions->second.find(row.hot_symbol);
-      if (f == functions->second.end()) return nullptr;
-      *symbol = row.hot_symbol_demangled.empty() ? row.hot_symbol : row.hot_symbol_demangled;
-      return &f->second;
+      if (row.benchmark == benchmark) return function_of(row);
     }
+  }
+  // A user's binary: the hottest function the profile found (report_model.h attach_profile).
+  for (const StrategyRow& row : run.other) {
+    if (row.benchmark == benchmark) return function_of(row);
   }
   return nullptr;
 }
@@ -48,7 +54,8 @@ CompareInput load_compare_input(const fs::path& path) {
                   "pass a run directory or a Google Benchmark JSON file");
     }
     input.bench = load_bench_file(path / "bench.json");
-    if (fs::exists(path / "cases.json", ec)) input.run = load_run_directory(path, "");
+    // The whole run, for the code diff and the profile gates (and why it has no profile).
+    input.run = load_run_directory(path, "");
     return input;
   }
   input.bench = load_bench_file(path);
@@ -59,7 +66,8 @@ Gate parse_gate(const std::string& text) {
   const auto fail = [&](const std::string& why) -> Error {
     return Error("not a gate: '" + text + "'" + (why.empty() ? "" : ": " + why), "--fail-on",
                  "write time:+5% (significantly slower by more than 5 %), allocs:+0 (any more "
-                 "allocations) or bytes:+N");
+                 "allocations), bytes:+N, instructions:+1% or cycles:+2% (per iteration, from "
+                 "the runs' profile.json)");
   };
   const std::size_t colon = text.find(':');
   if (colon == std::string::npos) throw fail("");
@@ -70,6 +78,10 @@ Gate parse_gate(const std::string& text) {
   if (kind == "time") {
     gate.kind = Gate::Kind::kTime;
     if (amount.empty() || amount.back() != '%') throw fail("a time threshold ends with %");
+    amount.pop_back();
+  } else if (kind == "instructions" || kind == "cycles") {
+    gate.kind = kind == "cycles" ? Gate::Kind::kCycles : Gate::Kind::kInstructions;
+    if (amount.empty() || amount.back() != '%') throw fail("a profile threshold ends with %");
     amount.pop_back();
   } else if (kind == "allocs") {
     gate.kind = Gate::Kind::kAllocs;
@@ -86,12 +98,14 @@ Gate parse_gate(const std::string& text) {
   }
   // from_chars reads "inf" and "nan": neither is a threshold.
   if (!std::isfinite(value) || value < 0) throw fail("the threshold must be finite and >= 0");
-  gate.threshold = gate.kind == Gate::Kind::kTime ? value / 100 : value;
-  if (gate.kind == Gate::Kind::kTime && gate.threshold > kMaxTimeThreshold) {
-    throw fail(fmt::format("above +{:g}% (a {:g}-fold time), not a threshold",
+  const bool relative = gate.kind == Gate::Kind::kTime || gate.kind == Gate::Kind::kInstructions ||
+                        gate.kind == Gate::Kind::kCycles;
+  gate.threshold = relative ? value / 100 : value;
+  if (relative && gate.threshold > kMaxTimeThreshold) {
+    throw fail(fmt::format("above +{:g}% (a {:g}-fold value), not a threshold",
                            kMaxTimeThreshold * 100, kMaxTimeThreshold + 1));
   }
-  if (gate.kind != Gate::Kind::kTime && gate.threshold > kMaxCount) {
+  if (!relative && gate.threshold > kMaxCount) {
     throw fail("above 2^40, no count is that large");
   }
   return gate;
@@ -143,12 +157,93 @@ CounterChange counter_change(const BenchmarkResult& b, const BenchmarkResult& h,
   return c;
 }
 
+// The row of `benchmark` in a run, manifest groups first; null when it has none.
+const StrategyRow* run_row(const RunReport& run, const std::string& benchmark) {
+  for (const CaseGroup& g : run.groups) {
+    for (const StrategyRow& row : g.rows) {
+      if (row.benchmark == benchmark) return &row;
+    }
+  }
+  for (const StrategyRow& row : run.other) {
+    if (row.benchmark == benchmark) return &row;
+  }
+  return nullptr;
+}
+
+// The profile's figures of `benchmark` on one side, or why there are none.
+const ProfileFigures* side_profile(const CompareInput& input, const std::string& benchmark,
+                                   const char* side, std::string* problem) {
+  if (!input.run || !input.run->profile) {
+    std::string why = "not a run directory";
+    if (input.run) why = input.run->profile_absent.empty() ? "no profile.json" : input.run->profile_absent;
+    *problem = fmt::format("no profile in {} ({})", side, why);
+    return nullptr;
+  }
+  const StrategyRow* row = run_row(*input.run, benchmark);
+  if (row == nullptr || !row->profile) {
+    *problem = fmt::format("no profile row in {}", side);
+    return nullptr;
+  }
+  return &*row->profile;
+}
+
+// One profile figure on both sides, read by `figure` (a member of ProfileFigures).
+ProfileChange profile_change(const ProfileFigures* b, const ProfileFigures* h,
+                             const std::string& problem, const char* what,
+                             std::optional<double> ProfileFigures::*figure,
+                             std::string ProfileFigures::*missing) {
+  ProfileChange c;
+  c.problem = problem;
+  if (b != nullptr) c.base = b->*figure;
+  if (h != nullptr) c.head = h->*figure;
+  if (c.problem.empty() && !c.base) c.problem = fmt::format("{} missing in BASE: {}", what, b->*missing);
+  if (c.problem.empty() && !c.head) c.problem = fmt::format("{} missing in HEAD: {}", what, h->*missing);
+  return c;
+}
+
+// The hot functions (by linkage name) whose instructions per iteration differ.
+std::vector<std::string> changed_functions(const ProfileFigures& b, const ProfileFigures& h) {
+  std::map<std::string, std::pair<const ProfiledFunction*, const ProfiledFunction*>> by_symbol;
+  for (const ProfiledFunction& f : b.hot_functions) by_symbol[f.symbol].first = &f;
+  for (const ProfiledFunction& f : h.hot_functions) by_symbol[f.symbol].second = &f;
+  std::vector<std::string> changed;
+  for (const auto& [symbol, pair] : by_symbol) {
+    const auto [fb, fh] = pair;
+    const std::string& name = (fh != nullptr ? fh : fb)->demangled;
+    if (fb != nullptr && fh != nullptr) {
+      if (fb->instructions != fh->instructions)
+        changed.push_back(fmt::format("{}: {:g} -> {:g}", name, fb->instructions, fh->instructions));
+    } else if (fh != nullptr) {
+      changed.push_back(fmt::format("{}: new among the hot functions, {:g}", name, fh->instructions));
+    } else {
+      changed.push_back(fmt::format("{}: no longer among the hot functions (was {:g})", name,
+                                    fb->instructions));
+    }
+  }
+  return changed;
+}
+
+void add_profile_changes(CompareRow& row, const CompareInput& base, const CompareInput& head) {
+  std::string problem, head_problem;
+  const ProfileFigures* b = side_profile(base, row.name, "BASE", &problem);
+  const ProfileFigures* h = side_profile(head, row.name, "HEAD", &head_problem);
+  if (problem.empty()) problem = head_problem;
+  row.instructions = profile_change(b, h, problem, "instructions", &ProfileFigures::instructions,
+                                    &ProfileFigures::missing);
+  row.cycles = profile_change(b, h, problem, "cycles", &ProfileFigures::cycles,
+                              &ProfileFigures::cycles_missing);
+  if (row.instructions.problem.empty() && *row.instructions.base != *row.instructions.head)
+    row.changed_functions = changed_functions(*b, *h);
+}
+
 CompareRow compare_row(const BenchmarkResult& b, const BenchmarkResult& h, double alpha,
                        const CompareInput& base, const CompareInput& head) {
   CompareRow row;
   row.name = b.name;
   row.allocs = counter_change(b, h, "heap_allocs");
   row.bytes = counter_change(b, h, "heap_bytes");
+  // Counts of the code, whatever the times say (an errored timed run included).
+  add_profile_changes(row, base, head);
   row.problem = side_problem(b, "BASE");
   if (row.problem.empty()) row.problem = side_problem(h, "HEAD");
   if (!row.problem.empty()) {
@@ -231,6 +326,25 @@ Judgement judge_counter(const CounterChange& c, const char* counter, const Gate&
   return j;
 }
 
+// A profile gate: HEAD's figure above BASE's by more than the threshold (relative), with
+// the hot functions whose instructions changed.
+Judgement judge_profile(const CompareRow& row, const ProfileChange& c, const char* what,
+                        const Gate& gate) {
+  if (!c.problem.empty()) return {Outcome::kUnverifiable, c.problem};
+  Judgement j;
+  if (*c.head > *c.base * (1 + gate.threshold)) {
+    j.outcome = Outcome::kTripped;
+    j.message = fmt::format("{} per iteration {:g} -> {:g}", what, *c.base, *c.head);
+    if (*c.base > 0) j.message += " (" + format_signed_percent(*c.head / *c.base - 1) + ")";
+    if (!row.changed_functions.empty()) {
+      j.message += "; functions changed:";
+      for (std::size_t k = 0; k < row.changed_functions.size(); ++k)
+        j.message += (k ? "; " : " ") + row.changed_functions[k];
+    }
+  }
+  return j;
+}
+
 // Exit 2 rather than a gate that passes whatever happens: with m and n repetitions the U
 // test cannot give a p-value below min_two_sided_p(m, n).
 void require_time_gates_can_trip(const Comparison& c) {
@@ -298,6 +412,12 @@ void apply_gates(Comparison& c) {
           break;
         case Gate::Kind::kBytes:
           record(row.name, judge_counter(row.bytes, "heap_bytes", gate), &row);
+          break;
+        case Gate::Kind::kInstructions:
+          record(row.name, judge_profile(row, row.instructions, "instructions", gate), &row);
+          break;
+        case Gate::Kind::kCycles:
+          record(row.name, judge_profile(row, row.cycles, "estimated cycles", gate), &row);
           break;
       }
     }

@@ -33,14 +33,16 @@ struct CompareInput {
 CompareInput load_compare_input(const std::filesystem::path& path);
 
 struct Gate {
-  enum class Kind { kTime, kAllocs, kBytes };
+  enum class Kind { kTime, kAllocs, kBytes, kInstructions, kCycles };
   Kind kind = Kind::kTime;
-  double threshold = 0;  // kTime: a fraction (+5% -> 0.05); otherwise an absolute increase
-  std::string text;      // as given
+  // kTime, kInstructions, kCycles: a fraction (+5% -> 0.05); otherwise an absolute increase
+  double threshold = 0;
+  std::string text;  // as given
 };
 
-// "time:+5%", "allocs:+0", "bytes:+64". Throws Error on anything else, and on thresholds
-// that are not finite, negative, or absurd: time above +10000 %, counts above 2^40.
+// "time:+5%", "allocs:+0", "bytes:+64", "instructions:+1%", "cycles:+2%". Throws Error on
+// anything else, and on thresholds that are not finite, negative, or absurd: a fraction
+// above +10000 %, counts above 2^40.
 Gate parse_gate(const std::string& text);
 
 // The largest time threshold a gate takes, as a fraction (+10000 %: 101 times slower).
@@ -62,6 +64,13 @@ struct CounterChange {
   std::string problem;     // e.g. "heap_allocs invalid in HEAD: ..."; "" when both exist
 };
 
+// A profile figure per iteration (profile.json of each run directory) on both sides.
+struct ProfileChange {
+  std::optional<double> base;
+  std::optional<double> head;
+  std::string problem;  // why a side has no figure; "" when both have one
+};
+
 struct CompareRow {
   std::string name;
   stats::Summary base;
@@ -77,6 +86,10 @@ struct CompareRow {
   CounterChange allocs;
   CounterChange bytes;
   std::optional<CodeChange> code;
+  ProfileChange instructions;  // exact instructions per iteration
+  ProfileChange cycles;        // estimated cycles per iteration
+  // The hot functions whose instructions per iteration changed: "f: 10 -> 11", "g: new, 5".
+  std::vector<std::string> changed_functions;
   std::vector<std::string> warnings;
   std::vector<std::string> failed_gates;  // the gates this row trips or cannot be checked on
 };

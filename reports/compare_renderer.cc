@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "reports/compare.h"
+
+#include <fmt/format.h>
 #include "reports/figures.h"
 #include "reports/format.h"
 
@@ -69,6 +71,22 @@ std::string counts_text(const CounterChange& c) {
   return text;
 }
 
+bool any_profile(const Comparison& c) {
+  for (const CompareRow& r : c.rows) {
+    if (r.instructions.base || r.instructions.head) return true;
+  }
+  return false;
+}
+
+// "465 -> 466 (+1)", "465", "-".
+std::string profile_text(const ProfileChange& k) {
+  if (!k.base && !k.head) return "-";
+  if (k.base && k.head && *k.base == *k.head) return format_count(k.base);
+  std::string text = format_count(k.base) + " -> " + format_count(k.head);
+  if (k.base && k.head) text += fmt::format(" ({:+g})", *k.head - *k.base);
+  return text;
+}
+
 std::string code_text(const CompareRow& r) {
   if (!r.code) return "";
   char text[160];
@@ -85,10 +103,13 @@ std::string render_comparison_text(const Comparison& c, bool color) {
   std::vector<std::vector<std::string>> table = {{"benchmark", "base", "head", change_header(c),
                                                   "p", "verdict", "heap_allocs", "heap_bytes",
                                                   "code"}};
+  const bool profiled = any_profile(c);
+  if (profiled) table[0].push_back("instr/iter");
   for (const CompareRow& r : c.rows) {
     table.push_back({visible_text(r.name), r.base.n ? format_time(r.base.median) : "-",
                      r.head.n ? format_time(r.head.median) : "-", change_text(r), p_text(r),
                      r.verdict, counts_text(r.allocs), counts_text(r.bytes), code_text(r)});
+    if (profiled) table.back().push_back(profile_text(r.instructions));
   }
   std::vector<std::size_t> widths(table[0].size(), 0);
   for (const auto& row : table) {
@@ -122,6 +143,8 @@ std::string render_comparison_text(const Comparison& c, bool color) {
   for (const CompareRow& r : c.rows) {
     for (const std::string& w : r.warnings)
       out += "warning: " + visible_text(r.name + ": " + w) + "\n";
+    for (const std::string& f : r.changed_functions)
+      out += "instructions changed: " + visible_text(r.name + ": " + f) + "\n";
   }
   return out;
 }
@@ -143,6 +166,11 @@ std::string render_comparison_markdown(const Comparison& c) {
   if (c.geomean_ratio)
     out += "| **geomean** | | | " + format_signed_percent(*c.geomean_ratio - 1) + " | | | | | |\n";
   out += "\n" + markdown_cell(definition_text(c)) + "\n";
+  // Benchmarks on one side only: a gate fails on them, so every format names them.
+  for (const std::string& name : c.only_in_base)
+    out += "\nonly in base: " + markdown_code(name, false) + "\n";
+  for (const std::string& name : c.only_in_head)
+    out += "\nonly in head: " + markdown_code(name, false) + "\n";
   for (const std::string& w : c.warnings) out += "\n> ⚠ " + markdown_cell(w) + "\n";
   for (const CompareRow& r : c.rows) {
     if (!r.problem.empty())
@@ -166,6 +194,9 @@ std::string render_comparison_json(const Comparison& c) {
                 {"head", optional(k.head)},
                 {"amortized", k.amortized},
                 {"problem", k.problem}};
+  };
+  auto profile_pair = [&](const ProfileChange& k) {
+    return Json{{"base", optional(k.base)}, {"head", optional(k.head)}, {"problem", k.problem}};
   };
   Json rows = Json::array();
   for (const CompareRow& r : c.rows) {
@@ -191,6 +222,9 @@ std::string render_comparison_json(const Comparison& c) {
                                {"alloc_calls_in_loops_delta", r.code->delta.alloc_calls_in_loops},
                                {"instructions_delta", r.code->delta.instructions}}
                         : Json(nullptr)},
+        {"instructions_per_iter", profile_pair(r.instructions)},
+        {"cycles_per_iter", profile_pair(r.cycles)},
+        {"changed_functions", r.changed_functions},
         {"warnings", r.warnings},
         {"failed_gates", r.failed_gates}};
     rows.push_back(row);
@@ -254,6 +288,10 @@ std::string render_comparison_html(const Comparison& c) {
   out += "</tbody></table>";
   if (c.geomean_ratio) out += "<p>" + html_escape(geomean_text(c)) + "</p>";
   out += "<p>" + html_escape(definition_text(c)) + "</p>";
+  for (const std::string& name : c.only_in_base)
+    out += "<p>only in base: <code>" + html_escape(name) + "</code></p>";
+  for (const std::string& name : c.only_in_head)
+    out += "<p>only in head: <code>" + html_escape(name) + "</code></p>";
   for (const CompareRow& r : c.rows) {
     if (!r.problem.empty())
       out += "<p class=\"warn\">&#9888; " + html_escape(r.name + ": " + r.problem) + "</p>";

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <functional>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -21,6 +22,7 @@
 #include "disasm/listing.h"
 #include "reports/figures.h"
 #include "reports/format.h"
+#include "reports/profile_heat.h"
 #include "reports/renderer.h"
 
 namespace deferlab::reports {
@@ -239,6 +241,29 @@ std::string ratio_bars(const CaseGroup& group, const std::map<std::string, std::
 
 // Tables /////////////////////////////////////////////////////////////////////////////////
 
+std::string profile_header() {
+  return "<th title=\"instructions per iteration (callgrind), exact ratio to the baseline\">"
+         "instr/iter</th><th title=\"estimated cycles per iteration\">cycles/iter</th>"
+         "<th title=\"allocation calls per iteration counted by callgrind\">alloc "
+         "calls/iter</th>";
+}
+
+// The profile's cells of a row; a missing figure is "-" with the reason as its title.
+std::string profile_cells(const StrategyRow& row) {
+  if (!row.profile) return "<td class=\"num\">-</td><td class=\"num\">-</td><td class=\"num\">-</td>";
+  const ProfileFigures& p = *row.profile;
+  const auto cell = [](const std::string& text, const std::string& why, const char* cls) {
+    const std::string title = text == "-" && !why.empty() ? " title=\"" + html_escape(why) + "\"" : "";
+    return std::string("<td class=\"num ") + cls + "\"" + title + ">" + html_escape(text) + "</td>";
+  };
+  return cell(figure_with_ratio(p.instructions, p.instructions_vs_baseline, row.is_baseline),
+              p.missing, "instr") +
+         cell(figure_with_ratio(p.cycles, p.cycles_vs_baseline, row.is_baseline),
+              p.cycles_missing, "cycles") +
+         cell(format_count(p.allocations), p.missing,
+              p.allocations && *p.allocations > 0 ? "allocs" : "");
+}
+
 std::string group_table(const RunReport& report, const CaseGroup& group) {
   const StrategyRow* slowest = nullptr;
   for (const StrategyRow& row : group.rows) {
@@ -248,6 +273,7 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
   std::string out = "<table class=\"cases\"><thead><tr><th>strategy</th><th>median</th><th>vs " +
                     html_escape(report.baseline_strategy) +
                     " [CI]</th><th>allocs/iter</th><th>bytes/iter</th><th>CV</th>";
+  if (report.profile) out += profile_header();
   if (!report.architectures.empty()) {
     std::string archs;
     for (const std::string& arch : report.architectures)
@@ -287,6 +313,7 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
       out += std::string("<td class=\"num") + (noisy ? " noisy" : "") + "\">" +
              html_escape(format_percent(row.time.cv)) + (noisy ? " &#9888;" : "") + "</td>";
     }
+    if (report.profile) out += profile_cells(row);
     if (!report.architectures.empty()) {
       // One cell per fact, the architectures side by side: "65 / 79".
       std::string instructions, in_loops, match;
@@ -348,6 +375,21 @@ std::string assembly_panel(const RunReport& report, const CaseGroup& group,
 
 // The data the script draws from ///////////////////////////////////////////////////////
 
+// The benchmarks outside the manifest that have a hot function, as one group for the
+// assembly panel (a user's binary: each benchmark's hottest function of its own).
+std::optional<CaseGroup> other_group(const RunReport& report) {
+  CaseGroup group;
+  group.scenario = "other";
+  group.param = "benchmarks";
+  for (const StrategyRow& r : report.other) {
+    if (r.hot_symbol.empty()) continue;
+    group.rows.push_back(r);
+    group.rows.back().strategy = r.benchmark;
+  }
+  if (group.rows.empty()) return std::nullopt;
+  return group;
+}
+
 nlohmann::json page_data(const RunReport& report) {
   using nlohmann::json;
   json functions = json::object();
@@ -391,10 +433,31 @@ nlohmann::json page_data(const RunReport& report) {
   }
   // Source text per "file:line", from the listings that carry it.
   json groups = json::array();
-  for (const CaseGroup& g : report.groups) {
+  const auto x86 = report.functions.find("x86-64");
+  std::vector<const CaseGroup*> all;
+  for (const CaseGroup& g : report.groups) all.push_back(&g);
+  const std::optional<CaseGroup> other = other_group(report);
+  if (other) all.push_back(&*other);
+  for (const CaseGroup* group : all) {
+    const CaseGroup& g = *group;
     json rows = json::array();
-    for (const StrategyRow& r : g.rows)
-      rows.push_back({{"strategy", r.strategy}, {"symbol", r.hot_symbol}});
+    for (const StrategyRow& r : g.rows) {
+      // The heat column of the row's x86-64 listing: executions per iteration of each
+      // instruction (the profile runs on the host only).
+      json heat = nullptr;
+      if (x86 != report.functions.end()) {
+        const auto f = x86->second.find(r.hot_symbol);
+        if (f != x86->second.end()) {
+          const auto heated = with_heat(f->second, r);
+          if (!heated.second.empty()) {
+            heat = json::array();
+            for (const disasm::AnnotatedInstruction& a : heated.first.instructions)
+              heat.push_back(disasm::heat_text(a));
+          }
+        }
+      }
+      rows.push_back({{"strategy", r.strategy}, {"symbol", r.hot_symbol}, {"heat", heat}});
+    }
     groups.push_back({{"title", g.title()}, {"rows", rows}});
   }
   return {{"baseline", report.baseline_strategy}, {"functions", functions}, {"groups", groups}};
@@ -454,6 +517,7 @@ details.asm-panel { margin: 8px 0 4px; } details.asm-panel > summary { cursor: p
 .controls { margin: 8px 0; } .controls label { margin-right: 12px; color: var(--muted); }
 .asm { font: 12px/1.35 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; border-collapse: collapse; }
 .asm td { padding: 0 6px; white-space: pre; vertical-align: top; }
+.asm .heat { text-align: right; color: #b35900; padding-right: .6em; font-variant-numeric: tabular-nums; }
 .asm .addr { color: var(--muted); } .asm .note { color: var(--muted); } .asm .gutter { color: #9aa7b3; }
 .asm .label td { color: var(--accent); font-weight: 600; } .asm .src td { color: #6b5a2e; background: #fbf8ef; }
 .asm tr.alloc { background: var(--bad); } .asm tr.alloc .note { color: var(--bad-fg); font-weight: 700; }
@@ -485,6 +549,11 @@ constexpr const char* kScript = R"js(
     for (var i = 0; i < rows.length; i++) if (rows[i].strategy === strategy) return rows[i].symbol;
     return "";
   }
+  function heatOf(group, strategy) {
+    var rows = data.groups[group].rows;
+    for (var i = 0; i < rows.length; i++) if (rows[i].strategy === strategy) return rows[i].heat;
+    return null;
+  }
   // Source lines get a stable colour from their file:line, so the same line is the same
   // colour in every listing.
   function sourceColour(key) {
@@ -492,7 +561,7 @@ constexpr const char* kScript = R"js(
     for (var i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) >>> 0;
     return "hsl(" + (h % 360) + ", 70%, 45%)";
   }
-  function listing(arch, symbol) {
+  function listing(arch, symbol, heat) {
     var f = (data.functions[arch] || {})[symbol];
     var box = el("div");
     if (!f) { box.appendChild(el("p", "note", "No " + arch + " code for this strategy.")); return box; }
@@ -500,9 +569,13 @@ constexpr const char* kScript = R"js(
     head.appendChild(el("code", "", f.name));
     head.appendChild(document.createTextNode("  " + f.summary));
     box.appendChild(head);
+    if (arch !== "x86-64") heat = null;
+    box.appendChild(el("p", "note", heat ? "heat: executions per iteration of the timed loop (profile)"
+        : arch !== "x86-64" ? arch + ": static only, no profile (valgrind does not run under qemu-user)" : ""));
+    var cols = heat ? 4 : 3;
     var table = el("table", "asm");
     var lastSource = "";
-    f.insns.forEach(function (i) {
+    f.insns.forEach(function (i, index) {
       var depth = "|".repeat(Math.min(Math.max(0, i[4] | 0), 64));
       if (i[6] && i[6] !== lastSource) {
         lastSource = i[6];
@@ -510,7 +583,7 @@ constexpr const char* kScript = R"js(
         s.appendChild(el("td", "gutter", depth));
         var text = (f.source || {})[i[6]];
         var t = el("td", "", "// " + i[6] + (text ? "    " + text.trim() : ""));
-        t.setAttribute("colspan", "3");
+        t.setAttribute("colspan", String(cols));
         t.style.borderLeft = "3px solid " + sourceColour(i[6]);
         s.appendChild(t);
         table.appendChild(s);
@@ -519,12 +592,13 @@ constexpr const char* kScript = R"js(
         var l = el("tr", "label");
         l.appendChild(el("td", "gutter", depth));
         var lt = el("td", "", i[5] + ":");
-        lt.setAttribute("colspan", "3");
+        lt.setAttribute("colspan", String(cols));
         l.appendChild(lt);
         table.appendChild(l);
       }
       var tr = el("tr", i[3].trim());
       tr.appendChild(el("td", "gutter", depth));
+      if (heat) tr.appendChild(el("td", "heat", heat[index]));
       tr.appendChild(el("td", "addr", i[0]));
       var code = el("td", "code", i[1]);
       if (i[6]) code.style.borderLeft = "3px solid " + sourceColour(i[6]);
@@ -595,7 +669,7 @@ constexpr const char* kScript = R"js(
     var diff = panel.querySelector(".diff");
     list.textContent = "";
     diff.textContent = "";
-    list.appendChild(listing(arch, symbolOf(group, a)));
+    list.appendChild(listing(arch, symbolOf(group, a), heatOf(group, a)));
     if (a !== b) diff.appendChild(sideBySide(arch, symbolOf(group, a), symbolOf(group, b), a, b));
   }
   document.querySelectorAll("details.asm-panel").forEach(function (panel) {
@@ -706,6 +780,20 @@ std::string render_report_html(const RunReport& report) {
          "instruction columns come from the hot function's disassembly; match is the share of "
          "instructions equal to the baseline's after normalising addresses. "
          "<a href=\"report.json\">report.json</a> has every number.</p>";
+  if (report.profile) {
+    out += "<ul class=\"meta profile\">";
+    for (const std::string& line : profile_definitions(*report.profile, report.groups.empty() ? "" : report.baseline_strategy))
+      out += "<li>" + html_escape(line) + "</li>";
+    out += "</ul>";
+  } else if (!report.profile_absent.empty()) {
+    out += "<p class=\"meta\">No profile (instructions, cycles, allocation calls per "
+           "iteration): " +
+           html_escape(report.profile_absent) + "</p>";
+  }
+  for (const std::string& arch : report.architectures) {
+    if (arch != "x86-64")
+      out += "<p class=\"meta\">" + html_escape(arch + ": " + kStaticOnlyNote) + "</p>";
+  }
   for (const std::string& w : report.warnings)
     out += "<p class=\"warning\">&#9888; " + html_escape(w) + "</p>";
   out += "<nav>";
@@ -775,20 +863,28 @@ std::string render_report_html(const RunReport& report) {
   if (!report.other.empty()) {
     out +=
         "<h2 id=\"other\">Other benchmarks</h2><table class=\"cases\"><thead><tr><th>benchmark</th>"
-        "<th>median</th><th>allocs/iter</th><th>bytes/iter</th><th>CV</th></tr></thead><tbody>";
+        "<th>median</th><th>allocs/iter</th><th>bytes/iter</th><th>CV</th>" +
+        (report.profile ? profile_header() : std::string()) + "</tr></thead><tbody>";
     for (const StrategyRow& r : report.other) {
       out += "<tr><td class=\"name\">" + html_escape(r.benchmark) + "</td>";
+      const std::string profile = report.profile ? profile_cells(r) : "";
       if (r.failed) {
         out += std::string("<td colspan=\"4\" class=\"failed\">") +
-               (r.invalid ? "invalid: " : "failed: ") + html_escape(r.error) + "</td></tr>";
+               (r.invalid ? "invalid: " : "failed: ") + html_escape(r.error) + "</td>" + profile +
+               "</tr>";
         continue;
       }
       out += "<td class=\"num\">" + html_escape(format_time(r.time.median)) +
              "</td><td class=\"num\">" + html_escape(format_count(r.heap_allocs)) +
              "</td><td class=\"num\">" + html_escape(format_bytes(r.heap_bytes)) +
-             "</td><td class=\"num\">" + html_escape(format_percent(r.time.cv)) + "</td></tr>";
+             "</td><td class=\"num\">" + html_escape(format_percent(r.time.cv)) + "</td>" +
+             profile + "</tr>";
     }
     out += "</tbody></table>";
+    // After the manifest's groups, as page_data numbers it.
+    const std::optional<CaseGroup> other = other_group(report);
+    if (other && !report.functions.empty())
+      out += assembly_panel(report, *other, report.groups.size());
   }
   out +=
       "<footer>Generated by deferlab. The page is self-contained: it makes no network "

@@ -1,6 +1,7 @@
 // deferlab.report/1: the run's whole report as data (docs/schemas/deferlab.report-1.schema.json).
 #include <nlohmann/json.hpp>
 
+#include "harness/profile_json.h"  // count_json: whole counts as integers
 #include "reports/renderer.h"
 
 namespace deferlab::reports {
@@ -24,6 +25,39 @@ Json summary_json(const disasm::Summary& s) {
           {"max_loop_depth", s.max_loop_depth},
           {"stack_frame_size", s.stack_frame_size},
           {"invalid", s.invalid}};
+}
+
+Json text_or_null(const std::string& text) {
+  return text.empty() ? Json(nullptr) : Json(text);
+}
+
+// A count that is whole (an exact instruction or call count) as an integer.
+Json optional_count(const std::optional<double>& v) {
+  return v ? Json(harness::count_json(*v)) : Json(nullptr);
+}
+
+Json profile_json(const StrategyRow& row) {
+  if (!row.profile) return nullptr;
+  const ProfileFigures& p = *row.profile;
+  Json by_function = Json::object();
+  for (const auto& [fn, n] : p.allocations_by_function) by_function[fn] = harness::count_json(n);
+  Json hot = Json::array();
+  for (const ProfiledFunction& f : p.hot_functions) {
+    hot.push_back({{"symbol", f.symbol},
+                   {"demangled", f.demangled},
+                   {"object", f.object},
+                   {"instructions_per_iter", harness::count_json(f.instructions)},
+                   {"share", f.share}});
+  }
+  return {{"instructions_per_iter", optional_count(p.instructions)},
+          {"cycles_per_iter", optional_count(p.cycles)},
+          {"alloc_calls_per_iter", optional_count(p.allocations)},
+          {"alloc_calls_by_function", by_function},
+          {"instructions_ratio_to_baseline", optional_number(p.instructions_vs_baseline)},
+          {"cycles_ratio_to_baseline", optional_number(p.cycles_vs_baseline)},
+          {"missing", text_or_null(p.missing)},
+          {"cycles_missing", text_or_null(p.cycles_missing)},
+          {"hot_functions", hot}};
 }
 
 Json row_json(const StrategyRow& row) {
@@ -64,11 +98,24 @@ Json row_json(const StrategyRow& row) {
        {{"allocs_per_iter", optional_number(row.heap_allocs)},
         {"bytes_per_iter", optional_number(row.heap_bytes)},
         {"frees_per_iter", optional_number(row.heap_frees)}}},
+      {"profile", profile_json(row)},
       {"hot_symbol", {{"mangled", row.hot_symbol}, {"demangled", row.hot_symbol_demangled}}},
       {"hot_path", hot_path},
       {"warnings", row.warnings}};
   if (row.failed) out["error"] = (row.invalid ? "invalid data: " : "") + row.error;
   return out;
+}
+
+Json run_profile_json(const RunReport& report) {
+  if (!report.profile) return nullptr;
+  const ProfileData& p = *report.profile;
+  return {{"source", p.source},
+          {"valgrind", p.valgrind},
+          {"cycles_formula", p.cycles_formula},
+          {"wall_seconds", p.wall_seconds},
+          {"incomplete", text_or_null(p.incomplete)},
+          {"calibration_instructions_per_iter", optional_count(p.calibration_instructions)},
+          {"definitions", profile_definitions(p, report.groups.empty() ? "" : report.baseline_strategy)}};
 }
 
 }  // namespace
@@ -90,6 +137,10 @@ std::string render_report_json(const RunReport& report) {
   }
   Json other = Json::array();
   for (const StrategyRow& row : report.other) other.push_back(row_json(row));
+  Json static_only = Json::object();
+  for (const std::string& arch : report.architectures) {
+    if (arch != "x86-64") static_only[arch] = kStaticOnlyNote;
+  }
   Json binaries = Json::object();
   for (const auto& [arch, path] : report.binaries) binaries[arch] = path;
   const Json document = {{"schema", "deferlab.report/1"},
@@ -101,7 +152,10 @@ std::string render_report_json(const RunReport& report) {
                          {"binaries", binaries},
                          {"warnings", report.warnings},
                          {"scenarios", scenarios},
-                         {"other", other}};
+                         {"other", other},
+                         {"profile", run_profile_json(report)},
+                         {"profile_absent", text_or_null(report.profile_absent)},
+                         {"static_only_architectures", static_only}};
   return document.dump(2) + "\n";
 }
 

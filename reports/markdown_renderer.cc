@@ -9,6 +9,7 @@
 #include "disasm/listing.h"
 #include "reports/figures.h"
 #include "reports/format.h"
+#include "reports/profile_heat.h"
 #include "reports/renderer.h"
 
 namespace deferlab::reports {
@@ -33,6 +34,23 @@ std::string ratio_cell(const StrategyRow& row) {
   return format_ratio_interval(*row.vs_baseline);
 }
 
+// " 22 | 31 | 0 |": the profile's figures, instructions and cycles with their exact ratio.
+std::string profile_cells(const StrategyRow& row) {
+  if (!row.profile) return " - | - | - |";
+  const ProfileFigures& p = *row.profile;
+  return " " + figure_with_ratio(p.instructions, p.instructions_vs_baseline, row.is_baseline) +
+         " | " + figure_with_ratio(p.cycles, p.cycles_vs_baseline, row.is_baseline) + " | " +
+         format_count(p.allocations) + " |";
+}
+
+// Why a row's profile figures are missing, as a quoted note; "" when none is.
+std::string profile_note(const StrategyRow& row, const std::string& name) {
+  if (!row.profile) return "";
+  const std::string why = profile_missing_text(*row.profile);
+  if (why.empty()) return "";
+  return "\n> `" + markdown_cell(name) + "`: profile figures missing: " + markdown_cell(why) + "\n";
+}
+
 std::string group_table(const RunReport& report, const CaseGroup& group) {
   const std::string vs =
       report.baseline_strategy.empty() ? "vs baseline" : "vs " + markdown_text(report.baseline_strategy);
@@ -40,8 +58,11 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
                     " | median | " + vs + " | allocs/iter | bytes/iter | CV |";
   const bool has_x86 = std::find(report.architectures.begin(), report.architectures.end(),
                                  "x86-64") != report.architectures.end();
+  const bool profiled = report.profile.has_value();
+  if (profiled) out += " instr/iter | cycles/iter | alloc calls/iter |";
   if (has_x86) out += " instructions | alloc calls in loops | match vs baseline |";
   out += "\n|---|---:|---:|---:|---:|---:|";
+  if (profiled) out += "---:|---:|---:|";
   if (has_x86) out += "---:|---:|---:|";
   out += "\n";
   for (const StrategyRow& row : group.rows) {
@@ -53,6 +74,7 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
            format_count(row.heap_allocs) + " | " + format_bytes(row.heap_bytes) + " | " +
            (row.failed ? "-" : format_percent(row.time.cv) + (row.time.cv > kNoisyCv ? " ⚠" : "")) +
            " |";
+    if (profiled) out += profile_cells(row);
     if (has_x86) {
       const auto path = row.hot_paths.find("x86-64");
       if (path == row.hot_paths.end()) {
@@ -71,6 +93,7 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
     for (const std::string& w : row.invalid_data) {
       out += "\n> ⚠ `" + markdown_cell(row.strategy) + "`: " + markdown_cell(w) + "\n";
     }
+    out += profile_note(row, row.strategy);
   }
   return out;
 }
@@ -112,6 +135,8 @@ std::string overview_table(const RunReport& report) {
                          : row->is_baseline ? "1 (baseline)"
                          : row->vs_baseline ? format_ratio(row->vs_baseline->estimate)
                                             : "-";
+      if (row->profile && row->profile->instructions_vs_baseline && !row->is_baseline)
+        cell += " (instr " + format_ratio(*row->profile->instructions_vs_baseline) + ")";
       if (row->heap_allocs && *row->heap_allocs > 0)
         cell +=
             ", " + format_count(row->heap_allocs) + (*row->heap_allocs == 1 ? " alloc" : " allocs");
@@ -127,18 +152,25 @@ std::string overview_table(const RunReport& report) {
 std::string other_table(const RunReport& report) {
   if (report.other.empty()) return "";
   std::string out = report.groups.empty() ? "" : "Other benchmarks:\n\n";
-  out += "| benchmark | median | allocs/iter | bytes/iter | CV |\n|---|---:|---:|---:|---:|\n";
+  const bool profiled = report.profile.has_value();
+  out += "| benchmark | median | allocs/iter | bytes/iter | CV |";
+  out += profiled ? " instr/iter | cycles/iter | alloc calls/iter |\n" : "\n";
+  out += profiled ? "|---|---:|---:|---:|---:|---:|---:|---:|\n" : "|---|---:|---:|---:|---:|\n";
+  std::string notes;
   for (const StrategyRow& row : report.other) {
     out += "| " + markdown_cell(row.benchmark) + " | ";
+    notes += profile_note(row, row.benchmark);
     if (row.failed) {
-      out += "failed: " + markdown_cell(row.error) + " | - | - | - |\n";
+      out += "failed: " + markdown_cell(row.error) + " | - | - | - |" +
+             (profiled ? profile_cells(row) : "") + "\n";
       continue;
     }
     out += format_time(row.time.median) + " | " + format_count(row.heap_allocs) + " | " +
            format_bytes(row.heap_bytes) + " | " + format_percent(row.time.cv) +
-           (row.time.cv > kNoisyCv ? " ⚠" : "") + " |\n";
+           (row.time.cv > kNoisyCv ? " ⚠" : "") + " |" + (profiled ? profile_cells(row) : "") +
+           "\n";
   }
-  return out + "\n";
+  return out + notes + "\n";
 }
 
 }  // namespace
@@ -180,6 +212,18 @@ std::string render_review_markdown(const RunReport& report) {
                : markdown_text(vs_baseline_definition(report.baseline_strategy)) +
                      (levels.empty() ? "" : " (" + confidence_label(levels) + ")")) +
           "; allocations are exact operator-new counts per iteration of the timed loop.\n\n";
+  if (report.profile) {
+    head += "Per iteration, exact, from the profile pass:";
+    for (const std::string& line : profile_definitions(*report.profile, report.groups.empty() ? "" : report.baseline_strategy))
+      head += "\n- " + markdown_text(line);
+    head += "\n\n";
+  } else if (!report.profile_absent.empty()) {
+    head += "No profile (instructions, cycles, allocation calls per iteration): " +
+            markdown_text(report.profile_absent) + ".\n\n";
+  }
+  for (const std::string& arch : report.architectures) {
+    if (arch != "x86-64") head += "> " + markdown_text(arch + ": " + kStaticOnlyNote) + ".\n\n";
+  }
   head += overview_table(report) + "\n";
   head += other_table(report);
   for (const std::string& w : report.warnings) head += "> ⚠ " + markdown_cell(w) + "\n";
@@ -227,10 +271,14 @@ std::string render_review_markdown(const RunReport& report) {
       if (row.hot_symbol.empty() || !shown.insert(row.hot_symbol).second) continue;
       const auto f = functions->second.find(row.hot_symbol);
       if (f == functions->second.end()) continue;
+      // The heat of the first row that shows the function (the key cases come first).
+      const auto [heated, heat_note] = with_heat(f->second, row);
+      disasm::ListingOptions listing;
+      listing.heat_note = heat_note;
       std::string body = "<details><summary><code>" + inline_html(row.strategy) + "</code> in " +
                          inline_html(g->scenario) + ": " +
                          html_escape(disasm::summary_text(f->second.summary)) + "</summary>\n\n" +
-                         disasm::render_function_markdown(f->second, {});
+                         disasm::render_function_markdown(heated, listing);
       if (base != nullptr && !row.is_baseline) {
         const auto b = functions->second.find(base->hot_symbol);
         if (b != functions->second.end() &&
@@ -245,6 +293,22 @@ std::string render_review_markdown(const RunReport& report) {
       body += "\n</details>\n";
       sections.push_back({row.strategy + " in " + g->scenario + " assembly", body});
     }
+  }
+
+  // A user's binary: each benchmark's hottest function of its own, with its heat.
+  for (const StrategyRow& row : report.other) {
+    if (functions == report.functions.end() || row.hot_symbol.empty()) continue;
+    const auto f = functions->second.find(row.hot_symbol);
+    if (f == functions->second.end()) continue;
+    const auto [heated, heat_note] = with_heat(f->second, row);
+    disasm::ListingOptions listing;
+    listing.heat_note = heat_note;
+    sections.push_back({row.benchmark + " assembly",
+                        "<details><summary><code>" + inline_html(row.benchmark) + "</code>: " +
+                            inline_html(f->second.range.demangled) + ", " +
+                            html_escape(disasm::summary_text(f->second.summary)) +
+                            "</summary>\n\n" + disasm::render_function_markdown(heated, listing) +
+                            "\n</details>\n"});
   }
 
   const std::string footnote =

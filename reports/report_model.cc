@@ -234,6 +234,7 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
   std::stable_sort(
       report.architectures.begin(), report.architectures.end(),
       [](const std::string& a, const std::string& b) { return (a == "x86-64") > (b == "x86-64"); });
+  assign_profiled_hot_symbols(report);
   for (CaseGroup& group : report.groups) {
     const StrategyRow* base = group.baseline();
     for (StrategyRow& row : group.rows) {
@@ -319,6 +320,52 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
                                ": code placement or measurement, not the strategy");
     }
   }
+}
+
+void assign_profiled_hot_symbols(RunReport& report) {
+  const auto x86 = report.functions.find("x86-64");
+  if (x86 == report.functions.end()) return;
+  const auto assign = [&](StrategyRow& row) {
+    if (!row.hot_symbol.empty() || !row.profile) return;
+    for (const ProfiledFunction& f : row.profile->hot_functions) {
+      if (!x86->second.contains(f.symbol)) continue;
+      row.hot_symbol = f.symbol;
+      row.hot_symbol_demangled = f.demangled;
+      return;
+    }
+  };
+  for (CaseGroup& group : report.groups) {
+    for (StrategyRow& row : group.rows) assign(row);
+  }
+  for (StrategyRow& row : report.other) assign(row);
+}
+
+void attach_profile(RunReport& report, ProfileData profile) {
+  const auto ratio = [](const std::optional<double>& a,
+                        const std::optional<double>& b) -> std::optional<double> {
+    if (!a || !b || *b <= 0) return std::nullopt;
+    return *a / *b;
+  };
+  const auto figures_for = [&](StrategyRow& row) {
+    row.profile = profile.figures_for(row.benchmark);
+    const std::string why = profile_missing_text(*row.profile);
+    if (!why.empty()) row.warnings.push_back("profile figures missing: " + why);
+  };
+  for (CaseGroup& group : report.groups) {
+    for (StrategyRow& row : group.rows) figures_for(row);
+    const StrategyRow* base = group.baseline();
+    if (base == nullptr) continue;
+    const ProfileFigures base_figures = *base->profile;
+    for (StrategyRow& row : group.rows) {
+      row.profile->instructions_vs_baseline =
+          ratio(row.profile->instructions, base_figures.instructions);
+      row.profile->cycles_vs_baseline = ratio(row.profile->cycles, base_figures.cycles);
+    }
+  }
+  for (StrategyRow& row : report.other) figures_for(row);
+  assign_profiled_hot_symbols(report);
+  report.profile = std::move(profile);
+  report.profile_absent.clear();
 }
 
 }  // namespace deferlab::reports

@@ -17,6 +17,7 @@
 #include "disasm/diff.h"
 #include "harness/statistics.h"
 #include "reports/bench_results.h"
+#include "reports/profile_figures.h"
 
 namespace deferlab::reports {
 
@@ -58,6 +59,8 @@ struct StrategyRow {
   // invalid counter, invalid MemoryManager fields); also in `warnings`. Text and Markdown
   // print these under the table, where a "-" alone would not say why.
   std::vector<std::string> invalid_data;
+  // The profile pass's exact figures per iteration (profile.json), when the run has one.
+  std::optional<ProfileFigures> profile;
 };
 
 struct CaseGroup {
@@ -96,7 +99,15 @@ struct RunReport {
   std::vector<std::string> architectures;
   std::map<std::string, std::map<std::string, disasm::AnnotatedFunction>> functions;
   std::map<std::string, std::string> binaries;  // arch -> binary path
+  // The profile pass (profile.json), or why the run has none (`profile_absent`).
+  std::optional<ProfileData> profile;
+  std::string profile_absent;
 };
+
+// Why architectures other than the host's have no profile (shown wherever they appear).
+inline constexpr const char* kStaticOnlyNote =
+    "static only: no profile (valgrind does not run under qemu-user), so instructions, cycles "
+    "and allocation calls per iteration are the host's";
 
 // `manifest` may be null (a binary without one): groups are then derived from the
 // benchmark names (derived_manifest.h). `baseline_strategy` "" takes the manifest's.
@@ -113,6 +124,16 @@ StrategyRow make_row(const BenchmarkResult& result);
 // Throws Error naming `source_name` and the JSON path when the document is malformed.
 void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
                    const std::string& source_name = "disasm.json");
+
+// Adds the profile's figures to every row (rows it lacks say why) with exact ratios to
+// each group's baseline. Attach it before the disassembly: a row without a declared hot
+// symbol (a binary without a manifest) takes its hottest function that disasm.json has,
+// and attach_disasm then gives it its hot path and diff.
+void attach_profile(RunReport& report, ProfileData profile);
+
+// Gives each row without a hot symbol the first of its profile's hot functions (they come
+// hottest first) that report.functions has for x86-64; no-op without both.
+void assign_profiled_hot_symbols(RunReport& report);
 
 // Hot functions a report aligns with its baseline's: a report diffs every row against its
 // baseline and every pair in a group, so it keeps each diff under a second. Larger ones

@@ -9,6 +9,14 @@ namespace deferlab::reports {
 
 namespace fs = std::filesystem;
 
+std::string profile_absent_reason(const nlohmann::json& context) {
+  const auto it = context.find("deferlab_profile");
+  if (it != context.end() && it->is_string() && it->get<std::string>() != "on") {
+    return it->get<std::string>();
+  }
+  return "no profile.json in the run directory";
+}
+
 RunReport load_run_directory(const fs::path& dir, const std::string& baseline) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
@@ -26,6 +34,12 @@ RunReport load_run_directory(const fs::path& dir, const std::string& baseline) {
   if (has_manifest) manifest = load_json_file(dir / "cases.json");
   RunReport report = build_run_report(bench, has_manifest ? &manifest : nullptr, baseline,
                                       (dir / "cases.json").string());
+  // The profile first: it names the hot functions of rows the manifest does not.
+  if (fs::exists(dir / "profile.json", ec)) {
+    attach_profile(report, load_profile_file(dir / "profile.json"));
+  } else {
+    report.profile_absent = profile_absent_reason(report.context);
+  }
   if (fs::exists(dir / "disasm.json", ec)) {
     const fs::path disasm = dir / "disasm.json";
     attach_disasm(report, load_json_file(disasm), disasm.string());

@@ -18,6 +18,10 @@ namespace deferlab::reports {
 // naming the directory or file when something is missing or malformed.
 RunReport load_run_directory(const std::filesystem::path& dir, const std::string& baseline);
 
+// Why a run has no profile: what deferlab run recorded in the context
+// ("deferlab_profile": "off: --no-profile", ...), else that profile.json is missing.
+std::string profile_absent_reason(const nlohmann::json& context);
+
 // report.json, index.html and review.md for `dir`, rendered (paths and contents), for a
 // caller that writes them together with other files (write_files_atomically).
 std::vector<std::pair<std::filesystem::path, std::string>> render_reports(

@@ -62,19 +62,42 @@ std::string confidence_label(const CaseGroup& group) {
 }
 
 std::vector<Cell> header_row(const std::string& first, const std::string& baseline,
-                             const std::string& confidence) {
-  return {{first, kDim},
-          {"median", kDim},
-          {baseline.empty() ? std::string("vs baseline") : "vs " + baseline + " [" + confidence + " CI]",
-           kDim},
-          {"allocs/iter", kDim},
-          {"bytes/iter", kDim},
-          {"CV", kDim}};
+                             const std::string& confidence, bool profiled) {
+  std::vector<Cell> cells = {
+      {first, kDim},
+      {"median", kDim},
+      {baseline.empty() ? std::string("vs baseline") : "vs " + baseline + " [" + confidence + " CI]",
+       kDim},
+      {"allocs/iter", kDim},
+      {"bytes/iter", kDim},
+      {"CV", kDim}};
+  if (profiled) {
+    cells.push_back({"instr/iter", kDim});
+    cells.push_back({"cycles/iter", kDim});
+    cells.push_back({"alloc calls/iter", kDim});
+  }
+  return cells;
+}
+
+// The profile's cells of a row: instructions and cycles with their exact ratio to the
+// baseline, and the allocation calls; "-" where missing (the reason goes under the table).
+void add_profile_cells(std::vector<Cell>& cells, const StrategyRow& row) {
+  if (!row.profile) return;
+  const ProfileFigures& p = *row.profile;
+  const bool allocates = p.allocations && *p.allocations > 0;
+  cells.push_back({figure_with_ratio(p.instructions, p.instructions_vs_baseline, row.is_baseline)});
+  cells.push_back({figure_with_ratio(p.cycles, p.cycles_vs_baseline, row.is_baseline)});
+  cells.push_back({format_count(p.allocations), allocates ? kYellow : nullptr});
 }
 
 std::vector<Cell> strategy_row(const StrategyRow& row, const StrategyRow* slowest) {
   if (row.failed) {
-    return {{row.strategy}, {row.invalid ? "invalid" : "failed", kRed}, {row.error, kRed}};
+    std::vector<Cell> cells = {
+        {row.strategy}, {row.invalid ? "invalid" : "failed", kRed}, {row.error, kRed}};
+    // The profile counts what the code does, whatever the timed run reported.
+    if (row.profile) cells.resize(6, Cell{""});
+    add_profile_cells(cells, row);
+    return cells;
   }
   std::string ratio = "-";
   if (row.is_baseline) {
@@ -86,12 +109,23 @@ std::vector<Cell> strategy_row(const StrategyRow& row, const StrategyRow* slowes
   const bool noisy = row.time.cv > kNoisyCv;
   std::string name = row.strategy;
   if (row.fidelity == "closest_form") name += " *";
-  return {{name},
-          {format_time(row.time.median), &row == slowest ? kBold : nullptr},
-          {ratio, row.is_baseline ? kDim : nullptr},
-          {format_count(row.heap_allocs), allocates ? kYellow : nullptr},
-          {format_bytes(row.heap_bytes), allocates ? kYellow : nullptr},
-          {format_percent(row.time.cv) + (noisy ? " !" : ""), noisy ? kRed : nullptr}};
+  std::vector<Cell> cells = {
+      {name},
+      {format_time(row.time.median), &row == slowest ? kBold : nullptr},
+      {ratio, row.is_baseline ? kDim : nullptr},
+      {format_count(row.heap_allocs), allocates ? kYellow : nullptr},
+      {format_bytes(row.heap_bytes), allocates ? kYellow : nullptr},
+      {format_percent(row.time.cv) + (noisy ? " !" : ""), noisy ? kRed : nullptr}};
+  add_profile_cells(cells, row);
+  return cells;
+}
+
+// "  note: NAME: no profile figures: why", one per row whose figures are missing.
+std::string profile_notes(const StrategyRow& row, const std::string& name) {
+  if (!row.profile) return "";
+  const std::string why = profile_missing_text(*row.profile);
+  if (why.empty()) return "";
+  return "  note: " + visible_text(name + ": profile figures missing: " + why) + "\n";
 }
 
 std::string describe_parameters(const nlohmann::json& parameters) {
@@ -126,13 +160,14 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
     out += '\n';
     std::vector<std::vector<Cell>> rows = {
         header_row(report.derived_manifest ? "family" : "strategy", report.baseline_strategy,
-                   confidence_label(group))};
+                   confidence_label(group), report.profile.has_value())};
     for (const StrategyRow& row : group.rows) rows.push_back(strategy_row(row, slowest));
     out += render_table(rows, style);
     for (const std::string& w : group.warnings) out += "  note: " + visible_text(w) + "\n";
     for (const StrategyRow& row : group.rows) {
       for (const std::string& w : row.invalid_data)
         out += "  note: " + visible_text(row.strategy + ": " + w) + "\n";
+      out += profile_notes(row, row.strategy);
     }
     out += '\n';
   }
@@ -143,10 +178,19 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
                                             {"allocs/iter", kDim},
                                             {"bytes/iter", kDim},
                                             {"CV", kDim}}};
+    if (report.profile) {
+      rows.front().push_back({"instr/iter", kDim});
+      rows.front().push_back({"cycles/iter", kDim});
+      rows.front().push_back({"alloc calls/iter", kDim});
+    }
+    std::string notes;
     for (const StrategyRow& row : report.other) {
+      notes += profile_notes(row, row.benchmark);
       if (row.failed) {
         rows.push_back(
             {{row.benchmark}, {row.invalid ? "invalid" : "failed", kRed}, {row.error, kRed}});
+        if (row.profile) rows.back().resize(5, Cell{""});
+        add_profile_cells(rows.back(), row);
         continue;
       }
       const bool noisy = row.time.cv > kNoisyCv;
@@ -156,8 +200,10 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
                       {format_count(row.heap_allocs)},
                       {format_bytes(row.heap_bytes)},
                       {format_percent(row.time.cv) + (noisy ? " !" : ""), noisy ? kRed : nullptr}});
+      add_profile_cells(rows.back(), row);
     }
     out += render_table(rows, style);
+    out += notes;
     out += '\n';
   }
   std::vector<std::string> notes;
@@ -168,6 +214,16 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
     notes.push_back(report.baseline_strategy.empty()
                         ? "no baseline: --baseline FAMILY gives ratios to that family"
                         : vs_baseline_definition(report.baseline_strategy));
+  }
+  if (report.profile) {
+    for (std::string& line : profile_definitions(*report.profile, report.groups.empty() ? "" : report.baseline_strategy))
+      notes.push_back(std::move(line));
+  } else if (!report.profile_absent.empty()) {
+    notes.push_back("no profile (instructions, cycles, allocation calls per iteration): " +
+                    report.profile_absent);
+  }
+  for (const std::string& arch : report.architectures) {
+    if (arch != "x86-64") notes.push_back(arch + ": " + kStaticOnlyNote);
   }
   if (any_closest) {
     notes.push_back(

@@ -45,10 +45,11 @@ void Progress::update(std::size_t done, std::size_t total, std::string_view item
     active_ = true;
     return;
   }
-  // Not a terminal (a log, CI): one line per tenth of the work.
-  const int decile = static_cast<int>(fraction * 10);
-  if (decile != last_decile_) {
-    last_decile_ = decile;
+  // Not a terminal (a log, CI): one line per quarter of the work, never one per item, and
+  // none again for a quarter already shown when the total grows (the profile's second pass).
+  const int quarter = static_cast<int>(fraction * 4);
+  if (quarter > last_quarter_) {
+    last_quarter_ = quarter;
     std::fprintf(stderr, "%s: %3.0f%% (%zu/%zu, %.0fs) %.*s\n", label_.c_str(), fraction * 100,
                  done, total, elapsed, static_cast<int>(item.size()), item.data());
   }

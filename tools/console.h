@@ -29,7 +29,7 @@ class Progress {
   std::string label_;
   bool terminal_;
   bool active_ = false;
-  int last_decile_ = -1;
+  int last_quarter_ = 0;  // the last quarter shown off a terminal
   std::chrono::steady_clock::time_point start_;
 };
 

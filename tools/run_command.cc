@@ -19,9 +19,14 @@
 #include "disasm/hot_functions.h"
 #include "harness/atomic_file.h"
 #include "harness/error.h"
+#include "harness/callgrind_runner.h"  // valgrind_version
 #include "harness/interrupt.h"
+#include "harness/profile_json.h"
+#include "harness/profile_pass.h"
 #include "harness/run_driver.h"
 #include "reports/bench_results.h"
+#include "reports/profile_figures.h"
+#include "reports/profile_heat.h"
 #include "reports/report_model.h"
 #include "reports/run_directory.h"
 #include "reports/text_renderer.h"
@@ -55,6 +60,57 @@ constexpr double kTimeoutFactor = 20;
 double default_timeout(std::size_t benchmarks, int repetitions, double min_time) {
   return std::ceil(kTimeoutFloorSeconds +
                    kTimeoutFactor * static_cast<double>(benchmarks) * repetitions * min_time);
+}
+
+// The profile pass's default limit: the whole lab (200 benchmarks) takes about 25 s on two
+// cores (docs/performance.md); a benchmark that needs a second, longer run may take up to
+// ProfileSetup::max_min_time (1 s) under callgrind, about 25x slower than native. Five
+// seconds a benchmark and the same floor leave room for a loaded machine.
+constexpr double kProfileSecondsPerBenchmark = 5;
+
+double default_profile_timeout(std::size_t benchmarks) {
+  return kTimeoutFloorSeconds + kProfileSecondsPerBenchmark * static_cast<double>(benchmarks);
+}
+
+// Where callgrind's files go while the profile pass runs: a hidden directory inside the
+// run directory, removed on every way out (a signal's included: the handler runs no
+// destructors, but the next run of the same --out clears it).
+class CallgrindDirectory {
+ public:
+  explicit CallgrindDirectory(fs::path path) : path_(std::move(path)) {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+    fs::create_directories(path_, ec);
+    if (ec) throw Error("cannot create a directory for callgrind: " + ec.message(), path_.string());
+  }
+  ~CallgrindDirectory() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  CallgrindDirectory(const CallgrindDirectory&) = delete;
+  CallgrindDirectory& operator=(const CallgrindDirectory&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// The profile pass's outcome, for the run directory.
+struct ProfileOutcome {
+  std::optional<harness::Profile> profile;
+  std::string failure;  // why there is no profile, when it was wanted and failed
+  // The binary cannot run under valgrind at all (a sanitizer runtime: its shadow memory
+  // takes the address space valgrind needs). Not a failure of the run; the reports say so.
+  bool impossible = false;
+};
+
+// True when a failure under callgrind is a sanitizer runtime refusing valgrind, from the
+// binary's last words ("ASan runtime does not come first ...", "AddressSanitizer ...").
+bool is_sanitizer_refusal(const Error& e) {
+  for (const char* word : {"Sanitizer", "ASan runtime", "TSan", "MSan"}) {
+    if (e.hint().find(word) != std::string::npos) return true;
+  }
+  return false;
 }
 
 // Results in a Google Benchmark document: its non-aggregate entries, errored ones included.
@@ -181,14 +237,23 @@ class RunCommand final : public Command {
     run->add_option("--timeout", timeout_,
                     "Seconds the whole benchmark run may take before its process group is "
                     "killed (default: 120 + 20 x benchmarks x repetitions x min-time, printed "
-                    "at the start)")
+                    "at the start); the profile pass gets the same limit of its own (default "
+                    "120 + 5 x benchmarks)")
         ->check(CLI::Range(1.0, 1e6));
+    run->add_flag("--no-profile", no_profile_,
+                  "Skip the profile pass: by default every benchmark also runs under "
+                  "valgrind's callgrind for exact instructions, estimated cycles and "
+                  "allocation calls per iteration (profile.json), and the heat column on the "
+                  "assembly");
     run->footer(
         "Examples:\n"
         "  deferlab run --quick\n"
         "  deferlab run --filter 'loop_defer/.*/64' --repetitions 9\n"
         "  deferlab run --binary ./my_benchmarks --out out/mine\n"
         "Progress goes to stderr; the summary table to stdout, after every file is written.\n"
+        "The profile pass runs after the timed run (never beside it) and writes profile.json;\n"
+        "if it fails or runs past --timeout, the run directory is still written, its rows\n"
+        "without profile figures say why, and deferlab exits 2.\n"
         "Exit codes: 0 every benchmark ran; 1 the run completed and is written, but a\n"
         "benchmark reported an error (SkipWithError: a failed row in every report, one\n"
         "'benchmark failed' line each on stderr); 2 the binary is missing, is not a Google\n"
@@ -229,7 +294,9 @@ class RunCommand final : public Command {
         timeout_.value_or(default_timeout(selected.size(), options.repetitions, options.min_time));
 
     // Everything that runs another program but the benchmark comes first: after the run,
-    // nothing stands between the results and the disk.
+    // nothing stands between the results and the disk (but the profile pass, which fails
+    // soft).
+    if (!no_profile_) harness::valgrind_version();  // Error with an install hint
     std::optional<nlohmann::json> manifest;
     if (is_lab_binary) manifest = harness::read_case_manifest(binary);
     const nlohmann::json environment = harness::describe_environment(source_tree());
@@ -267,9 +334,27 @@ class RunCommand final : public Command {
 
     nlohmann::json bench = read_bench_output(raw.path(), binary);
     for (const auto& [key, value] : run_context.items()) bench["context"][key] = value;
+    ProfileOutcome profiled;
+    if (no_profile_) {
+      bench["context"]["deferlab_profile"] = "off: --no-profile";
+    } else {
+      stop_if_interrupted(bench, dir);
+      profiled = profile(binary, dir, selected);
+      bench["context"]["deferlab_profile"] =
+          profiled.profile       ? std::string("on")
+          : profiled.impossible ? "not possible: " + profiled.failure
+                                : "failed: " + profiled.failure;
+      if (profiled.profile && profiled.profile->interrupted_by != 0)
+        profile_interrupted(bench, *profiled.profile, dir);
+    }
     reports::order_benchmarks(bench, options.listed);
-    const reports::RunReport report = write_run_directory(bench, manifest, binary, dir);
-    if (out_.empty()) replace_symlink(fs::path("out") / "latest", dir.filename());
+    std::optional<nlohmann::json> profile_doc;
+    if (profiled.profile) profile_doc = harness::profile_document(*profiled.profile);
+    const reports::RunReport report = write_run_directory(bench, manifest, binary, dir, profile_doc);
+    // A run whose profile failed or stopped is written but not the latest complete run.
+    const bool profile_complete = no_profile_ || profiled.impossible ||
+                                  (profiled.profile && profiled.profile->incomplete.empty());
+    if (out_.empty() && profile_complete) replace_symlink(fs::path("out") / "latest", dir.filename());
 
     // The table last: a reader that goes away (| head) finds every file already written.
     Output table("");
@@ -281,6 +366,18 @@ class RunCommand final : public Command {
     const std::vector<std::string> failed = failed_benchmarks(bench);
     for (const std::string& f : failed) {
       std::fprintf(stderr, "deferlab: benchmark failed: %s\n", f.c_str());
+    }
+    if (!profile_complete) {
+      const std::string why =
+          profiled.profile ? profiled.profile->incomplete + " (--timeout)" : profiled.failure;
+      const Error e("the profile pass did not complete: " + why +
+                        "; the run directory is written, its rows without profile figures say "
+                        "why; out/latest is unchanged",
+                    dir.string(),
+                    profiled.profile ? "pass --timeout S if it needs longer"
+                                     : "pass --no-profile to skip the profile pass");
+      std::fprintf(stderr, "deferlab: error: %s\n", e.what());
+      return 2;
     }
     return failed.empty() ? 0 : 1;
   }
@@ -329,16 +426,32 @@ class RunCommand final : public Command {
   // bench.json beside old reports (an --out reused).
   reports::RunReport write_run_directory(const nlohmann::json& bench,
                                          const std::optional<nlohmann::json>& manifest,
-                                         const fs::path& binary, const fs::path& dir) const {
+                                         const fs::path& binary, const fs::path& dir,
+                                         const std::optional<nlohmann::json>& profile_doc) const {
     stop_if_interrupted(bench, dir);
+    // The same reader `deferlab report` uses on profile.json: one definition of each figure.
+    std::optional<reports::ProfileData> profile;
+    if (profile_doc)
+      profile = reports::read_profile_document(*profile_doc, (dir / "profile.json").string());
     std::optional<nlohmann::json> disassembly;
-    if (manifest) disassembly = disassemble(*manifest, binary);
+    if (manifest) {
+      disassembly = disassemble(*manifest, binary, profile);
+    } else if (profile) {
+      disassembly = disassemble_profiled(binary, *profile);
+    }
     reports::RunReport report =
         reports::build_run_report(reports::parse_bench_json(bench, (dir / "bench.json").string()),
                                   manifest ? &*manifest : nullptr, baseline_);
+    // The profile first: it names the hot functions of rows the manifest does not.
+    if (profile) {
+      reports::attach_profile(report, *profile);
+    } else {
+      report.profile_absent = reports::profile_absent_reason(bench["context"]);
+    }
     if (disassembly) reports::attach_disasm(report, *disassembly);
     std::vector<std::pair<fs::path, std::string>> files = {
         {dir / "bench.json", bench.dump(2) + "\n"}};
+    if (profile_doc) files.emplace_back(dir / "profile.json", profile_doc->dump(1) + "\n");
     if (disassembly) files.emplace_back(dir / "disasm.json", disassembly->dump(1) + "\n");
     for (auto& file : reports::render_reports(dir, report)) files.push_back(std::move(file));
     stop_if_interrupted(bench, dir);
@@ -366,8 +479,119 @@ class RunCommand final : public Command {
                                   dir.string() + "); " + where + "; out/latest is unchanged");
   }
 
+  // The profile pass over the benchmarks the timed run ran. An Error (valgrind or the
+  // binary failing under it) does not lose the timed results: the outcome says why.
+  ProfileOutcome profile(const fs::path& binary, const fs::path& dir,
+                         const std::vector<std::string>& selected) const {
+    harness::ProfileOptions options;
+    options.binary = binary;
+    options.filter = filter_;  // selects what the timed run ran
+    options.calibration_binary = companion("deferlab_empty_loop", "harness");
+    std::error_code ec;
+    if (!fs::exists(options.calibration_binary, ec))
+      options.calibration_binary.clear();  // no net figures without it
+    options.timeout_seconds = timeout_.value_or(default_profile_timeout(selected.size()));
+    const CallgrindDirectory scratch(dir / ".callgrind");
+    options.work_directory = scratch.path();
+    std::fprintf(stderr,
+                 "deferlab: profiling %zu benchmarks under callgrind (timeout %.0f s; "
+                 "--no-profile to skip)\n",
+                 selected.size(), options.timeout_seconds);
+    Progress progress("profile");
+    options.on_progress = [&](const harness::ProfileProgress& p) {
+      progress.update(p.done, p.total, p.name);
+    };
+    ProfileOutcome outcome;
+    try {
+      outcome.profile = harness::profile_benchmarks(options);
+    } catch (const Interrupted& e) {
+      // Stopped before its callgrind processes started (listing the benchmarks): nothing
+      // was profiled, and the profile says so row by row.
+      progress.finish();
+      harness::Profile nothing;
+      nothing.binary = binary.string();
+      nothing.setup = options.setup;
+      nothing.interrupted_by = e.signal();
+      nothing.incomplete = "the profile pass was interrupted by " + signal_name(e.signal());
+      for (const std::string& name : selected) {
+        harness::BenchmarkProfile row;
+        row.name = name;
+        row.reasons.push_back("not profiled: " + nothing.incomplete);
+        row.method = "not measured";
+        row.min_time = options.setup.min_time;
+        nothing.benchmarks.push_back(std::move(row));
+      }
+      outcome.profile = std::move(nothing);
+      return outcome;
+    } catch (const Error& e) {
+      progress.finish();
+      outcome.impossible = is_sanitizer_refusal(e);
+      // The binary's last line says which runtime refused.
+      std::string last = e.hint();
+      if (const std::size_t bar = last.rfind(" | "); bar != std::string::npos)
+        last = last.substr(bar + 3);
+      outcome.failure =
+          outcome.impossible
+              ? "the binary is built with a sanitizer, which valgrind cannot run (" + last + ")"
+              : e.what();
+      std::fprintf(stderr, "deferlab: warning: no profile: %s\n", outcome.failure.c_str());
+      return outcome;
+    }
+    progress.finish();
+    std::size_t exact = 0;
+    for (const harness::BenchmarkProfile& row : outcome.profile->benchmarks) exact += row.exact;
+    std::fprintf(stderr, "deferlab: profiled %zu benchmarks (%zu exact) in %.1f s%s\n",
+                 outcome.profile->benchmarks.size(), exact, outcome.profile->wall_seconds,
+                 outcome.profile->incomplete.empty()
+                     ? ""
+                     : ("; " + outcome.profile->incomplete).c_str());
+    return outcome;
+  }
+
+  // A SIGINT/SIGTERM during the profile pass: the timed results go to bench.partial.json
+  // and what the profile finished to profile.partial.json, nothing else is written,
+  // out/latest stays, and the run ends by the signal.
+  [[noreturn]] static void profile_interrupted(nlohmann::json bench,
+                                               const harness::Profile& profile,
+                                               const fs::path& dir) {
+    const std::string name = signal_name(profile.interrupted_by);
+    bench["context"]["deferlab_partial"] = "interrupted by " + name + " during the profile pass";
+    std::string where = "the timed results are kept in " + (dir / "bench.partial.json").string() +
+                        " and the profile's finished rows in " +
+                        (dir / "profile.partial.json").string();
+    try {
+      write_files_atomically(
+          {{dir / "bench.partial.json", bench.dump(2) + "\n"},
+           {dir / "profile.partial.json", harness::profile_document(profile).dump(1) + "\n"}});
+    } catch (const Error& e) {
+      where = std::string("could not keep the results: ") + e.what();
+    }
+    throw Interrupted(profile.interrupted_by, "interrupted by " + name +
+                                                  " during the profile pass (" + dir.string() +
+                                                  "); " + where + "; out/latest is unchanged");
+  }
+
+  // disasm.json for a binary without a manifest: its own functions among each benchmark's
+  // hot functions (those covering 95 % of its instructions, at most 8), with their heat.
+  static nlohmann::json disassemble_profiled(const fs::path& binary,
+                                             const reports::ProfileData& profile) {
+    std::set<std::string> symbols;
+    std::error_code ec;
+    for (const auto& [name, figures] : profile.benchmarks) {
+      for (const reports::ProfiledFunction& f : figures.hot_functions) {
+        if (fs::equivalent(f.object, binary, ec)) symbols.insert(f.symbol);
+      }
+    }
+    nlohmann::json host = nlohmann::json::parse(disasm::hot_functions_document(
+        binary.string(), std::vector<std::string>(symbols.begin(), symbols.end())));
+    reports::add_profiles_to_disasm(host, profile);
+    const std::string arch = host["binary"].value("arch", "x86-64");
+    return {{"schema", "deferlab.disasm-set/1"}, {"architectures", {{arch, std::move(host)}}}};
+  }
+
   // disasm.json: the hot function of every case, for each architecture built.
-  nlohmann::json disassemble(const nlohmann::json& manifest, const fs::path& binary) const {
+  nlohmann::json disassemble(const nlohmann::json& manifest, const fs::path& binary,
+                             const std::optional<reports::ProfileData>& profile) const {
     std::vector<std::string> symbols;
     for (const nlohmann::json& c : manifest.value("cases", nlohmann::json::array())) {
       const std::string mangled =
@@ -382,7 +606,8 @@ class RunCommand final : public Command {
     const std::string host = disasm::hot_functions_document(binary.string(), symbols, noreturn);
     const nlohmann::json host_json = nlohmann::json::parse(host);
     std::string document = "{\"schema\":\"deferlab.disasm-set/1\",\"architectures\":{";
-    document += "\"" + host_json["binary"].value("arch", "x86-64") + "\":" + host;
+    const std::string host_arch = host_json["binary"].value("arch", "x86-64");
+    document += "\"" + host_arch + "\":" + host;
     std::error_code ec;
     if (!aarch64_binary_.empty()) {
       if (!fs::exists(aarch64_binary_, ec)) {
@@ -394,7 +619,10 @@ class RunCommand final : public Command {
       }
     }
     document += "}}";
-    return nlohmann::json::parse(document);
+    nlohmann::json set = nlohmann::json::parse(document);
+    // The heat is the host's: the profile runs there only (AArch64 stays static).
+    if (profile) reports::add_profiles_to_disasm(set["architectures"][host_arch], *profile);
+    return set;
   }
 
   // A run that did not finish (crash, timeout, signal): what the binary measured goes into
@@ -473,6 +701,7 @@ class RunCommand final : public Command {
   std::string baseline_;  // "": the manifest's baseline_strategy
   bool no_interleave_ = false;
   std::optional<double> timeout_;
+  bool no_profile_ = false;
 };
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "cases/case_registry.h"
 #include "cases/strategies.h"
 #include "harness/alloc_hook.h"
+#include "tests/skip.h"
 
 namespace deferlab::cases {
 namespace {
@@ -103,7 +104,7 @@ class StrategyTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (cases_of(Strategy::kName).empty()) {
-      GTEST_SKIP() << Strategy::kName << " is not built: " << omitted_reason(Strategy::kName);
+      DEFERLAB_SKIP() << Strategy::kName << " is not built: " << omitted_reason(Strategy::kName);
     }
   }
 

@@ -11,6 +11,7 @@
 #include "disasm/annotate.h"
 #include "disasm/selection.h"
 #include "harness/subprocess.h"
+#include "tests/skip.h"
 
 namespace deferlab::disasm {
 namespace {
@@ -43,9 +44,9 @@ class BoundariesTest : public ::testing::TestWithParam<Target> {};
 
 TEST_P(BoundariesTest, EveryInstructionStartsWhereObjdumpSays) {
   const Target& t = GetParam();
-  if (!std::filesystem::exists(t.path)) GTEST_SKIP() << t.path << " is not installed";
+  if (!std::filesystem::exists(t.path)) DEFERLAB_SKIP() << t.path << " is not installed";
   if (std::system((std::string(t.objdump) + " --version > /dev/null 2>&1").c_str()) != 0) {
-    GTEST_SKIP() << t.objdump << " is not installed";
+    DEFERLAB_SKIP() << t.objdump << " is not installed";
   }
   const std::set<std::uint64_t> reference = objdump_addresses(t);
   const std::unique_ptr<ObjectFile> file = open_object_file(t.path);

@@ -10,6 +10,7 @@
 #include "disasm/annotate.h"
 #include "disasm/selection.h"
 #include "harness/subprocess.h"
+#include "tests/skip.h"
 
 namespace deferlab::disasm {
 namespace {
@@ -38,7 +39,7 @@ AnnotatedFunction annotate_one(const std::string& path, const std::string& name)
 
 TEST(ForeignBinariesTest, OperatorNewInLibstdcxxFromDynamicSymbols) {
   const std::string lib = "/usr/lib/x86_64-linux-gnu/libstdc++.so.6";
-  if (!fs::exists(lib)) GTEST_SKIP() << lib << " is not installed";
+  if (!fs::exists(lib)) DEFERLAB_SKIP() << lib << " is not installed (Debian: libstdc++6)";
   const std::unique_ptr<ObjectFile> file = open_object_file(lib);
   EXPECT_FALSE(file->has_symbol_table());  // Debian strips .symtab
   EXPECT_EQ(file->kind(), "shared-library");
@@ -54,7 +55,9 @@ TEST(ForeignBinariesTest, OperatorNewInLibstdcxxFromDynamicSymbols) {
 
 TEST(ForeignBinariesTest, MallocInTheAArch64Libc) {
   const std::string lib = "/usr/aarch64-linux-gnu/lib/libc.so.6";
-  if (!fs::exists(lib)) GTEST_SKIP() << lib << " is not installed";
+  if (!fs::exists(lib)) {
+    DEFERLAB_SKIP() << lib << " is not installed (Debian: libc6-arm64-cross)";
+  }
   const std::unique_ptr<ObjectFile> file = open_object_file(lib);
   EXPECT_EQ(file->arch(), Arch::kAArch64);
   const AnnotatedFunction f = annotate_one(lib, "malloc");
@@ -63,7 +66,7 @@ TEST(ForeignBinariesTest, MallocInTheAArch64Libc) {
 }
 
 TEST(ForeignBinariesTest, GoAllocationInALoop) {
-  if (!on_path("go")) GTEST_SKIP() << "no Go toolchain (Debian: golang-go)";
+  if (!on_path("go")) DEFERLAB_SKIP() << "no Go toolchain (Debian: golang-go)";
   const fs::path dir = scratch("go");
   std::ofstream(dir / "main.go") << R"(package main
 
@@ -102,7 +105,7 @@ func main() { fmt.Println(build(3).v) }
 }
 
 TEST(ForeignBinariesTest, RustAllocation) {
-  if (!on_path("rustc")) GTEST_SKIP() << "no Rust compiler";
+  if (!on_path("rustc")) DEFERLAB_SKIP() << "no Rust compiler (Debian: rustc)";
   const fs::path dir = scratch("rust");
   std::ofstream(dir / "a.rs") << R"(#[inline(never)]
 #[no_mangle]

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "harness/subprocess.h"
+#include "tests/skip.h"
 
 namespace deferlab::harness {
 namespace {
@@ -81,7 +82,7 @@ class ForeignBinaryProfile : public ::testing::Test {
     rows_ = nullptr;
   }
   void SetUp() override {
-    if (!can_profile()) GTEST_SKIP() << "needs valgrind and a build without sanitizers";
+    if (!can_profile()) DEFERLAB_SKIP() << "needs valgrind and a build without sanitizers";
     ASSERT_NE(rows_, nullptr);
   }
   static const BenchmarkProfile& row(const std::string& name) { return rows_->at(name); }
@@ -159,7 +160,7 @@ class LabProfile : public ::testing::Test {
     delete longer_;
   }
   void SetUp() override {
-    if (!can_profile()) GTEST_SKIP() << "needs valgrind and a build without sanitizers";
+    if (!can_profile()) DEFERLAB_SKIP() << "needs valgrind and a build without sanitizers";
   }
   static double ir(const std::string& name) { return instructions(first_->at(name)); }
   static std::map<std::string, BenchmarkProfile>* first_;

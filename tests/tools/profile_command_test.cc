@@ -12,6 +12,7 @@
 #include <string>
 
 #include "tests/tools/cli_test_support.h"
+#include "tests/skip.h"
 
 namespace deferlab::tools::testing {
 namespace {
@@ -54,7 +55,7 @@ class ProfileCommand : public ::testing::Test {
     delete dir_;
   }
   void SetUp() override {
-    if (!can_profile()) GTEST_SKIP() << "needs valgrind and a build without sanitizers";
+    if (!can_profile()) DEFERLAB_SKIP() << "needs valgrind and a build without sanitizers";
     ASSERT_EQ(result_->exit_code, 0) << result_->err_text();
   }
   static fs::path* dir_;
@@ -202,7 +203,9 @@ TEST(ProfileCommandInput, RefusesWhatIsNotABenchmarkBinary) {
   EXPECT_EQ(r.exit_code, 2);
   ASSERT_EQ(r.err.size(), 1u);
   EXPECT_NE(r.err[0].find("not an executable file (/nonexistent/bench)"), std::string::npos);
-  if (!can_profile()) return;
+  // The rest runs valgrind, which cannot run the sanitizer build's binaries.
+  if (DEFERLAB_SANITIZED_BUILD) return;
+  if (!can_profile()) DEFERLAB_SKIP() << "needs valgrind";
   r = run_deferlab({"profile", PROFILE_FIXTURE_BENCH, "--filter", "no_such_benchmark"});
   EXPECT_EQ(r.exit_code, 2);
   ASSERT_FALSE(r.err.empty());

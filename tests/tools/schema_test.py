@@ -77,6 +77,8 @@ def main():
         v.validate(json.loads((directory / "cases.json").read_text()), "deferlab.cases-1")
         v.validate(json.loads((directory / "disasm.json").read_text()), "deferlab.disasm-set-1")
         v.validate(json.loads((directory / "report.json").read_text()), "deferlab.report-1")
+        if (directory / "profile.json").exists():  # not in a sanitized build's run
+            v.validate(json.loads((directory / "profile.json").read_text()), "deferlab.profile-1")
         checked.append("run directory (cases, disasm set, report)")
         compare = json.loads(run(deferlab, "compare", run_dir, run_dir, "-f", "json"))
         v.validate(compare, "deferlab.compare-1")
