@@ -15,10 +15,13 @@ namespace {
 
 
 // demangle(), remembered per thread: a hot function calls the same few names again and
-// again, and --all annotates a hundred thousand functions on every core.
+// again, and --all annotates a hundred thousand functions on every core. Bounded: emptied
+// when full, so a thread's memory does not grow with the binary (a few MB at most).
 const std::string& demangle_cached(const std::string& name) {
+  constexpr std::size_t kMaxEntries = 16 * 1024;
   thread_local std::unordered_map<std::string, std::string> cache;
   auto it = cache.find(name);
+  if (it == cache.end() && cache.size() >= kMaxEntries) cache.clear();
   if (it == cache.end()) it = cache.emplace(name, demangle(name)).first;
   return it->second;
 }
@@ -65,12 +68,38 @@ Callee name_address(const ObjectFile& file, std::size_t section, std::uint64_t t
     return {hex(target), ""};
   }
   const Symbol& s = *std::prev(it);
-  return {with_offset(s.demangled(), target - s.address), target == s.address ? s.name : ""};
+  // Not s.demangled(): its cache is not thread-safe, and --all annotates on every core.
+  return {with_offset(demangle_cached(s.name), target - s.address),
+          target == s.address ? s.name : ""};
 }
+
+// Predecessors of every block in one array (compressed rows): a function has a block
+// for every few instructions, and a vector of its own for each costs an allocation each.
+struct Predecessors {
+  std::vector<int> start;  // block b's predecessors are list[start[b], start[b + 1])
+  std::vector<int> list;
+  explicit Predecessors(const std::vector<BasicBlock>& blocks) : start(blocks.size() + 1, 0) {
+    for (const BasicBlock& b : blocks) {
+      for (int s : b.successors) ++start[static_cast<std::size_t>(s) + 1];
+    }
+    for (std::size_t b = 0; b < blocks.size(); ++b) start[b + 1] += start[b];
+    list.resize(static_cast<std::size_t>(start.back()));
+    std::vector<int> next(start.begin(), start.end() - 1);
+    for (const BasicBlock& b : blocks) {
+      for (int s : b.successors) list[static_cast<std::size_t>(next[static_cast<std::size_t>(s)]++)] = b.id;
+    }
+  }
+  std::span<const int> of(int b) const {
+    const auto first = static_cast<std::size_t>(start[static_cast<std::size_t>(b)]);
+    const auto last = static_cast<std::size_t>(start[static_cast<std::size_t>(b) + 1]);
+    return {list.data() + first, last - first};
+  }
+};
 
 // Dominators by the iterative algorithm of Cooper, Harvey and Kennedy over reverse post
 // order. idom[b] == -1 for unreachable blocks.
-std::vector<int> dominators(const std::vector<BasicBlock>& blocks, std::vector<int>& rpo_index) {
+std::vector<int> dominators(const std::vector<BasicBlock>& blocks, const Predecessors& preds,
+                            std::vector<int>& rpo_index) {
   const int n = static_cast<int>(blocks.size());
   std::vector<int> order;  // post order
   std::vector<char> visited(static_cast<std::size_t>(n), 0);
@@ -98,10 +127,6 @@ std::vector<int> dominators(const std::vector<BasicBlock>& blocks, std::vector<i
   rpo_index.assign(static_cast<std::size_t>(n), -1);
   for (std::size_t i = 0; i < order.size(); ++i)
     rpo_index[static_cast<std::size_t>(order[i])] = static_cast<int>(i);
-  std::vector<std::vector<int>> preds(static_cast<std::size_t>(n));
-  for (const BasicBlock& b : blocks) {
-    for (int s : b.successors) preds[static_cast<std::size_t>(s)].push_back(b.id);
-  }
   std::vector<int> idom(static_cast<std::size_t>(n), -1);
   if (n == 0) return idom;
   idom[0] = 0;
@@ -119,7 +144,7 @@ std::vector<int> dominators(const std::vector<BasicBlock>& blocks, std::vector<i
     for (std::size_t i = 1; i < order.size(); ++i) {
       const int b = order[i];
       int new_idom = -1;
-      for (int p : preds[static_cast<std::size_t>(b)]) {
+      for (int p : preds.of(b)) {
         if (idom[static_cast<std::size_t>(p)] == -1) continue;
         new_idom = new_idom == -1 ? p : intersect(p, new_idom);
       }
@@ -139,6 +164,89 @@ bool dominates(const std::vector<int>& idom, int a, int b) {
     const int up = idom[static_cast<std::size_t>(x)];
     if (up == -1 || up == x) return false;
     x = up;
+  }
+}
+
+// Cycles with more than one entry have no dominating header, so the natural-loop search
+// above misses them; GCC makes them, e.g. when a vector's growth path re-enters the middle
+// of a rotated push_back loop. Each strongly connected component with a cycle that no
+// natural loop covers becomes a loop, headed by its first block in reverse post order.
+void add_irreducible_loops(AnnotatedFunction& f, const std::vector<int>& rpo) {
+  const std::size_t n = f.blocks.size();
+  // Tarjan's algorithm, iteratively: (block, next successor index).
+  std::vector<int> index(n, -1), low(n, 0), component(n, -1);
+  std::vector<char> on_stack(n, 0);
+  std::vector<int> stack;
+  std::vector<std::vector<int>> components;
+  int counter = 0;
+  for (std::size_t root = 0; root < n; ++root) {
+    if (index[root] != -1 || !f.blocks[root].reachable) continue;
+    std::vector<std::pair<int, std::size_t>> work{{static_cast<int>(root), 0}};
+    index[root] = low[root] = counter++;
+    stack.push_back(static_cast<int>(root));
+    on_stack[root] = 1;
+    while (!work.empty()) {
+      auto& [b, next] = work.back();
+      const auto ub = static_cast<std::size_t>(b);
+      const std::vector<int>& succ = f.blocks[ub].successors;
+      if (next < succ.size()) {
+        const auto s = static_cast<std::size_t>(succ[next++]);
+        if (index[s] == -1) {
+          index[s] = low[s] = counter++;
+          stack.push_back(static_cast<int>(s));
+          on_stack[s] = 1;
+          work.emplace_back(static_cast<int>(s), 0);
+        } else if (on_stack[s]) {
+          low[ub] = std::min(low[ub], index[s]);
+        }
+        continue;
+      }
+      if (low[ub] == index[ub]) {
+        std::vector<int> members;
+        for (int x = -1; x != b;) {
+          x = stack.back();
+          stack.pop_back();
+          on_stack[static_cast<std::size_t>(x)] = 0;
+          component[static_cast<std::size_t>(x)] = static_cast<int>(components.size());
+          members.push_back(x);
+        }
+        components.push_back(std::move(members));
+      }
+      const int done = b;
+      work.pop_back();
+      if (!work.empty()) {
+        const auto parent = static_cast<std::size_t>(work.back().first);
+        low[parent] = std::min(low[parent], low[static_cast<std::size_t>(done)]);
+      }
+    }
+  }
+  for (std::vector<int>& members : components) {
+    std::sort(members.begin(), members.end());
+    const int only = members.front();
+    const auto& only_succ = f.blocks[static_cast<std::size_t>(only)].successors;
+    const bool cyclic = members.size() > 1 ||
+                        std::find(only_succ.begin(), only_succ.end(), only) != only_succ.end();
+    if (!cyclic) continue;
+    const bool covered = std::any_of(f.loops.begin(), f.loops.end(), [&](const Loop& loop) {
+      return std::includes(loop.blocks.begin(), loop.blocks.end(), members.begin(), members.end());
+    });
+    if (covered) continue;
+    Loop loop;
+    loop.id = static_cast<int>(f.loops.size());
+    loop.header = *std::min_element(members.begin(), members.end(), [&](int a, int b) {
+      return rpo[static_cast<std::size_t>(a)] < rpo[static_cast<std::size_t>(b)];
+    });
+    loop.blocks = members;
+    // Retreating edges inside the component: the edges that close its cycles.
+    for (int b : members) {
+      for (int s : f.blocks[static_cast<std::size_t>(b)].successors) {
+        if (std::binary_search(members.begin(), members.end(), s) &&
+            rpo[static_cast<std::size_t>(s)] <= rpo[static_cast<std::size_t>(b)]) {
+          loop.back_edges.emplace_back(b, s);
+        }
+      }
+    }
+    f.loops.push_back(std::move(loop));
   }
 }
 
@@ -193,17 +301,14 @@ void find_blocks_and_loops(AnnotatedFunction& f, const std::set<std::string>& no
   }
   for (std::size_t i = 0; i < insns.size(); ++i) insns[i].block = block_of[i];
 
+  const Predecessors preds(f.blocks);
   std::vector<int> rpo;
-  const std::vector<int> idom = dominators(f.blocks, rpo);
+  const std::vector<int> idom = dominators(f.blocks, preds, rpo);
   for (BasicBlock& b : f.blocks) b.reachable = idom[static_cast<std::size_t>(b.id)] != -1;
 
   // Natural loops: a back edge u -> h where h dominates u; the body is h plus everything
   // that reaches u without passing h. Back edges to one header make one loop.
   std::map<int, Loop> by_header;
-  std::vector<std::vector<int>> preds(f.blocks.size());
-  for (const BasicBlock& b : f.blocks) {
-    for (int s : b.successors) preds[static_cast<std::size_t>(s)].push_back(b.id);
-  }
   for (const BasicBlock& b : f.blocks) {
     if (!b.reachable) continue;
     for (int h : b.successors) {
@@ -222,7 +327,7 @@ void find_blocks_and_loops(AnnotatedFunction& f, const std::set<std::string>& no
       while (!work.empty()) {
         const int x = work.back();
         work.pop_back();
-        for (int p : preds[static_cast<std::size_t>(x)]) {
+        for (int p : preds.of(x)) {
           if (!in_body[static_cast<std::size_t>(p)] &&
               f.blocks[static_cast<std::size_t>(p)].reachable) {
             in_body[static_cast<std::size_t>(p)] = 1;
@@ -240,6 +345,7 @@ void find_blocks_and_loops(AnnotatedFunction& f, const std::set<std::string>& no
     loop.id = static_cast<int>(f.loops.size());
     f.loops.push_back(std::move(loop));
   }
+  add_irreducible_loops(f, rpo);
   // Nesting: the parent is the smallest other, larger loop whose body holds the header.
   for (Loop& loop : f.loops) {
     std::size_t best = SIZE_MAX;
@@ -365,6 +471,7 @@ AnnotatedFunction annotate(const ObjectFile& file, const Decoder& decoder,
     throw Error("the range lies outside its section " + section->name, range.name);
   }
   std::vector<Instruction> code;
+  code.reserve(range.size / 4 + 1);  // x86-64 code averages about 4 bytes an instruction
   decoder.decode(bytes.subspan(range.address - section->address, range.size), range.address, code);
   return annotate_decoded(file, range, std::move(code), names, lines);
 }
@@ -387,7 +494,7 @@ AnnotatedFunction annotate_decoded(const ObjectFile& file, const FunctionRange& 
   std::map<int, RegValue> regs;
 
   for (Instruction& in : code) {
-    AnnotatedInstruction a;
+    AnnotatedInstruction& a = f.instructions.emplace_back();
     a.insn = std::move(in);
     Instruction& i = a.insn;
     if (i.kind == InsnKind::kInvalid) a.tags |= kTagInvalid;
@@ -472,24 +579,27 @@ AnnotatedFunction annotate_decoded(const ObjectFile& file, const FunctionRange& 
       }
     }
     if (lines != nullptr) a.source = lines->lookup(i.address);
-    f.instructions.push_back(std::move(a));
   }
 
-  // Local labels, numbered in address order.
-  std::set<std::uint64_t> targets;
+  // Local labels, numbered in address order: the in-function branch targets, sorted.
+  std::vector<std::uint64_t> targets;
   for (const AnnotatedInstruction& a : f.instructions) {
     if (a.insn.is_branch() && a.insn.target && *a.insn.target >= range.address &&
         *a.insn.target < end) {
-      targets.insert(*a.insn.target);
+      targets.push_back(*a.insn.target);
     }
   }
-  std::map<std::uint64_t, std::string> labels;
-  for (std::uint64_t t : targets) labels[t] = ".L" + std::to_string(labels.size());
-  for (AnnotatedInstruction& a : f.instructions) {
-    if (const auto it = labels.find(a.insn.address); it != labels.end()) a.label = it->second;
-    if (a.insn.is_branch() && a.insn.target) {
-      if (const auto it = labels.find(*a.insn.target); it != labels.end())
-        a.branch_label = it->second;
+  std::sort(targets.begin(), targets.end());
+  targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+  auto label_of = [&](std::uint64_t address) -> std::string {
+    const auto it = std::lower_bound(targets.begin(), targets.end(), address);
+    if (it == targets.end() || *it != address) return {};
+    return ".L" + std::to_string(it - targets.begin());
+  };
+  if (!targets.empty()) {
+    for (AnnotatedInstruction& a : f.instructions) {
+      a.label = label_of(a.insn.address);
+      if (a.insn.is_branch() && a.insn.target) a.branch_label = label_of(*a.insn.target);
     }
   }
 

@@ -1,6 +1,9 @@
 #include "disasm/disasm_json.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
+#include <memory>
 #include <cstdio>
 #include <limits>
 #include <set>
@@ -50,16 +53,139 @@ void append_heat(std::string& out, const Heat& heat) {
   }
 }
 
-void append_bytes(std::string& out, const Instruction& insn) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (std::uint8_t i = 0; i < insn.size; ++i) {
-    if (i > 0) out += ' ';
-    out += kHex[insn.bytes[i] >> 4];
-    out += kHex[insn.bytes[i] & 15];
+// Writes JSON through a plain pointer into a per-thread scratch buffer whose room was made
+// beforehand (ensure()), then appends it to the string at finish(): a listing of a big
+// library is a few GB of JSON, and the capacity check and call of each `out += piece` cost
+// more than the text itself. (Growing the string itself instead would zero-fill it first.)
+class RawWriter {
+ public:
+  explicit RawWriter(std::string& out) : out_(out) {}
+  RawWriter(const RawWriter&) = delete;
+  RawWriter& operator=(const RawWriter&) = delete;
+
+  // Room for `n` more bytes.
+  void ensure(std::size_t n) {
+    Scratch& s = s_;
+    if (s.capacity - pos_ >= n) return;
+    const std::size_t capacity = std::max(2 * s.capacity, pos_ + n);
+    auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
+    if (pos_ > 0) std::memcpy(bigger.get(), s.data.get(), pos_);
+    s.data = std::move(bigger);
+    s.capacity = capacity;
   }
-  out += '"';
-}
+  // Appends what was written to the string; the writer can carry on after it.
+  void finish() {
+    out_.append(s_.data.get(), pos_);
+    pos_ = 0;
+  }
+
+  template <std::size_t N>
+  void literal(const char (&text)[N]) {
+    std::memcpy(at(), text, N - 1);
+    pos_ += N - 1;
+  }
+  void put(char c) { *at() = c; ++pos_; }
+  void hex(std::uint64_t value) {  // "0x1a2b" in quotes
+    static constexpr char kDigits[] = "0123456789abcdef";
+    char text[20];
+    char* end = text + sizeof text;
+    char* p = end;
+    do {
+      *--p = kDigits[value & 15];
+      value >>= 4;
+    } while (value != 0);
+    literal("\"0x");
+    raw(p, static_cast<std::size_t>(end - p));
+    put('"');
+  }
+  void number(std::int64_t value) {
+    char* p = at();
+    pos_ += static_cast<std::size_t>(std::to_chars(p, p + 24, value).ptr - p);
+  }
+  void bytes(const Instruction& insn) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    char* p = at();
+    *p++ = '"';
+    for (std::uint8_t i = 0; i < insn.size; ++i) {
+      if (i > 0) *p++ = ' ';
+      *p++ = kHex[insn.bytes[i] >> 4];
+      *p++ = kHex[insn.bytes[i] & 15];
+    }
+    *p++ = '"';
+    pos_ = static_cast<std::size_t>(p - base());
+  }
+  // A JSON string, escaped as append_json_string() does. Needs 6 bytes of room per byte
+  // of text, plus 2.
+  void string(std::string_view text) {
+    char* p = at();
+    *p++ = '"';
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const char c = text[i];
+      const unsigned char u = static_cast<unsigned char>(c);
+      if (u >= 0x20 && u < 0x80 && c != '"' && c != '\\') {
+        *p++ = c;
+        continue;
+      }
+      pos_ = static_cast<std::size_t>(p - base());
+      escape(text, i);
+      p = at();
+    }
+    *p++ = '"';
+    pos_ = static_cast<std::size_t>(p - base());
+  }
+  // Bound on what string() writes for `text`.
+  static std::size_t room_for(std::string_view text) { return 6 * text.size() + 2; }
+
+ private:
+  struct Scratch {
+    std::unique_ptr<char[]> data;
+    std::size_t capacity = 0;
+  };
+  // One per thread, kept: --all writes a hundred thousand functions on every core.
+  static Scratch& scratch() {
+    thread_local Scratch s;
+    return s;
+  }
+  char* base() const { return s_.data.get(); }
+  char* at() const { return base() + pos_; }
+
+  void raw(const char* text, std::size_t n) {
+    std::memcpy(at(), text, n);
+    pos_ += n;
+  }
+  // The byte at text[i] needs care: UTF-8 is copied whole, anything else escaped. Moves `i`
+  // to the sequence's last byte.
+  void escape(std::string_view text, std::size_t& i) {
+    const char c = text[i];
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u >= 0x80) {
+      // Names in a binary are bytes: what is not UTF-8 becomes U+FFFD (6 bytes for 1).
+      if (const std::size_t length = utf8_sequence_length(text, i); length > 0) {
+        raw(text.data() + i, length);
+        i += length - 1;
+      } else {
+        literal("\\ufffd");
+      }
+      return;
+    }
+    switch (c) {
+      case '"': literal("\\\""); break;
+      case '\\': literal("\\\\"); break;
+      case '\n': literal("\\n"); break;
+      case '\r': literal("\\r"); break;
+      case '\t': literal("\\t"); break;
+      default: {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(u));
+        raw(escaped, 6);
+      }
+    }
+  }
+
+  std::string& out_;
+  Scratch& s_ = scratch();
+  std::size_t pos_ = 0;
+};
 
 }  // namespace
 
@@ -161,6 +287,9 @@ AnnotatedInstruction read_instruction(const json::Node& ij) {
   a.call_target = ij.string_or("call_target", "");
   a.call_symbol = ij.string_or("call_symbol", "");
   a.reference = ij.string_or("reference", "");
+  if (const auto path = ij.find("alloc_path")) {
+    for (const json::Node& step : path->elements()) a.alloc_path.push_back(step.string());
+  }
   a.loop = static_cast<int>(ij.integer_or("loop", -1, -1, kMaxIndex));
   a.loop_depth = static_cast<int>(ij.integer_or("loop_depth", 0, 0, kMaxLoopDepth));
   a.block = static_cast<int>(ij.integer_or("block", -1, -1, kMaxIndex));
@@ -289,70 +418,93 @@ void write_function_json(std::string& out, const AnnotatedFunction& f, SourceCac
   out += ",\"summary\":";
   append_summary_json(out, f.summary);
   out += ",\"instructions\":[";
-  for (std::size_t k = 0; k < f.instructions.size(); ++k) {
-    const AnnotatedInstruction& a = f.instructions[k];
-    if (k > 0) out += ',';
-    out += "{\"address\":";
-    append_hex(out, a.insn.address);
-    out += ",\"bytes\":";
-    append_bytes(out, a.insn);
-    out += ",\"mnemonic\":";
-    append_json_string(out, a.insn.mnemonic);
-    out += ",\"operands\":";
-    append_json_string(out, a.insn.operands);
-    if (!a.label.empty()) {
-      out += ",\"label\":";
-      append_json_string(out, a.label);
-    }
-    if (a.insn.target) {
-      out += ",\"target\":";
-      append_hex(out, *a.insn.target);
-    }
-    if (!a.branch_label.empty()) {
-      out += ",\"branch_target\":";
-      append_json_string(out, a.branch_label);
-    }
-    if (!a.call_target.empty()) {
-      out += ",\"call_target\":";
-      append_json_string(out, a.call_target);
-      if (!a.call_symbol.empty()) {
-        out += ",\"call_symbol\":";
-        append_json_string(out, a.call_symbol);
+  {
+    RawWriter w(out);
+    for (std::size_t k = 0; k < f.instructions.size(); ++k) {
+      const AnnotatedInstruction& a = f.instructions[k];
+      // Fixed parts: keys, 3 addresses, 16 bytes, every tag, 3 numbers: under 512 bytes.
+      w.ensure(512 + RawWriter::room_for(a.insn.mnemonic) + RawWriter::room_for(a.insn.operands) +
+               RawWriter::room_for(a.label) + RawWriter::room_for(a.branch_label) +
+               RawWriter::room_for(a.call_target) + RawWriter::room_for(a.call_symbol) +
+               RawWriter::room_for(a.reference) +
+               (a.source ? RawWriter::room_for(a.source->file) : 0));
+      if (k > 0) w.put(',');
+      w.literal("{\"address\":");
+      w.hex(a.insn.address);
+      w.literal(",\"bytes\":");
+      w.bytes(a.insn);
+      w.literal(",\"mnemonic\":");
+      w.string(a.insn.mnemonic);
+      w.literal(",\"operands\":");
+      w.string(a.insn.operands);
+      if (!a.label.empty()) {
+        w.literal(",\"label\":");
+        w.string(a.label);
       }
-    }
-    if (!a.reference.empty()) {
-      out += ",\"reference\":";
-      append_json_string(out, a.reference);
-    }
-    if (a.source) {
-      out += ",\"file\":";
-      append_json_string(out, a.source->file);
-      out += ",\"line\":";
-      append_number(out, static_cast<std::uint64_t>(a.source->line));
-    }
-    if (a.tags != 0) {
-      out += ",\"tags\":[";
-      bool first = true;
-      for (std::uint32_t bit = 0; bit < kTagCount; ++bit) {
-        if ((a.tags & (1u << bit)) == 0) continue;
-        if (!first) out += ',';
-        first = false;
-        out += '"';
-        out += kTagNames[bit];
-        out += '"';
+      if (a.insn.target) {
+        w.literal(",\"target\":");
+        w.hex(*a.insn.target);
       }
-      out += ']';
+      if (!a.branch_label.empty()) {
+        w.literal(",\"branch_target\":");
+        w.string(a.branch_label);
+      }
+      if (!a.call_target.empty()) {
+        w.literal(",\"call_target\":");
+        w.string(a.call_target);
+        if (!a.call_symbol.empty()) {
+          w.literal(",\"call_symbol\":");
+          w.string(a.call_symbol);
+        }
+      }
+      if (!a.reference.empty()) {
+        w.literal(",\"reference\":");
+        w.string(a.reference);
+      }
+      if (!a.alloc_path.empty()) {  // rare (calls that reach an allocator)
+        w.literal(",\"alloc_path\":[");
+        for (std::size_t p = 0; p < a.alloc_path.size(); ++p) {
+          w.ensure(2 + RawWriter::room_for(a.alloc_path[p]));
+          if (p > 0) w.put(',');
+          w.string(a.alloc_path[p]);
+        }
+        // Room again for what follows (the first ensure counted no path).
+        w.ensure(512 + (a.source ? RawWriter::room_for(a.source->file) : 0));
+        w.put(']');
+      }
+      if (a.source) {
+        w.literal(",\"file\":");
+        w.string(a.source->file);
+        w.literal(",\"line\":");
+        w.number(a.source->line);
+      }
+      if (a.tags != 0) {
+        w.literal(",\"tags\":[");
+        bool first = true;
+        for (std::uint32_t bit = 0; bit < kTagCount; ++bit) {
+          if ((a.tags & (1u << bit)) == 0) continue;
+          if (!first) w.put(',');
+          first = false;
+          w.string(kTagNames[bit]);
+        }
+        w.put(']');
+      }
+      w.literal(",\"block\":");
+      w.number(a.block);
+      if (a.loop >= 0) {
+        w.literal(",\"loop\":");
+        w.number(a.loop);
+      }
+      w.literal(",\"loop_depth\":");
+      w.number(a.loop_depth);
+      if (a.heat) {  // rare (--counts): through the plain appends
+        w.finish();
+        append_heat(out, *a.heat);
+        w.ensure(1);
+      }
+      w.put('}');
     }
-    out += ",\"block\":";
-    append_signed(out, a.block);
-    if (a.loop >= 0) {
-      out += ",\"loop\":";
-      append_signed(out, a.loop);
-    }
-    out += ",\"loop_depth\":";
-    append_signed(out, a.loop_depth);
-    if (a.heat) append_heat(out, *a.heat);
-    out += '}';
+    w.finish();
   }
   out += "],\"blocks\":[";
   for (std::size_t k = 0; k < f.blocks.size(); ++k) {

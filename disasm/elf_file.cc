@@ -75,6 +75,17 @@ class Mapping {
   Mapping& operator=(const Mapping&) = delete;
   bool ok() const { return data_ != nullptr; }
   std::span<const std::uint8_t> bytes() const { return {data_, size_}; }
+  // Drops the whole pages inside [offset, offset + size) from memory. The mapping is
+  // private and never written, so a later read gets the file's bytes back.
+  void release(std::size_t offset, std::size_t size) const {
+    const std::uintptr_t page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+    if (offset > size_ || size > size_ - offset) return;
+    const std::uintptr_t begin = reinterpret_cast<std::uintptr_t>(data_) + offset;
+    const std::uintptr_t first = (begin + page - 1) / page * page;
+    const std::uintptr_t last = (begin + size) / page * page;
+    // Advice only: a failure leaves the pages where they were, which is harmless.
+    if (first < last) (void)::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+  }
 
  private:
   const std::uint8_t* data_ = nullptr;
@@ -158,6 +169,15 @@ class ElfFile final : public ObjectFile {
     const auto it = section_file_ranges_.find(section.index);
     if (it == section_file_ranges_.end()) return {};
     return mapping_->bytes().subspan(it->second.first, it->second.second);
+  }
+
+  void release_code(const Section& section, std::uint64_t address,
+                    std::uint64_t size) const override {
+    const auto it = section_file_ranges_.find(section.index);
+    if (it == section_file_ranges_.end() || address < section.address) return;
+    const std::uint64_t offset = address - section.address;
+    if (offset > it->second.second || size > it->second.second - offset) return;
+    mapping_->release(it->second.first + offset, size);
   }
 
   std::optional<std::string> plt_name(std::uint64_t address) const override {

@@ -94,6 +94,15 @@ class ObjectFile {
   // The bytes of an executable section (checked against the file when it was opened).
   virtual std::span<const std::uint8_t> section_bytes(const Section& section) const = 0;
 
+  // A hint that the code at [address, address + size) of `section` will not be read again
+  // soon: a file that maps itself may drop those pages from memory (they are read back from
+  // the file if they are). Whole-binary listings call it behind them, so the resident
+  // part of a 50 MB .text stays small. The default does nothing.
+  virtual void release_code(const Section& section, std::uint64_t address,
+                            std::uint64_t size) const {
+    (void)section, (void)address, (void)size;
+  }
+
   // The synthetic name of a PLT stub at `address` ("malloc@plt").
   virtual std::optional<std::string> plt_name(std::uint64_t address) const = 0;
   // The symbol whose address a GOT slot at `address` holds ("malloc").

@@ -250,40 +250,85 @@ std::vector<FunctionRange> select_by_address(const ObjectFile& file, const Decod
   }
   // No symbol: sweep to the end of control flow.
   const FunctionRange rest = unnamed_range(*section, range.start, section_end - range.start);
-  std::vector<FunctionRange> pieces = split_unnamed(file, decoder, rest, 64 * 1024);
-  return {pieces.front()};
+  // Only the first piece: decoding the rest of the section would be wasted.
+  std::optional<FunctionRange> first;
+  for_each_unnamed_piece(file, decoder, rest, 64 * 1024, [&](DecodedPiece&& piece) {
+    first = std::move(piece.range);
+    return false;
+  });
+  return {*first};
+}
+
+std::vector<CodeSpan> all_code_spans(const ObjectFile& file) {
+  std::vector<CodeSpan> spans;
+  const std::vector<Symbol>& functions = file.functions();
+  for (const Section& section : file.sections()) {
+    std::uint64_t cursor = section.address;
+    const std::uint64_t end = section.address + section.size;
+    // functions() is sorted by section then address: this section's run of it.
+    auto f = std::lower_bound(functions.begin(), functions.end(), section.index,
+                              [](const Symbol& s, std::size_t index) { return s.section < index; });
+    for (; f != functions.end() && f->section == section.index; ++f) {
+      if (f->address < cursor) continue;  // aliases, overlaps
+      if (f->address > cursor) spans.push_back({section.index, cursor, f->address - cursor, nullptr});
+      const std::uint64_t f_end = std::min(f->address + f->size, end);
+      spans.push_back({section.index, f->address, f_end - f->address, &*f});
+      cursor = f_end;
+    }
+    if (cursor < end) spans.push_back({section.index, cursor, end - cursor, nullptr});
+  }
+  return spans;
+}
+
+FunctionRange range_of_span(const ObjectFile& file, const CodeSpan& span) {
+  const Section* section = nullptr;
+  for (const Section& s : file.sections()) {
+    if (s.index == span.section) section = &s;
+  }
+  if (section == nullptr) throw Error("not in an executable section", hex_address(span.address));
+  if (span.symbol == nullptr) return unnamed_range(*section, span.address, span.size);
+  FunctionRange r;
+  r.name = span.symbol->name;
+  r.demangled = demangle(span.symbol->name);
+  if (r.demangled.empty()) r.demangled = r.name;
+  r.section = span.section;
+  r.section_name = section->name;
+  r.address = span.address;
+  r.size = span.size;
+  return r;
 }
 
 std::vector<CodeItem> all_code(const ObjectFile& file) {
   std::vector<CodeItem> items;
-  for (const Section& section : file.sections()) {
-    std::uint64_t cursor = section.address;
-    const std::uint64_t end = section.address + section.size;
-    for (const Symbol& f : file.functions()) {
-      if (f.section != section.index || f.address < cursor) continue;  // aliases, overlaps
-      if (f.address > cursor) {
-        items.push_back({unnamed_range(section, cursor, f.address - cursor), true});
-      }
-      const std::uint64_t f_end = std::min(f.address + f.size, end);
-      FunctionRange r = range_of(file, f);
-      r.size = f_end - f.address;
-      items.push_back({r, false});
-      cursor = f_end;
+  for (const CodeSpan& span : all_code_spans(file)) {
+    if (span.symbol == nullptr) {
+      items.push_back({range_of_span(file, span), true});
+    } else {
+      FunctionRange r = range_of(file, *span.symbol);
+      r.size = span.size;
+      items.push_back({std::move(r), false});
     }
-    if (cursor < end) items.push_back({unnamed_range(section, cursor, end - cursor), true});
   }
   return items;
 }
 
-std::vector<DecodedPiece> split_unnamed_decoded(const ObjectFile& file, const Decoder& decoder,
-                                                const FunctionRange& stretch,
-                                                std::uint64_t max_bytes) {
-  std::vector<DecodedPiece> pieces;
+void for_each_unnamed_piece(const ObjectFile& file, const Decoder& decoder,
+                            const FunctionRange& stretch, std::uint64_t max_bytes,
+                            const std::function<bool(DecodedPiece&&)>& take) {
+  std::size_t pieces = 0;
+  bool stopped = false;
+  auto emit = [&](DecodedPiece&& piece) {
+    ++pieces;
+    stopped = !take(std::move(piece));
+  };
   const Section* section = nullptr;
   for (const Section& s : file.sections()) {
     if (s.index == stretch.section) section = &s;
   }
-  if (section == nullptr) return {{stretch, {}}};
+  if (section == nullptr) {
+    emit({stretch, {}});
+    return;
+  }
   const std::span<const std::uint8_t> bytes = file.section_bytes(*section);
   std::uint64_t start = stretch.address;
   const std::uint64_t end = stretch.address + stretch.size;
@@ -304,7 +349,7 @@ std::vector<DecodedPiece> split_unnamed_decoded(const ObjectFile& file, const De
       DecodedPiece piece{unnamed_range(*section, piece_start, next - piece_start), {}};
       piece.code.assign(std::make_move_iterator(code.begin() + static_cast<long>(piece_first)),
                         std::make_move_iterator(code.begin() + static_cast<long>(until)));
-      pieces.push_back(std::move(piece));
+      emit(std::move(piece));
       piece_first = until;
       piece_start = next;
     };
@@ -318,6 +363,7 @@ std::vector<DecodedPiece> split_unnamed_decoded(const ObjectFile& file, const De
       }
       if (in.ends_flow() && next > furthest_target) {
         cut(k + 1, next);
+        if (stopped) return;
         furthest_target = next;
       }
     }
@@ -326,17 +372,30 @@ std::vector<DecodedPiece> split_unnamed_decoded(const ObjectFile& file, const De
       const std::uint64_t next =
           complete > 0 ? code[complete - 1].address + code[complete - 1].size : start + window;
       cut(complete, next);
+      if (stopped) return;
     }
     if (last_window && piece_start < end) {
       // A partial instruction at the very end: its bytes as a piece of their own.
-      pieces.push_back({unnamed_range(*section, piece_start, end - piece_start), {}});
+      DecodedPiece tail{unnamed_range(*section, piece_start, end - piece_start), {}};
       decoder.decode(bytes.subspan(piece_start - section->address, end - piece_start), piece_start,
-                     pieces.back().code);
+                     tail.code);
+      emit(std::move(tail));
       piece_start = end;
     }
     start = piece_start;
   }
-  if (pieces.empty()) pieces.push_back({stretch, {}});
+  if (pieces == 0) emit({stretch, {}});
+}
+
+std::vector<DecodedPiece> split_unnamed_decoded(const ObjectFile& file, const Decoder& decoder,
+                                                const FunctionRange& stretch,
+                                                std::uint64_t max_bytes) {
+  std::vector<DecodedPiece> pieces;
+  for_each_unnamed_piece(file, decoder, stretch, max_bytes,
+                         [&](DecodedPiece&& piece) {
+                           pieces.push_back(std::move(piece));
+                           return true;
+                         });
   return pieces;
 }
 

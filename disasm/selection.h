@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,6 +47,20 @@ struct CodeItem {
 };
 std::vector<CodeItem> all_code(const ObjectFile& file);
 
+// The same items without their names: what all_code() returns, less the demangled names
+// and strings it builds for every function. A library of a hundred thousand functions
+// spends seconds demangling them on one thread; a caller that streams the items
+// (stream.cc) names each one where it is decoded, with range_of_span().
+struct CodeSpan {
+  std::size_t section = 0;  // ObjectFile section index
+  std::uint64_t address = 0;
+  std::uint64_t size = 0;
+  const Symbol* symbol = nullptr;  // null: an unnamed stretch
+};
+std::vector<CodeSpan> all_code_spans(const ObjectFile& file);
+// Thread-safe: demangles with demangle(), never through Symbol's cache.
+FunctionRange range_of_span(const ObjectFile& file, const CodeSpan& span);
+
 // Splits an unnamed stretch into pieces that end where control flow ends (a return, an
 // unconditional jump or a trap), each at most about `max_bytes`, decoding as it goes.
 std::vector<FunctionRange> split_unnamed(const ObjectFile& file, const Decoder& decoder,
@@ -59,5 +74,11 @@ struct DecodedPiece {
 std::vector<DecodedPiece> split_unnamed_decoded(const ObjectFile& file, const Decoder& decoder,
                                                 const FunctionRange& stretch,
                                                 std::uint64_t max_bytes);
+// The same pieces handed to `take` one at a time, in address order, as they are cut, until
+// it returns false: memory stays within one window whatever the stretch's size (a stripped
+// library's .text is one stretch of tens of MB).
+void for_each_unnamed_piece(const ObjectFile& file, const Decoder& decoder,
+                            const FunctionRange& stretch, std::uint64_t max_bytes,
+                            const std::function<bool(DecodedPiece&&)>& take);
 
 }  // namespace deferlab::disasm

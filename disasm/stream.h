@@ -1,6 +1,8 @@
 // Every function of a binary as NDJSON (one deferlab.disasm/1 document per line), decoded
-// on every core, written in address order with bounded memory: at most `window` items are
-// in flight, whatever the size of the binary.
+// on every core, written in address order with bounded memory, whatever the size of the
+// binary: at most `window` items are in flight, an item's text reaches the writer in chunks
+// as it is made (an unnamed stretch can be tens of MB of code), and the code the writer has
+// passed is released (ObjectFile::release_code).
 //
 //   stream_all_functions(*file, options, [&](std::string_view line) { fwrite(...); });
 #pragma once

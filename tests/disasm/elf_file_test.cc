@@ -130,6 +130,59 @@ void exercise(const std::string& path, const std::vector<std::uint8_t>& bytes) {
   }
 }
 
+// all_code_spans() is all_code() without the names: a span, named by range_of_span(),
+// is the item all_code() gives, field by field.
+TEST(ElfFileTest, CodeSpansNameWhatAllCodeNames) {
+  const std::unique_ptr<ObjectFile> file = open_object_file(FIXTURE_EXECUTABLE);
+  const std::vector<CodeItem> items = all_code(*file);
+  const std::vector<CodeSpan> spans = all_code_spans(*file);
+  ASSERT_EQ(spans.size(), items.size());
+  for (std::size_t k = 0; k < spans.size(); ++k) {
+    const FunctionRange r = range_of_span(*file, spans[k]);
+    EXPECT_EQ(spans[k].symbol == nullptr, items[k].unnamed) << k;
+    EXPECT_EQ(r.name, items[k].range.name) << k;
+    EXPECT_EQ(r.demangled, items[k].range.demangled) << k;
+    EXPECT_EQ(r.section, items[k].range.section) << k;
+    EXPECT_EQ(r.section_name, items[k].range.section_name) << k;
+    EXPECT_EQ(r.address, items[k].range.address) << k;
+    EXPECT_EQ(r.size, items[k].range.size) << k;
+  }
+}
+
+// for_each_unnamed_piece() hands over the pieces split_unnamed_decoded() returns, in order,
+// and stops at the first `false`.
+TEST(ElfFileTest, UnnamedPiecesComeOneAtATimeAndStopWhenAsked) {
+  const std::unique_ptr<ObjectFile> file = open_object_file(FIXTURE_EXECUTABLE);
+  const Decoder decoder(file->arch(), Syntax::kIntel);
+  std::vector<FunctionRange> stretches;
+  for (const CodeItem& item : all_code(*file)) {
+    if (item.unnamed) stretches.push_back(item.range);
+  }
+  ASSERT_FALSE(stretches.empty()) << "the fixture has a .plt and padding without symbols";
+  std::size_t several = 0;  // stretches cut into more than one piece (64-byte windows)
+  for (const FunctionRange& stretch : stretches) {
+    const std::vector<DecodedPiece> all = split_unnamed_decoded(*file, decoder, stretch, 64);
+    std::vector<std::pair<std::uint64_t, std::size_t>> seen;  // address, instructions
+    for_each_unnamed_piece(*file, decoder, stretch, 64, [&](DecodedPiece&& piece) {
+      seen.emplace_back(piece.range.address, piece.code.size());
+      return true;
+    });
+    ASSERT_EQ(seen.size(), all.size()) << stretch.name;
+    for (std::size_t k = 0; k < all.size(); ++k) {
+      EXPECT_EQ(seen[k].first, all[k].range.address) << stretch.name;
+      EXPECT_EQ(seen[k].second, all[k].code.size()) << stretch.name;
+    }
+    std::size_t calls = 0;
+    for_each_unnamed_piece(*file, decoder, stretch, 64, [&](DecodedPiece&&) {
+      ++calls;
+      return false;
+    });
+    EXPECT_EQ(calls, 1u) << stretch.name;
+    if (all.size() > 1) ++several;
+  }
+  EXPECT_GT(several, 0u) << "no stretch long enough to be cut: the test proves nothing";
+}
+
 TEST(ElfFileTest, RandomCorruptionsEndInAResultOrAnError) {
   const std::vector<std::uint8_t> original = read_bytes(FIXTURE_EXECUTABLE);
   ASSERT_GT(original.size(), sizeof(Elf64_Ehdr));
