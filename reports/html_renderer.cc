@@ -270,9 +270,12 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
     if (!row.failed && (slowest == nullptr || row.time.median > slowest->time.median))
       slowest = &row;
   }
-  std::string out = "<table class=\"cases\"><thead><tr><th>strategy</th><th>median</th><th>vs " +
-                    html_escape(report.baseline_strategy) +
-                    " [CI]</th><th>allocs/iter</th><th>bytes/iter</th><th>CV</th>";
+  std::string out = std::string("<table class=\"cases\"><thead><tr><th>") +
+                    (report.derived_manifest ? "family" : "strategy") + "</th><th>median</th><th>" +
+                    (report.baseline_strategy.empty()
+                         ? std::string("vs baseline")
+                         : "vs " + html_escape(report.baseline_strategy) + " [CI]") +
+                    "</th><th>allocs/iter</th><th>bytes/iter</th><th>CV</th>";
   if (report.profile) out += profile_header();
   if (!report.architectures.empty()) {
     std::string archs;
@@ -796,7 +799,7 @@ std::string render_report_html(const RunReport& report) {
          "<a href=\"report.json\">report.json</a> has every number.</p>";
   if (std::any_of(report.groups.begin(), report.groups.end(),
                   [](const CaseGroup& g) { return g.has_go_rows(); })) {
-    out += "<p class=\"meta\">" + html_escape(go_rows_note()) +
+    out += "<p class=\"meta\">" + html_escape(go_rows_note(!report.derived_manifest)) +
            " (for Go rows, match is "
            "against " +
            kGoBaselineStrategy + ").</p>";

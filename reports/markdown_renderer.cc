@@ -226,7 +226,7 @@ std::string render_review_markdown(const RunReport& report) {
           "; allocations are exact operator-new counts per iteration of the timed loop.\n\n";
   if (std::any_of(report.groups.begin(), report.groups.end(),
                   [](const CaseGroup& g) { return g.has_go_rows(); }))
-    head += markdown_text(go_rows_note()) + " (for Go rows, match is against " +
+    head += markdown_text(go_rows_note(!report.derived_manifest)) + " (for Go rows, match is against " +
             kGoBaselineStrategy + ").\n\n";
   if (report.profile) {
     head += "Per iteration, exact, from the profile pass:";

@@ -266,7 +266,13 @@ std::string go_defer_text(const StrategyRow& row) {
   return host.empty() ? others.substr(2) : host + others;
 }
 
-std::string go_rows_note() {
+std::string go_rows_note(bool lab_cases) {
+  // A user's Go benchmarks report what -benchmem prints unless they report exact counts.
+  if (!lab_cases) {
+    return "Go rows: ns/op of go test -bench; allocs and bytes per iteration are the "
+           "benchmark's exact allocs/iter when it reports one, else Go's allocs/op and B/op "
+           "(integer divisions by b.N, rounded down)";
+  }
   return std::string(
              "go_* rows: Go's own defer (cases/go), ns/op of go test -bench with "
              "allocs and bytes from runtime.MemStats over the timed loop (bytes by "

@@ -143,7 +143,7 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
 std::string go_defer_text(const StrategyRow& row);
 
 // The footnote of tables with Go rows: where their figures come from.
-std::string go_rows_note();
+std::string go_rows_note(bool lab_cases);
 
 // Adds the profile's figures to every row (rows it lacks say why) with exact ratios to
 // each group's baseline. Attach it before the disassembly: a row without a declared hot

@@ -224,14 +224,19 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
   }
   std::vector<std::string> notes;
   notes.push_back("median of " + std::to_string(report.repetitions) +
-                  " repetitions (real time per iteration); allocs and bytes are exact "
-                  "operator-new counts per iteration of the timed loop");
+                  " repetitions (real time per iteration); " +
+                  (report.derived_manifest
+                       ? std::string("allocs and bytes per iteration of the timed loop come "
+                                     "from the binary's own counters (deferlab's hook, Go's "
+                                     "-benchmem); - where it reports none")
+                       : std::string("allocs and bytes are exact operator-new counts per "
+                                     "iteration of the timed loop")));
   if (!report.groups.empty()) {
     notes.push_back(report.baseline_strategy.empty()
                         ? "no baseline: --baseline FAMILY gives ratios to that family"
                         : vs_baseline_definition(report.baseline_strategy));
   }
-  if (any_go) notes.push_back(go_rows_note());
+  if (any_go) notes.push_back(go_rows_note(!report.derived_manifest));
   if (report.profile) {
     for (std::string& line : profile_definitions(*report.profile, report.groups.empty() ? "" : report.baseline_strategy))
       notes.push_back(std::move(line));
