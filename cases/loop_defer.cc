@@ -1,5 +1,5 @@
 // loop_defer/N: N cleanups registered in a loop inside one call, run LIFO when the call
-// returns, N in {1, 8, 64, 1024}.
+// returns, N in {1, 8, 16, 64, 1024} (16: the Go cases' table row, cases/go).
 //
 // The pathology of a Go `defer` inside a loop: every iteration pushes a record, and the
 // records pile up until the function returns (open-coded defers never apply in loops).
@@ -133,7 +133,7 @@ constexpr ScenarioInfo kScenario{
     "loop_defer", 10,
     "N cleanups registered in a loop inside one call, run LIFO when the call returns (a Go "
     "defer inside a loop)"};
-constexpr int kN[] = {1, 8, 64, 1024};
+constexpr int kN[] = {1, 8, 16, 64, 1024};
 
 constexpr const char* kChainNote =
     "one record pushed per iteration; all N run LIFO when the call returns";
@@ -144,7 +144,7 @@ constexpr const char* kGuardNote =
 
 template <class Strategy, auto Fn>
 void add(SourceLine source, Fidelity fidelity, const char* notes) {
-  for (int index = 0; index < 4; ++index) {
+  for (int index = 0; index < static_cast<int>(std::size(kN)); ++index) {
     const int n = kN[index];
     CaseHeader header{kScenario,         StrategyInfo::of<Strategy>(),
                       std::to_string(n), index,

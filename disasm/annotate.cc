@@ -167,6 +167,89 @@ bool dominates(const std::vector<int>& idom, int a, int b) {
   }
 }
 
+// Cycles with more than one entry have no dominating header, so the natural-loop search
+// above misses them; GCC makes them, e.g. when a vector's growth path re-enters the middle
+// of a rotated push_back loop. Each strongly connected component with a cycle that no
+// natural loop covers becomes a loop, headed by its first block in reverse post order.
+void add_irreducible_loops(AnnotatedFunction& f, const std::vector<int>& rpo) {
+  const std::size_t n = f.blocks.size();
+  // Tarjan's algorithm, iteratively: (block, next successor index).
+  std::vector<int> index(n, -1), low(n, 0), component(n, -1);
+  std::vector<char> on_stack(n, 0);
+  std::vector<int> stack;
+  std::vector<std::vector<int>> components;
+  int counter = 0;
+  for (std::size_t root = 0; root < n; ++root) {
+    if (index[root] != -1 || !f.blocks[root].reachable) continue;
+    std::vector<std::pair<int, std::size_t>> work{{static_cast<int>(root), 0}};
+    index[root] = low[root] = counter++;
+    stack.push_back(static_cast<int>(root));
+    on_stack[root] = 1;
+    while (!work.empty()) {
+      auto& [b, next] = work.back();
+      const auto ub = static_cast<std::size_t>(b);
+      const std::vector<int>& succ = f.blocks[ub].successors;
+      if (next < succ.size()) {
+        const auto s = static_cast<std::size_t>(succ[next++]);
+        if (index[s] == -1) {
+          index[s] = low[s] = counter++;
+          stack.push_back(static_cast<int>(s));
+          on_stack[s] = 1;
+          work.emplace_back(static_cast<int>(s), 0);
+        } else if (on_stack[s]) {
+          low[ub] = std::min(low[ub], index[s]);
+        }
+        continue;
+      }
+      if (low[ub] == index[ub]) {
+        std::vector<int> members;
+        for (int x = -1; x != b;) {
+          x = stack.back();
+          stack.pop_back();
+          on_stack[static_cast<std::size_t>(x)] = 0;
+          component[static_cast<std::size_t>(x)] = static_cast<int>(components.size());
+          members.push_back(x);
+        }
+        components.push_back(std::move(members));
+      }
+      const int done = b;
+      work.pop_back();
+      if (!work.empty()) {
+        const auto parent = static_cast<std::size_t>(work.back().first);
+        low[parent] = std::min(low[parent], low[static_cast<std::size_t>(done)]);
+      }
+    }
+  }
+  for (std::vector<int>& members : components) {
+    std::sort(members.begin(), members.end());
+    const int only = members.front();
+    const auto& only_succ = f.blocks[static_cast<std::size_t>(only)].successors;
+    const bool cyclic = members.size() > 1 ||
+                        std::find(only_succ.begin(), only_succ.end(), only) != only_succ.end();
+    if (!cyclic) continue;
+    const bool covered = std::any_of(f.loops.begin(), f.loops.end(), [&](const Loop& loop) {
+      return std::includes(loop.blocks.begin(), loop.blocks.end(), members.begin(), members.end());
+    });
+    if (covered) continue;
+    Loop loop;
+    loop.id = static_cast<int>(f.loops.size());
+    loop.header = *std::min_element(members.begin(), members.end(), [&](int a, int b) {
+      return rpo[static_cast<std::size_t>(a)] < rpo[static_cast<std::size_t>(b)];
+    });
+    loop.blocks = members;
+    // Retreating edges inside the component: the edges that close its cycles.
+    for (int b : members) {
+      for (int s : f.blocks[static_cast<std::size_t>(b)].successors) {
+        if (std::binary_search(members.begin(), members.end(), s) &&
+            rpo[static_cast<std::size_t>(s)] <= rpo[static_cast<std::size_t>(b)]) {
+          loop.back_edges.emplace_back(b, s);
+        }
+      }
+    }
+    f.loops.push_back(std::move(loop));
+  }
+}
+
 void find_blocks_and_loops(AnnotatedFunction& f, const std::set<std::string>& noreturn) {
   auto& insns = f.instructions;
   if (insns.empty()) return;
@@ -262,6 +345,7 @@ void find_blocks_and_loops(AnnotatedFunction& f, const std::set<std::string>& no
     loop.id = static_cast<int>(f.loops.size());
     f.loops.push_back(std::move(loop));
   }
+  add_irreducible_loops(f, rpo);
   // Nesting: the parent is the smallest other, larger loop whose body holds the header.
   for (Loop& loop : f.loops) {
     std::size_t best = SIZE_MAX;

@@ -48,13 +48,16 @@ enum Tag : std::uint32_t {
   kTagTailCall = 1u << 10,
   kTagInLoop = 1u << 11,
   kTagInvalid = 1u << 12,
+  kTagAllocReachable = 1u << 13,  // a call whose callee can reach an allocator (alloc_reach.h)
+  kTagCold = 1u << 14,            // a call or branch into code the compiler placed as cold
 };
 
 // Tag names in bit order, as the JSON spells them.
-inline constexpr std::uint32_t kTagCount = 13;
+inline constexpr std::uint32_t kTagCount = 15;
 inline constexpr const char* kTagNames[kTagCount] = {
     "call",        "alloc",  "free",   "indirect-call", "indirect-jump", "throw",  "unwind",
-    "stack-check", "return", "branch", "tail-call",     "in-loop",       "invalid"};
+    "stack-check", "return", "branch", "tail-call",     "in-loop",       "invalid",
+    "alloc-reachable", "cold"};
 std::vector<std::string> tag_names(std::uint32_t tags);
 
 // How often an instruction ran, from a profile (deferlab disasm --counts): in total, and
@@ -77,6 +80,9 @@ struct AnnotatedInstruction {
   int loop_depth = 0;  // 0 outside loops
   std::optional<SourceLocation> source;
   std::optional<Heat> heat;  // set only when counts were joined
+  // With kTagAllocReachable: the demangled names from the callee to the allocator it
+  // reaches ("make_node(int)", "operator new(unsigned long)").
+  std::vector<std::string> alloc_path;
 };
 
 struct BasicBlock {

@@ -1,5 +1,7 @@
 #include "disasm/diff_render.h"
 
+#include <algorithm>
+
 #include <cstdio>
 
 #include "disasm/disasm_json.h"
@@ -128,7 +130,8 @@ std::string render_diff_text(const DiffSide& a, const DiffSide& b, const Functio
   return out;
 }
 
-std::string render_diff_markdown(const DiffSide& a, const DiffSide& b, const FunctionDiff& d) {
+std::string render_diff_markdown(const DiffSide& a, const DiffSide& b, const FunctionDiff& d,
+                                 std::size_t max_chars) {
   const Summary& sa = a.function->summary;
   const Summary& sb = b.function->summary;
   std::string out = "**" + percent_text(d.match_percent) + " match** (" + counts_text(d) + ")\n\n";
@@ -146,9 +149,25 @@ std::string render_diff_markdown(const DiffSide& a, const DiffSide& b, const Fun
   row("indirect calls", sa.indirect_calls, sb.indirect_calls);
   row("loops", sa.loops, sb.loops);
   row("stack frame (bytes)", sa.stack_frame_size, sb.stack_frame_size);
-  const std::string body = diff_lines(a, b, d);
+  std::string body = diff_lines(a, b, d);
+  // Room for the fences and the closing line; names in the table are the only unbounded
+  // part above, and a table over the budget leaves no body at all.
+  constexpr std::size_t kReserve = 300;
+  const std::size_t room = out.size() + kReserve < max_chars ? max_chars - out.size() - kReserve : 0;
+  std::string closing;
+  if (body.size() > room) {
+    const std::size_t keep = room == 0 ? 0 : body.rfind('\n', room - 1);
+    const std::size_t kept_end = keep == std::string::npos ? 0 : keep + 1;
+    const std::size_t total = static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n'));
+    const std::size_t kept =
+        static_cast<std::size_t>(std::count(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(kept_end), '\n'));
+    body.resize(kept_end);
+    closing = "\n_Diff cut after " + std::to_string(kept) + " of " + std::to_string(total) +
+              " lines to stay under " + std::to_string(max_chars) +
+              " characters; `deferlab diff A B` (text) shows every line._\n";
+  }
   const std::string fence = markdown_fence(body);
-  out += "\n" + fence + "diff\n" + body + fence + "\n";
+  out += "\n" + fence + "diff\n" + body + fence + "\n" + closing;
   return out;
 }
 

@@ -287,6 +287,9 @@ AnnotatedInstruction read_instruction(const json::Node& ij) {
   a.call_target = ij.string_or("call_target", "");
   a.call_symbol = ij.string_or("call_symbol", "");
   a.reference = ij.string_or("reference", "");
+  if (const auto path = ij.find("alloc_path")) {
+    for (const json::Node& step : path->elements()) a.alloc_path.push_back(step.string());
+  }
   a.loop = static_cast<int>(ij.integer_or("loop", -1, -1, kMaxIndex));
   a.loop_depth = static_cast<int>(ij.integer_or("loop_depth", 0, 0, kMaxLoopDepth));
   a.block = static_cast<int>(ij.integer_or("block", -1, -1, kMaxIndex));
@@ -457,6 +460,17 @@ void write_function_json(std::string& out, const AnnotatedFunction& f, SourceCac
       if (!a.reference.empty()) {
         w.literal(",\"reference\":");
         w.string(a.reference);
+      }
+      if (!a.alloc_path.empty()) {  // rare (calls that reach an allocator)
+        w.literal(",\"alloc_path\":[");
+        for (std::size_t p = 0; p < a.alloc_path.size(); ++p) {
+          w.ensure(2 + RawWriter::room_for(a.alloc_path[p]));
+          if (p > 0) w.put(',');
+          w.string(a.alloc_path[p]);
+        }
+        // Room again for what follows (the first ensure counted no path).
+        w.ensure(512 + (a.source ? RawWriter::room_for(a.source->file) : 0));
+        w.put(']');
       }
       if (a.source) {
         w.literal(",\"file\":");

@@ -1,5 +1,6 @@
 #include "disasm/listing.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <optional>
@@ -137,6 +138,12 @@ std::string heat_text(const AnnotatedInstruction& a) {
 std::string annotation_text(const AnnotatedInstruction& a) {
   std::vector<std::string> notes;
   if (a.tags & kTagAlloc) notes.emplace_back("ALLOC");
+  if (a.tags & kTagAllocReachable) {
+    std::string path;
+    for (const std::string& step : a.alloc_path) path += (path.empty() ? "" : " \u2192 ") + step;
+    notes.emplace_back("reaches ALLOC: " + path);
+  }
+  if (a.tags & kTagCold) notes.emplace_back("cold");
   if (a.tags & kTagFree) notes.emplace_back("free");
   if (a.tags & kTagThrow) notes.emplace_back("throw");
   if (a.tags & kTagUnwind) notes.emplace_back("unwind");
@@ -148,7 +155,7 @@ std::string annotation_text(const AnnotatedInstruction& a) {
     notes.emplace_back(a.call_target);  // named through the GOT or a relocation
   }
   if (!a.reference.empty()) notes.emplace_back(a.reference);
-  if (a.loop >= 0 && (a.tags & (kTagAlloc | kTagCall))) {
+  if (a.loop >= 0 && (a.tags & (kTagAlloc | kTagCall | kTagAllocReachable))) {
     notes.emplace_back("in loop " + std::to_string(a.loop));
   }
   std::string text;
@@ -202,6 +209,95 @@ std::string render_function_markdown(const AnnotatedFunction& f, const ListingOp
   // A fence longer than any run of backticks in the body, so no name can close it.
   const std::string fence = markdown_fence(body);
   out += fence + "asm\n" + body + fence + "\n";
+  return out;
+}
+
+std::string render_markdown_document(const std::vector<AnnotatedFunction>& functions,
+                                     const std::vector<std::string>& heat_notes,
+                                     const ListingOptions& options, std::size_t max_chars,
+                                     const std::string& how_to_get) {
+  // The closing line names at most this many cut functions, so its length is bounded.
+  constexpr std::size_t kNamedCuts = 10;
+  constexpr std::size_t kNameChars = 120;
+  constexpr std::size_t kClosingReserve = 400 + kNamedCuts * (kNameChars + 8);
+  const std::size_t n = functions.size();
+
+  std::string table = "| function | instructions | alloc calls (in loops) | calls reaching one | loops |\n"
+                      "|---|--:|--:|--:|--:|\n";
+  std::size_t rows = 0;
+  std::string cut_rows;
+  for (const AnnotatedFunction& f : functions) {
+    std::size_t reaching = 0;
+    for (const AnnotatedInstruction& a : f.instructions) {
+      if (a.tags & kTagAllocReachable) ++reaching;
+    }
+    const std::string row = "| " + markdown_code(f.range.demangled) + " | " +
+                            std::to_string(f.summary.instructions) + " | " +
+                            std::to_string(f.summary.alloc_calls) + " (" +
+                            std::to_string(f.summary.alloc_calls_in_loops) + ") | " +
+                            std::to_string(reaching) + " | " + std::to_string(f.summary.loops) +
+                            " |\n";
+    // The table may use at most half the budget; the listings get the rest.
+    if (table.size() + row.size() > max_chars / 2) break;
+    table += row;
+    ++rows;
+  }
+  if (rows < n) {
+    cut_rows = "\n_" + std::to_string(n - rows) + " more function" + (n - rows == 1 ? "" : "s") +
+               " not in the table._\n";
+  }
+
+  std::vector<std::string> sections(n);
+  for (std::size_t k = 0; k < n; ++k) {
+    ListingOptions o = options;
+    o.heat_note = k < heat_notes.size() ? heat_notes[k] : "";
+    // visible_text: a blank line or raw HTML inside <summary> would end the HTML block.
+    sections[k] = "<details><summary><code>" + html_escape(visible_text(functions[k].range.demangled)) +
+                  "</code>: " + std::to_string(functions[k].summary.instructions) +
+                  " instructions</summary>\n\n" + render_function_markdown(functions[k], o) +
+                  "\n</details>\n\n";
+  }
+  std::size_t total = table.size() + cut_rows.size() + 1;
+  for (const std::string& sec : sections) total += sec.size();
+  // Cut the longest listings first: the most text saved for the fewest functions lost.
+  std::vector<std::size_t> by_length(n);
+  for (std::size_t k = 0; k < n; ++k) by_length[k] = k;
+  std::stable_sort(by_length.begin(), by_length.end(), [&](std::size_t a, std::size_t b) {
+    return sections[a].size() > sections[b].size();
+  });
+  std::vector<char> cut(n, 0);
+  std::size_t cuts = 0;
+  const std::size_t reserve = kClosingReserve + 2 * how_to_get.size();
+  const std::size_t budget = max_chars > reserve ? max_chars - reserve : 0;
+  for (std::size_t k = 0; k < n && total > budget; ++k) {
+    total -= sections[by_length[k]].size();
+    cut[by_length[k]] = 1;
+    ++cuts;
+  }
+
+  std::string out = table + cut_rows + "\n";
+  for (std::size_t k = 0; k < n; ++k) {
+    if (!cut[k]) out += sections[k];
+  }
+  if (cuts > 0) {
+    std::string names;
+    std::size_t named = 0;
+    for (std::size_t k = 0; k < n && named < kNamedCuts; ++k) {
+      if (!cut[k]) continue;
+      std::string name = functions[k].range.demangled;
+      if (name.size() > kNameChars) name = name.substr(0, kNameChars) + "...";
+      names += (named == 0 ? "" : ", ") + markdown_code(name, false);
+      ++named;
+    }
+    if (cuts > named) names += " and " + std::to_string(cuts - named) + " more";
+    out += "_" + std::to_string(cuts) + " of " + std::to_string(n) + " listing" +
+           (n == 1 ? "" : "s") + " cut to stay under " + std::to_string(max_chars) +
+           " characters: " + names + "; get " + (cuts == 1 ? "it" : "them") + " with " +
+           markdown_code(how_to_get, false) + " or a larger --max-chars._\n";
+  } else {
+    out += "_All " + std::to_string(n) + " listing" + (n == 1 ? "" : "s") + " shown (" +
+           std::to_string(out.size()) + " characters)._\n";
+  }
   return out;
 }
 

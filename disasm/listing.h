@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "disasm/annotate.h"
 #include "disasm/source_cache.h"
@@ -35,5 +36,19 @@ std::string summary_text(const Summary& s);
 
 std::string render_function_text(const AnnotatedFunction& f, const ListingOptions& options);
 std::string render_function_markdown(const AnnotatedFunction& f, const ListingOptions& options);
+
+// GitHub refuses a comment over 65,536 characters; 65,000 leaves room for a line of prose.
+inline constexpr std::size_t kDefaultMarkdownBudget = 65000;
+
+// A Markdown document for a pull request that fits `max_chars` by design: a summary table
+// (function, instructions, alloc calls, calls reaching one, loops), each listing folded in
+// <details>, and, when the listings do not all fit, the longest ones cut first with a
+// closing line naming them and `how_to_get` (e.g. "deferlab disasm BIN -s NAME"). The
+// result is never longer than max_chars when max_chars >= 4096 (table rows are cut too).
+// `heat_notes` is empty or one per function.
+std::string render_markdown_document(const std::vector<AnnotatedFunction>& functions,
+                                     const std::vector<std::string>& heat_notes,
+                                     const ListingOptions& options, std::size_t max_chars,
+                                     const std::string& how_to_get);
 
 }  // namespace deferlab::disasm

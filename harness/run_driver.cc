@@ -146,12 +146,12 @@ BenchmarkRun run_benchmarks(const RunOptions& options, const std::filesystem::pa
   return run;
 }
 
-nlohmann::json read_case_manifest(const std::filesystem::path& binary) {
+nlohmann::json read_case_manifest(const std::filesystem::path& binary, const std::string& flag) {
   std::string text;
   ProcessOptions options;
   options.timeout_seconds = kListTimeoutSeconds;
   const ExitStatus status = run_process(
-      {binary.string(), "--deferlab_cases"},
+      {binary.string(), flag},
       [&](std::string_view line) {
         text += line;
         text += '\n';

@@ -68,9 +68,10 @@ std::vector<std::string> list_benchmarks(const std::filesystem::path& binary,
 BenchmarkRun run_benchmarks(const RunOptions& options, const std::filesystem::path& json_out,
                             const std::function<void(const RunProgress&)>& on_progress);
 
-// The lab binary's deferlab.cases/1 manifest (`--deferlab_cases`). Throws Error when the
-// binary does not print one.
-nlohmann::json read_case_manifest(const std::filesystem::path& binary);
+// The lab binary's deferlab.cases/1 manifest (`--deferlab_cases`; the Go cases' binary
+// takes `-deferlab.cases`). Throws Error when the binary does not print one.
+nlohmann::json read_case_manifest(const std::filesystem::path& binary,
+                                  const std::string& flag = "--deferlab_cases");
 
 // Facts about this machine and checkout for bench.json's context: host, kernel, CPU
 // model, and git commit / dirty flag of `source_dir` when it is a git work tree.

@@ -246,9 +246,20 @@ void read_counters(const nlohmann::json& run, const std::string& where, Benchmar
   }
 }
 
+// The descriptive strings of an entry (not counters, not checked beyond their type).
+void read_labels(const nlohmann::json& run, BenchmarkResult& b) {
+  const auto label = [&](const char* key, std::string& out) {
+    const auto it = run.find(key);
+    if (it != run.end() && it->is_string() && out.empty()) out = it->get<std::string>();
+  };
+  label("language", b.language);
+  label("deferlab_allocs_source", b.allocs_source);
+}
+
 void read_iteration_entry(const nlohmann::json& run, const std::string& where, BenchmarkResult& b,
                           Pending& pending) {
   ++b.repetitions_seen;
+  read_labels(run, b);
   bool errored = false;
   if (const auto e = run.find("error_occurred"); e != run.end()) {
     if (!e->is_boolean()) {

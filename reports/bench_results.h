@@ -64,6 +64,10 @@ struct BenchmarkResult {
   // True when the file held only aggregates (e.g. --benchmark_report_aggregates_only):
   // the samples are then the median aggregate alone.
   bool aggregates_only = false;
+  // "go" for rows read from go test output (reports/go_bench_text.h); "" otherwise.
+  std::string language;
+  // How the heap counters were measured, when the file says (the Go rows do).
+  std::string allocs_source;
 
   bool is_valid() const { return invalid.empty(); }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <map>
 
 #include <fmt/format.h>
@@ -10,6 +11,7 @@
 #include "harness/error.h"
 #include "reports/figures.h"
 #include "reports/format.h"
+#include "reports/go_bench_text.h"
 #include "reports/run_directory.h"
 
 namespace deferlab::reports {
@@ -42,6 +44,18 @@ const disasm::AnnotatedFunction* hot_function(const RunReport& run, const std::s
   return nullptr;
 }
 
+// A Google Benchmark JSON file, or `go test -bench` text (what benchstat reads), by its
+// content: JSON starts with '{'.
+BenchResults load_bench_or_go_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return load_bench_file(path);  // its error names the file
+  std::string text(kMaxGoTextBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (!looks_like_go_bench_text(text)) return load_bench_file(path);
+  return parse_bench_json(go_bench_text_to_json(text, path.string(), {}), path.string());
+}
+
 }  // namespace
 
 CompareInput load_compare_input(const fs::path& path) {
@@ -58,7 +72,7 @@ CompareInput load_compare_input(const fs::path& path) {
     input.run = load_run_directory(path, "");
     return input;
   }
-  input.bench = load_bench_file(path);
+  input.bench = load_bench_or_go_text(path);
   return input;
 }
 
@@ -242,6 +256,15 @@ CompareRow compare_row(const BenchmarkResult& b, const BenchmarkResult& h, doubl
   row.name = b.name;
   row.allocs = counter_change(b, h, "heap_allocs");
   row.bytes = counter_change(b, h, "heap_bytes");
+  // Plain go test output has only Go's allocs/op and B/op, integer divisions by b.N.
+  for (const BenchmarkResult* r : {&b, &h}) {
+    if (r->allocs_source.find("rounded") != std::string::npos) {
+      row.warnings.push_back("allocs and bytes are Go's allocs/op and B/op (" +
+                             std::string(r == &b ? "BASE" : "HEAD") +
+                             "): integer divisions by b.N, rounded down");
+      break;
+    }
+  }
   // Counts of the code, whatever the times say (an errored timed run included).
   add_profile_changes(row, base, head);
   row.problem = side_problem(b, "BASE");

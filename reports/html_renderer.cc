@@ -282,6 +282,10 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
            "</th><th>alloc calls in loops<br>" + html_escape(archs) +
            "</th><th>match vs baseline<br>" + html_escape(archs) + "</th>";
   }
+  const bool go = group.has_go_rows();
+  if (go) {
+    out += std::string("<th>vs ") + kGoBaselineStrategy + " [CI]</th><th>defer</th>";
+  }
   out += "</tr></thead><tbody>";
   for (const StrategyRow& row : group.rows) {
     const bool allocates = row.heap_allocs && *row.heap_allocs > 0;
@@ -339,6 +343,16 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
       out += std::string("<td class=\"num") + (allocates_in_loop ? " allocates" : "") + "\">" +
              in_loops + "</td>";
       out += "<td class=\"num\">" + match + "</td>";
+    }
+    if (go) {
+      std::string vs_go;
+      if (row.strategy == kGoBaselineStrategy) {
+        vs_go = "baseline";
+      } else if (row.vs_go_manual && !row.failed) {
+        vs_go = format_ratio_interval(*row.vs_go_manual);
+      }
+      out += "<td class=\"num\">" + html_escape(vs_go) + "</td><td class=\"defer\">" +
+             html_escape(go_defer_text(row)) + "</td>";
     }
     out += "</tr>";
   }
@@ -780,6 +794,13 @@ std::string render_report_html(const RunReport& report) {
          "instruction columns come from the hot function's disassembly; match is the share of "
          "instructions equal to the baseline's after normalising addresses. "
          "<a href=\"report.json\">report.json</a> has every number.</p>";
+  if (std::any_of(report.groups.begin(), report.groups.end(),
+                  [](const CaseGroup& g) { return g.has_go_rows(); })) {
+    out += "<p class=\"meta\">" + html_escape(go_rows_note()) +
+           " (for Go rows, match is "
+           "against " +
+           kGoBaselineStrategy + ").</p>";
+  }
   if (report.profile) {
     out += "<ul class=\"meta profile\">";
     for (const std::string& line : profile_definitions(*report.profile, report.groups.empty() ? "" : report.baseline_strategy))

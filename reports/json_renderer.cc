@@ -84,6 +84,7 @@ Json row_json(const StrategyRow& row) {
               {"alloc_calls_in_loops_delta", path.delta.alloc_calls_in_loops}};
     }
     hot_path[arch] = {{"summary", summary_json(path.summary)}, {"diff_vs_baseline", diff}};
+    if (!path.go_defer.empty()) hot_path[arch]["go_defer"] = path.go_defer;
   }
   Json out = {
       {"strategy", row.strategy},
@@ -94,6 +95,7 @@ Json row_json(const StrategyRow& row) {
       {"failed", row.failed},
       {"time_ns", time},
       {"ratio_to_baseline", ratio},
+      {"language", row.language},
       {"heap",
        {{"allocs_per_iter", optional_number(row.heap_allocs)},
         {"bytes_per_iter", optional_number(row.heap_bytes)},
@@ -102,6 +104,15 @@ Json row_json(const StrategyRow& row) {
       {"hot_symbol", {{"mangled", row.hot_symbol}, {"demangled", row.hot_symbol_demangled}}},
       {"hot_path", hot_path},
       {"warnings", row.warnings}};
+  if (row.language == "go") {
+    out["ratio_to_go_manual"] = nullptr;
+    if (row.vs_go_manual) {
+      out["ratio_to_go_manual"] = {{"estimate", row.vs_go_manual->estimate},
+                                   {"low", row.vs_go_manual->low},
+                                   {"high", row.vs_go_manual->high},
+                                   {"confidence", row.vs_go_manual->confidence}};
+    }
+  }
   if (row.failed) out["error"] = (row.invalid ? "invalid data: " : "") + row.error;
   return out;
 }

@@ -58,12 +58,15 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
                     " | median | " + vs + " | allocs/iter | bytes/iter | CV |";
   const bool has_x86 = std::find(report.architectures.begin(), report.architectures.end(),
                                  "x86-64") != report.architectures.end();
+  const bool go = group.has_go_rows();
   const bool profiled = report.profile.has_value();
   if (profiled) out += " instr/iter | cycles/iter | alloc calls/iter |";
   if (has_x86) out += " instructions | alloc calls in loops | match vs baseline |";
+  if (go) out += std::string(" vs ") + kGoBaselineStrategy + " | defer |";
   out += "\n|---|---:|---:|---:|---:|---:|";
   if (profiled) out += "---:|---:|---:|";
   if (has_x86) out += "---:|---:|---:|";
+  if (go) out += "---:|---|";
   out += "\n";
   for (const StrategyRow& row : group.rows) {
     std::string name = markdown_code(row.strategy);
@@ -86,6 +89,15 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
         out += " " + std::to_string(path->second.summary.instructions) + " | " +
                std::to_string(path->second.summary.alloc_calls_in_loops) + " | " + match + " |";
       }
+    }
+    if (go) {
+      std::string vs_go;
+      if (row.strategy == kGoBaselineStrategy) {
+        vs_go = "baseline";
+      } else if (row.vs_go_manual) {
+        vs_go = format_ratio_interval(*row.vs_go_manual);
+      }
+      out += " " + vs_go + " | " + markdown_cell(go_defer_text(row)) + " |";
     }
     out += "\n";
   }
@@ -212,6 +224,10 @@ std::string render_review_markdown(const RunReport& report) {
                : markdown_text(vs_baseline_definition(report.baseline_strategy)) +
                      (levels.empty() ? "" : " (" + confidence_label(levels) + ")")) +
           "; allocations are exact operator-new counts per iteration of the timed loop.\n\n";
+  if (std::any_of(report.groups.begin(), report.groups.end(),
+                  [](const CaseGroup& g) { return g.has_go_rows(); }))
+    head += markdown_text(go_rows_note()) + " (for Go rows, match is against " +
+            kGoBaselineStrategy + ").\n\n";
   if (report.profile) {
     head += "Per iteration, exact, from the profile pass:";
     for (const std::string& line : profile_definitions(*report.profile, report.groups.empty() ? "" : report.baseline_strategy))

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "disasm/disasm_json.h"
+#include "disasm/go_defer.h"
 #include "harness/error.h"
 #include "harness/json_reader.h"
 #include "reports/derived_manifest.h"
@@ -42,6 +43,7 @@ std::vector<ManifestCase> read_cases(const json::Node& manifest) {
 // The manifest's facts about one case, on its row.
 void describe_row(const json::Node& c, StrategyRow& row) {
   row.strategy = c["strategy"].string();
+  row.language = c.string_or("language", row.language.empty() ? "c++" : row.language);
   row.fidelity = c.string_or("fidelity", "");
   row.notes = c.string_or("notes", "");
   if (const auto symbol = c.find("hot_symbol")) {
@@ -52,12 +54,21 @@ void describe_row(const json::Node& c, StrategyRow& row) {
 
 // Each row's ratio to the group's baseline, when the baseline has samples.
 void add_ratios(CaseGroup& group) {
+  const auto usable = [](const StrategyRow* r) {
+    return r != nullptr && !r->failed && !r->samples_ns.empty();
+  };
+  // Copies: the rows are written below.
   const StrategyRow* base = group.baseline();
-  if (base == nullptr || base->failed || base->samples_ns.empty()) return;
-  const std::vector<double> base_samples = base->samples_ns;
+  const std::vector<double> base_samples = usable(base) ? base->samples_ns : std::vector<double>();
+  const StrategyRow* go_base = group.row_of(kGoBaselineStrategy);
+  const std::vector<double> go_samples =
+      usable(go_base) ? go_base->samples_ns : std::vector<double>();
   for (StrategyRow& row : group.rows) {
-    if (row.failed || row.samples_ns.empty()) continue;
-    row.vs_baseline = time_ratio(row.samples_ns, base_samples, kRunConfidence);
+    if (!usable(&row)) continue;
+    if (!base_samples.empty())
+      row.vs_baseline = time_ratio(row.samples_ns, base_samples, kRunConfidence);
+    if (row.language == "go" && !go_samples.empty())
+      row.vs_go_manual = time_ratio(row.samples_ns, go_samples, kRunConfidence);
   }
 }
 
@@ -104,6 +115,25 @@ void add_manifest_groups(RunReport& report, const BenchResults& bench, const jso
   }
 }
 
+// The defer mechanism of a Go hot function: its own, or, when it has no defer, that of
+// the function literals it defines (pkg.f.func1: the usual fix moves the defer there).
+std::string go_defer_mechanism(const std::map<std::string, disasm::AnnotatedFunction>& functions,
+                               const disasm::AnnotatedFunction& hot) {
+  const disasm::GoDefers own = disasm::classify_go_defers(hot);
+  if (own.has_defers()) return own.mechanisms();
+  const std::string prefix = hot.range.name + ".func";
+  std::set<std::string> found;
+  for (auto it = functions.lower_bound(prefix);
+       it != functions.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    const disasm::GoDefers d = disasm::classify_go_defers(it->second);
+    if (d.has_defers()) found.insert(d.mechanisms());
+  }
+  if (found.empty()) return "none";
+  std::string out;
+  for (const std::string& m : found) out += (out.empty() ? "" : " + ") + m;
+  return out + " in a function literal";
+}
+
 }  // namespace
 
 const StrategyRow* CaseGroup::baseline() const {
@@ -113,10 +143,23 @@ const StrategyRow* CaseGroup::baseline() const {
   return nullptr;
 }
 
+const StrategyRow* CaseGroup::row_of(const std::string& strategy) const {
+  for (const StrategyRow& row : rows) {
+    if (row.strategy == strategy) return &row;
+  }
+  return nullptr;
+}
+
+bool CaseGroup::has_go_rows() const {
+  return std::any_of(rows.begin(), rows.end(),
+                     [](const StrategyRow& row) { return row.language == "go"; });
+}
+
 StrategyRow make_row(const BenchmarkResult& result) {
   StrategyRow row;
   row.benchmark = result.name;
   row.strategy = result.name;
+  row.language = result.language.empty() ? "c++" : result.language;
   row.invalid = !result.is_valid();
   row.failed = result.error || row.invalid;
   row.error = result.error_message;
@@ -207,6 +250,32 @@ RunReport build_run_report(const BenchResults& bench, const nlohmann::json* mani
   return report;
 }
 
+std::string go_defer_text(const StrategyRow& row) {
+  if (row.language != "go") return "";
+  std::string host;
+  std::string others;
+  for (const auto& [arch, path] : row.hot_paths) {
+    if (path.go_defer.empty()) continue;
+    if (arch == "x86-64") host = path.go_defer;
+  }
+  for (const auto& [arch, path] : row.hot_paths) {
+    if (arch != "x86-64" && !path.go_defer.empty() && path.go_defer != host)
+      others += "; " + arch + ": " + path.go_defer;
+  }
+  if (host.empty() && others.empty()) return "-";
+  return host.empty() ? others.substr(2) : host + others;
+}
+
+std::string go_rows_note() {
+  return std::string(
+             "go_* rows: Go's own defer (cases/go), ns/op of go test -bench with "
+             "allocs and bytes from runtime.MemStats over the timed loop (bytes by "
+             "size class), GC off; vs ") +
+         kGoBaselineStrategy +
+         ": the same ratio against the Go floor; defer: the mechanism "
+         "in the Go hot function's instructions";
+}
+
 disasm::DiffOptions report_diff_options(const std::string& arch) {
   static const std::set<std::string> x86 = disasm::register_names(disasm::Arch::kX86_64);
   static const std::set<std::string> arm = disasm::register_names(disasm::Arch::kAArch64);
@@ -230,20 +299,39 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
       report.functions[arch].emplace(name, std::move(f));
     }
   }
+  // The Go cases' functions, from their own binaries: Go symbols ("pkg.name") never
+  // collide with C++ ones, so they share each architecture's map.
+  if (const auto go = root.find("go")) {
+    for (const auto& [arch, document] : go->members()) {
+      if (std::find(report.architectures.begin(), report.architectures.end(), arch) ==
+          report.architectures.end())
+        report.architectures.push_back(arch);
+      if (const auto binary = document.find("binary")) {
+        report.binaries["go " + arch] = binary->string_or("path", "");
+      }
+      for (disasm::AnnotatedFunction& f : disasm::read_disasm_document(document)) {
+        const std::string name = f.range.name;
+        report.functions[arch].emplace(name, std::move(f));
+      }
+    }
+  }
   // The host's architecture first, then the others, as every table lists them.
   std::stable_sort(
       report.architectures.begin(), report.architectures.end(),
       [](const std::string& a, const std::string& b) { return (a == "x86-64") > (b == "x86-64"); });
   assign_profiled_hot_symbols(report);
   for (CaseGroup& group : report.groups) {
-    const StrategyRow* base = group.baseline();
     for (StrategyRow& row : group.rows) {
+      // A Go row's code is compared with Go's floor, not with the C++ baseline's.
+      const StrategyRow* base =
+          row.language == "go" ? group.row_of(kGoBaselineStrategy) : group.baseline();
       for (const std::string& arch : report.architectures) {
         const auto& functions = report.functions[arch];
         const auto f = functions.find(row.hot_symbol);
         if (f == functions.end()) continue;
         HotPath path;
         path.summary = f->second.summary;
+        if (row.language == "go") path.go_defer = go_defer_mechanism(functions, f->second);
         if (base != nullptr) {
           const auto b = functions.find(base->hot_symbol);
           if (b != functions.end() &&
@@ -265,8 +353,8 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
       // The same instructions as the baseline but a different time: not the strategy.
       // (Pairs of other strategies are checked below, once per group.)
       const auto x86 = row.hot_paths.find("x86-64");
-      if (!row.is_baseline && x86 != row.hot_paths.end() && x86->second.has_diff &&
-          x86->second.match_percent == 100.0 && row.vs_baseline &&
+      if (!row.is_baseline && row.language != "go" && x86 != row.hot_paths.end() &&
+          x86->second.has_diff && x86->second.match_percent == 100.0 && row.vs_baseline &&
           (row.vs_baseline->low > 1.0 || row.vs_baseline->high < 1.0)) {
         row.warnings.push_back(
             "same instructions as the baseline, yet the time differs: code placement or "
@@ -348,6 +436,11 @@ void attach_profile(RunReport& report, ProfileData profile) {
   };
   const auto figures_for = [&](StrategyRow& row) {
     row.profile = profile.figures_for(row.benchmark);
+    // callgrind runs the Google Benchmark binary; the Go rows come from go test.
+    if (row.language == "go" && !profile.benchmarks.contains(row.benchmark)) {
+      row.profile->missing = row.profile->cycles_missing =
+          "a Go row: the profile pass runs the Google Benchmark binary only";
+    }
     const std::string why = profile_missing_text(*row.profile);
     if (!why.empty()) row.warnings.push_back("profile figures missing: " + why);
   };

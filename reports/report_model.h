@@ -32,11 +32,19 @@ struct HotPath {
   disasm::SummaryDelta delta;            // this minus the baseline
   std::size_t instructions_added = 0;    // inserted or replaced
   std::size_t instructions_removed = 0;  // deleted or replaced
+  // Go rows: the defer mechanism the compiler chose (disasm/go_defer.h: "heap record",
+  // "stack record", "open-coded", "none"), with " in a function literal" when the defers
+  // are in the literals the hot function calls; "" for C++ rows.
+  std::string go_defer;
 };
+
+// The strategy Go rows are also compared with: Go's own floor, cleanup by hand.
+inline constexpr const char* kGoBaselineStrategy = "go_manual";
 
 struct StrategyRow {
   std::string benchmark;  // the full benchmark name
   std::string strategy;   // for benchmarks outside the manifest: the name itself
+  std::string language;   // "c++" or "go" (the manifest's, else bench.json's "language")
   std::string fidelity;   // "faithful", "closest_form", or "" outside the manifest
   std::string notes;
   std::string hot_symbol;  // mangled; "" when unknown
@@ -54,6 +62,8 @@ struct StrategyRow {
   bool is_baseline = false;
   // figures.h time_ratio: this time / the baseline's, at kRunConfidence requested.
   std::optional<stats::Ratio> vs_baseline;
+  // Go rows: the same ratio against the group's go_manual row, when it has one.
+  std::optional<stats::Ratio> vs_go_manual;
   std::vector<std::string> warnings;
   // What bench.json held for this row that failed the checks of docs/figures.md (an
   // invalid counter, invalid MemoryManager fields); also in `warnings`. Text and Markdown
@@ -73,6 +83,8 @@ struct CaseGroup {
 
   std::string title() const { return param.empty() ? scenario : scenario + "/" + param; }
   const StrategyRow* baseline() const;
+  const StrategyRow* row_of(const std::string& strategy) const;
+  bool has_go_rows() const;
 };
 
 // A scenario the reports chart across its (numeric) parameters, one series per strategy.
@@ -124,6 +136,14 @@ StrategyRow make_row(const BenchmarkResult& result);
 // Throws Error naming `source_name` and the JSON path when the document is malformed.
 void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
                    const std::string& source_name = "disasm.json");
+
+// A Go row's defer mechanism as tables show it: the x86-64 one ("heap record"), followed
+// by another architecture's when it differs ("...; aarch64: stack record"); "-" for a Go
+// row without disassembly, "" for C++ rows.
+std::string go_defer_text(const StrategyRow& row);
+
+// The footnote of tables with Go rows: where their figures come from.
+std::string go_rows_note();
 
 // Adds the profile's figures to every row (rows it lacks say why) with exact ratios to
 // each group's baseline. Attach it before the disassembly: a row without a declared hot

@@ -61,21 +61,24 @@ std::string confidence_label(const CaseGroup& group) {
   return levels.empty() ? "no" : reports::confidence_label(levels);
 }
 
+// Groups with Go rows get two more columns: the ratio to go_manual, and the defer
+// mechanism the disassembly shows.
 std::vector<Cell> header_row(const std::string& first, const std::string& baseline,
-                             const std::string& confidence, bool profiled) {
+                             const std::string& confidence, bool profiled, bool go) {
   std::vector<Cell> cells = {
       {first, kDim},
       {"median", kDim},
-      {baseline.empty() ? std::string("vs baseline") : "vs " + baseline + " [" + confidence + " CI]",
-       kDim},
-      {"allocs/iter", kDim},
-      {"bytes/iter", kDim},
-      {"CV", kDim}};
+      {baseline.empty() ? std::string("vs baseline")
+                        : "vs " + baseline + " [" + confidence + " CI]",
+       kDim}};
+  if (go) cells.push_back({std::string("vs ") + kGoBaselineStrategy, kDim});
+  cells.insert(cells.end(), {{"allocs/iter", kDim}, {"bytes/iter", kDim}, {"CV", kDim}});
   if (profiled) {
     cells.push_back({"instr/iter", kDim});
     cells.push_back({"cycles/iter", kDim});
     cells.push_back({"alloc calls/iter", kDim});
   }
+  if (go) cells.push_back({"defer", kDim});
   return cells;
 }
 
@@ -90,12 +93,12 @@ void add_profile_cells(std::vector<Cell>& cells, const StrategyRow& row) {
   cells.push_back({format_count(p.allocations), allocates ? kYellow : nullptr});
 }
 
-std::vector<Cell> strategy_row(const StrategyRow& row, const StrategyRow* slowest) {
+std::vector<Cell> strategy_row(const StrategyRow& row, const StrategyRow* slowest, bool go) {
   if (row.failed) {
     std::vector<Cell> cells = {
         {row.strategy}, {row.invalid ? "invalid" : "failed", kRed}, {row.error, kRed}};
     // The profile counts what the code does, whatever the timed run reported.
-    if (row.profile) cells.resize(6, Cell{""});
+    if (row.profile) cells.resize(go ? 7 : 6, Cell{""});  // the profile's columns
     add_profile_cells(cells, row);
     return cells;
   }
@@ -109,14 +112,24 @@ std::vector<Cell> strategy_row(const StrategyRow& row, const StrategyRow* slowes
   const bool noisy = row.time.cv > kNoisyCv;
   std::string name = row.strategy;
   if (row.fidelity == "closest_form") name += " *";
-  std::vector<Cell> cells = {
-      {name},
-      {format_time(row.time.median), &row == slowest ? kBold : nullptr},
-      {ratio, row.is_baseline ? kDim : nullptr},
-      {format_count(row.heap_allocs), allocates ? kYellow : nullptr},
-      {format_bytes(row.heap_bytes), allocates ? kYellow : nullptr},
-      {format_percent(row.time.cv) + (noisy ? " !" : ""), noisy ? kRed : nullptr}};
+  std::vector<Cell> cells = {{name},
+                             {format_time(row.time.median), &row == slowest ? kBold : nullptr},
+                             {ratio, row.is_baseline ? kDim : nullptr}};
+  if (go) {
+    std::string vs_go;
+    if (row.strategy == kGoBaselineStrategy) {
+      vs_go = "baseline";
+    } else if (row.vs_go_manual) {
+      vs_go = format_ratio_interval(*row.vs_go_manual);
+    }
+    cells.push_back({vs_go, row.strategy == kGoBaselineStrategy ? kDim : nullptr});
+  }
+  cells.insert(cells.end(),
+               {{format_count(row.heap_allocs), allocates ? kYellow : nullptr},
+                {format_bytes(row.heap_bytes), allocates ? kYellow : nullptr},
+                {format_percent(row.time.cv) + (noisy ? " !" : ""), noisy ? kRed : nullptr}});
   add_profile_cells(cells, row);
+  if (go) cells.push_back({go_defer_text(row)});
   return cells;
 }
 
@@ -144,6 +157,7 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
   std::string out;
   bool any_closest = false;
   bool any_noisy = false;
+  bool any_go = false;
   for (const CaseGroup& group : report.groups) {
     const StrategyRow* slowest = nullptr;
     for (const StrategyRow& row : group.rows) {
@@ -158,10 +172,12 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
     const std::string params = visible_text(describe_parameters(group.parameters));
     if (!params.empty()) out += "  (" + params + ")";
     out += '\n';
+    const bool go = group.has_go_rows();
+    any_go = any_go || go;
     std::vector<std::vector<Cell>> rows = {
         header_row(report.derived_manifest ? "family" : "strategy", report.baseline_strategy,
-                   confidence_label(group), report.profile.has_value())};
-    for (const StrategyRow& row : group.rows) rows.push_back(strategy_row(row, slowest));
+                   confidence_label(group), report.profile.has_value(), go)};
+    for (const StrategyRow& row : group.rows) rows.push_back(strategy_row(row, slowest, go));
     out += render_table(rows, style);
     for (const std::string& w : group.warnings) out += "  note: " + visible_text(w) + "\n";
     for (const StrategyRow& row : group.rows) {
@@ -215,6 +231,7 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
                         ? "no baseline: --baseline FAMILY gives ratios to that family"
                         : vs_baseline_definition(report.baseline_strategy));
   }
+  if (any_go) notes.push_back(go_rows_note());
   if (report.profile) {
     for (std::string& line : profile_definitions(*report.profile, report.groups.empty() ? "" : report.baseline_strategy))
       notes.push_back(std::move(line));

@@ -23,7 +23,10 @@ class CompareCommand final : public Command {
         "Compare two runs benchmark by benchmark: median change with a confidence interval, "
         "Mann-Whitney U p-value and verdict, the exact change in heap allocations and bytes, "
         "and what changed in the hot functions when both runs have disassembly.");
-    cmd->add_option("base", base_, "Run directory or Google Benchmark JSON file")->required();
+    cmd->add_option("base", base_,
+                    "Run directory, Google Benchmark JSON file, or go test -bench text output "
+                    "(what benchstat reads)")
+        ->required();
     cmd->add_option("head", head_, "The same, for the run to judge")->required();
     cmd->add_option("--alpha", alpha_, "Significance level of the U test (default 0.05)")
         ->check(CLI::Range(0.0001, 0.5));

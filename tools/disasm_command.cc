@@ -7,12 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "disasm/alloc_reach.h"
 #include "disasm/annotate.h"
 #include "disasm/disasm_json.h"
 #include "disasm/listing.h"
 #include "disasm/selection.h"
 #include "disasm/stream.h"
 #include "harness/error.h"
+#include "harness/text_escape.h"
 #include "tools/command.h"
 #include "tools/counts_join.h"
 #include "tools/output.h"
@@ -55,6 +57,10 @@ class DisasmCommand final : public Command {
                     "Also tag calls to this linkage name as allocations (repeatable)");
     cmd->add_option("--free", extra_free_,
                     "Also tag calls to this linkage name as frees (repeatable)");
+    cmd->add_option("--max-chars", max_chars_,
+                    "-f md: stay under this many characters (default 65000; GitHub's comment "
+                    "limit is 65536), cutting the longest listings first")
+        ->check(CLI::Range(std::size_t{4096}, std::size_t{100000000}));
     cmd->add_option("--jobs,-j", jobs_, "Threads for --all (default: one per core)")
         ->check(CLI::Range(1, 256));
     cmd->add_option("--out,-o", out_, kOutHelp);
@@ -125,10 +131,19 @@ class DisasmCommand final : public Command {
       }
     }
     std::unique_ptr<LineTable> lines = file->open_line_table();
+    if (source_ && lines == nullptr) {
+      std::fprintf(stderr,
+                   "deferlab: warning: --source: %s has no DWARF line table, so no source lines "
+                   "(build with -g)\n",
+                   visible_text(binary_).c_str());
+    }
     SourceCache sources;
     std::vector<AnnotatedFunction> functions;
+    // Calls that reach an allocator through their callees get tagged alloc-reachable.
+    AllocReachability reach(*file, decoder, names, {}, kDefaultReachDepth);
     for (const FunctionRange& range : ranges) {
       functions.push_back(annotate(*file, decoder, range, names, lines.get()));
+      reach.mark(functions.back());
     }
     std::vector<std::string> heat_notes(functions.size());
     if (!counts_.empty()) heat_notes = join_counts(functions, binary_, counts_, benchmark_);
@@ -149,11 +164,15 @@ class DisasmCommand final : public Command {
     } else {
       ListingOptions options;
       options.sources = source_ ? &sources : nullptr;
-      for (std::size_t k = 0; k < functions.size(); ++k) {
-        if (k > 0) text += "\n";
-        options.heat_note = heat_notes[k];
-        text += format == "md" ? render_function_markdown(functions[k], options)
-                               : render_function_text(functions[k], options);
+      if (format == "md") {
+        text = render_markdown_document(functions, heat_notes, options, max_chars_,
+                                        "deferlab disasm " + binary_ + " -s NAME");
+      } else {
+        for (std::size_t k = 0; k < functions.size(); ++k) {
+          if (k > 0) text += "\n";
+          options.heat_note = heat_notes[k];
+          text += render_function_text(functions[k], options);
+        }
       }
     }
     output.write(text);
@@ -173,6 +192,7 @@ class DisasmCommand final : public Command {
   std::vector<std::string> extra_alloc_;
   std::vector<std::string> extra_free_;
   std::optional<unsigned> jobs_;
+  std::size_t max_chars_ = kDefaultMarkdownBudget;
   std::string out_;
   std::string counts_;
   std::string benchmark_;

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -16,15 +17,19 @@
 #include <string>
 #include <vector>
 
+#include "disasm/go_defer.h"
 #include "disasm/hot_functions.h"
 #include "harness/atomic_file.h"
 #include "harness/error.h"
+#include "harness/go_runner.h"
 #include "harness/callgrind_runner.h"  // valgrind_version
 #include "harness/interrupt.h"
 #include "harness/profile_json.h"
 #include "harness/profile_pass.h"
 #include "harness/run_driver.h"
+#include "harness/subprocess.h"
 #include "reports/bench_results.h"
+#include "reports/go_bench_text.h"
 #include "reports/profile_figures.h"
 #include "reports/profile_heat.h"
 #include "reports/report_model.h"
@@ -56,6 +61,7 @@ constexpr int kQuickRepetitions = 3;
 // for a loaded machine and a sanitizer build.
 constexpr double kTimeoutFloorSeconds = 120;
 constexpr double kTimeoutFactor = 20;
+constexpr double kGoBinaryTimeoutSeconds = 1200;
 
 double default_timeout(std::size_t benchmarks, int repetitions, double min_time) {
   return std::ceil(kTimeoutFloorSeconds +
@@ -219,8 +225,10 @@ class RunCommand final : public Command {
                     "--quick)")
         ->check(CLI::Range(0.0001, 60.0));
     run->add_option("--binary", binary_,
-                    "A Google Benchmark binary to run instead of the lab's own; without the "
-                    "lab's manifest its benchmarks are listed as they are");
+                    "A Google Benchmark binary, or a Go test binary built with go test -c, to "
+                    "run instead of the lab's own; without the lab's manifest its benchmarks "
+                    "are listed as they are. For a Go binary --filter is Go's -test.bench "
+                    "pattern and --min-time its -test.benchtime");
     run->add_option("--aarch64-binary", aarch64_binary_,
                     "The lab binary cross-built for AArch64 (tools/lab passes it when the "
                     "aarch64 preset is built); its hot functions go into disasm.json");
@@ -232,13 +240,17 @@ class RunCommand final : public Command {
                   "across benchmarks. Interleaving (the default) spreads the machine's drift "
                   "over every benchmark: measured here, without it strategies that compile to "
                   "the same instructions came out up to 2x apart");
+    run->add_flag("--no-go", no_go_,
+                  "Leave out the lab's Go cases (cases/go), which otherwise run after the C++ "
+                  "ones and join their tables as go_* rows");
     run->add_option("--baseline", baseline_,
                     "Strategy (or benchmark family) the ratios are relative to (default: the manifest's baseline, goto_cleanup for the lab; none for other binaries)");
     run->add_option("--timeout", timeout_,
                     "Seconds the whole benchmark run may take before its process group is "
                     "killed (default: 120 + 20 x benchmarks x repetitions x min-time, printed "
-                    "at the start); the profile pass gets the same limit of its own (default "
-                    "120 + 5 x benchmarks)")
+                    "at the start; 1200 for a Go test binary, whose benchmarks cannot be counted "
+                    "before they run); the lab's Go cases and the profile pass get the same "
+                    "limit of their own (the profile's default: 120 + 5 x benchmarks)")
         ->check(CLI::Range(1.0, 1e6));
     run->add_flag("--no-profile", no_profile_,
                   "Skip the profile pass: by default every benchmark also runs under "
@@ -273,7 +285,9 @@ class RunCommand final : public Command {
         fs::absolute(is_default_binary ? companion("deferlab_bench", "cases") : fs::path(binary_))
             .lexically_normal();
     require_executable(binary, is_default_binary);
-    const bool is_lab_binary = carries_case_manifest(binary);
+    // A Go test binary of the user's (go test -c): its benchmarks alone, read from its text.
+    const bool is_user_go = !is_default_binary && disasm::is_go_test_binary(binary.string());
+    const bool is_lab_binary = !is_user_go && carries_case_manifest(binary);
 
     harness::RunOptions options;
     options.binary = binary;
@@ -283,9 +297,21 @@ class RunCommand final : public Command {
     if (!no_interleave_)
       options.extra_args.push_back("--benchmark_enable_random_interleaving=true");
 
+    // The lab's Go cases run beside the C++ ones, when they were built (cases/go).
+    std::optional<GoLeg> go;
+    if (is_user_go) {
+      go = GoLeg{binary, "", false, {}, {}};
+    } else if (is_default_binary && !no_go_ && lab_go_binary_exists()) {
+      // Found beside deferlab as deferlab_bench is (tools/companions.h).
+      go = GoLeg{companion("deferlab_go.test", "cases/go"),
+                 companion("deferlab_go_arm64.test", "cases/go"), true, {}, {}};
+      go->selected = list_go_cases(go->binary, filter_);
+    }
+
     // List first: a filter that selects nothing is a usage error, not an empty run.
-    const std::vector<std::string> selected = harness::list_benchmarks(binary, filter_);
-    if (selected.empty()) {
+    std::vector<std::string> selected;
+    if (!is_user_go) selected = harness::list_benchmarks(binary, filter_);
+    if (selected.empty() && (!go || (go->is_lab && go->selected.empty()))) {
       throw Error("no benchmark matches --filter '" + filter_ + "'", binary.string(),
                   "list them with: " + binary.string() + " --benchmark_list_tests");
     }
@@ -299,6 +325,10 @@ class RunCommand final : public Command {
     if (!no_profile_) harness::valgrind_version();  // Error with an install hint
     std::optional<nlohmann::json> manifest;
     if (is_lab_binary) manifest = harness::read_case_manifest(binary);
+    if (go && go->is_lab) {
+      go->manifest = harness::read_case_manifest(go->binary, "-deferlab.cases");
+      if (manifest) merge_manifests(*manifest, go->manifest);
+    }
     const nlohmann::json environment = harness::describe_environment(source_tree());
 
     const std::string run_id = make_run_id();
@@ -306,20 +336,6 @@ class RunCommand final : public Command {
     prepare_run_directory(dir);
     if (manifest) write_file_atomically(dir / "cases.json", manifest->dump(2) + "\n");
 
-    std::fprintf(stderr,
-                 "deferlab: running %zu benchmarks x %d repetitions from %s (timeout %.0f s; "
-                 "--timeout to change)\n",
-                 selected.size(), options.repetitions, binary.c_str(), options.timeout_seconds);
-    // The binary writes here; removed on every way out, a signal's included.
-    const ScratchFile raw(dir / ".bench.raw.json");
-    Progress progress("run");
-    const auto started = std::chrono::steady_clock::now();
-    const harness::BenchmarkRun run = harness::run_benchmarks(
-        options, raw.path(),
-        [&](const harness::RunProgress& p) { progress.update(p.done, p.total, p.name); });
-    progress.finish();
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     nlohmann::json run_context = {{"deferlab_run_id", run_id},
                                   {"deferlab_binary", binary.string()},
                                   {"deferlab_binary_build_id", binary_build_id(binary)},
@@ -327,16 +343,44 @@ class RunCommand final : public Command {
                                   {"deferlab_min_time", options.min_time},
                                   {"deferlab_filter", filter_},
                                   {"deferlab_interleaved", !no_interleave_},
-                                  {"deferlab_timeout_seconds", options.timeout_seconds},
-                                  {"deferlab_wall_seconds", seconds}};
+                                  {"deferlab_timeout_seconds", options.timeout_seconds}};
     for (const auto& [key, value] : environment.items()) run_context["deferlab_" + key] = value;
-    if (!run.status.succeeded()) stopped(run, binary, dir, raw.path(), run_context);
+    const auto started = std::chrono::steady_clock::now();
+    const auto wall_seconds = [&] {
+      return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    };
 
-    nlohmann::json bench = read_bench_output(raw.path(), binary);
+    nlohmann::json bench = {{"context", nlohmann::json::object()},
+                            {"benchmarks", nlohmann::json::array()}};
+    if (!selected.empty()) {
+      std::fprintf(stderr,
+                   "deferlab: running %zu benchmarks x %d repetitions from %s (timeout %.0f s; "
+                   "--timeout to change)\n",
+                   selected.size(), options.repetitions, binary.c_str(), options.timeout_seconds);
+      // The binary writes here; removed on every way out, a signal's included.
+      const ScratchFile raw(dir / ".bench.raw.json");
+      Progress progress("run");
+      const harness::BenchmarkRun run = harness::run_benchmarks(
+          options, raw.path(),
+          [&](const harness::RunProgress& p) { progress.update(p.done, p.total, p.name); });
+      progress.finish();
+      run_context["deferlab_wall_seconds"] = wall_seconds();
+      if (!run.status.succeeded()) {
+        stopped(run, binary, dir, salvage_bench_json(raw.path()), run_context);
+      }
+      bench = read_bench_output(raw.path(), binary);
+    }
+    if (go) run_go(*go, options, bench, dir, run_context);
+    run_context["deferlab_wall_seconds"] = wall_seconds();
     for (const auto& [key, value] : run_context.items()) bench["context"][key] = value;
     ProfileOutcome profiled;
     if (no_profile_) {
       bench["context"]["deferlab_profile"] = "off: --no-profile";
+    } else if (selected.empty()) {
+      // callgrind runs Google Benchmark binaries; Go's runtime is not profiled here.
+      bench["context"]["deferlab_profile"] =
+          "not possible: no Google Benchmark rows in this run (the profile pass does not run "
+          "Go test binaries)";
     } else {
       stop_if_interrupted(bench, dir);
       profiled = profile(binary, dir, selected);
@@ -347,12 +391,13 @@ class RunCommand final : public Command {
       if (profiled.profile && profiled.profile->interrupted_by != 0)
         profile_interrupted(bench, *profiled.profile, dir);
     }
-    reports::order_benchmarks(bench, options.listed);
+    reports::order_benchmarks(bench, options.listed);  // the Go rows stay after the C++ ones
     std::optional<nlohmann::json> profile_doc;
     if (profiled.profile) profile_doc = harness::profile_document(*profiled.profile);
-    const reports::RunReport report = write_run_directory(bench, manifest, binary, dir, profile_doc);
+    const reports::RunReport report =
+        write_run_directory(bench, manifest, binary, go ? &*go : nullptr, dir, profile_doc);
     // A run whose profile failed or stopped is written but not the latest complete run.
-    const bool profile_complete = no_profile_ || profiled.impossible ||
+    const bool profile_complete = no_profile_ || selected.empty() || profiled.impossible ||
                                   (profiled.profile && profiled.profile->incomplete.empty());
     if (out_.empty() && profile_complete) replace_symlink(fs::path("out") / "latest", dir.filename());
 
@@ -360,6 +405,7 @@ class RunCommand final : public Command {
     Output table("");
     table.write(reports::render_text(report, {use_color(stdout)}));
     table.commit();
+    const double seconds = run_context["deferlab_wall_seconds"].get<double>();
     std::fprintf(stderr, "deferlab: %zu results in %.0f s; run directory: %s\n",
                  count_results(bench), seconds, dir.c_str());
     std::fprintf(stderr, "deferlab: report: %s\n", (dir / "index.html").c_str());
@@ -383,6 +429,145 @@ class RunCommand final : public Command {
   }
 
  private:
+  // The Go side of a run: the lab's Go cases (cases/go) or a user's `go test -c` binary.
+  struct GoLeg {
+    fs::path binary;
+    fs::path arm64_binary;  // the lab's arm64 build, disassembled only; may not exist
+    bool is_lab = false;
+    std::vector<std::string> selected;  // the lab's cases the filter selects
+    nlohmann::json manifest;            // the lab's Go manifest
+  };
+
+  // The lab's sub-benchmarks are BenchmarkDeferlab/<scenario>/<strategy>/<param>; the
+  // prefix goes, so a Go row is named as the C++ rows of its table.
+  static constexpr const char* kLabGoPrefix = "BenchmarkDeferlab/";
+
+  // The lab's Go cases are built unless DEFERLAB_NO_GO=1 (cases/CMakeLists.txt).
+  static bool lab_go_binary_exists() {
+    const fs::path path = companion("deferlab_go.test", "cases/go");
+    std::error_code ec;
+    return fs::is_regular_file(path, ec) && ::access(path.c_str(), X_OK) == 0;
+  }
+
+  // The lab's Go cases the filter selects, by the Go binary itself (Go's regexp syntax;
+  // the usual filters mean the same in both).
+  static std::vector<std::string> list_go_cases(const fs::path& go_binary,
+                                                const std::string& filter) {
+    std::vector<std::string> names;
+    std::string error;
+    ProcessOptions process;
+    process.timeout_seconds = harness::kListTimeoutSeconds;
+    const ExitStatus status = run_process(
+        {go_binary.string(), "-deferlab.list", "-deferlab.filter=" + filter},
+        [&](std::string_view line) {
+          if (!line.empty()) names.emplace_back(line);
+        },
+        [&](std::string_view line) { error = line; }, process);
+    if (!status.succeeded()) {
+      throw Error("cannot list the Go cases: the binary " + status.describe() +
+                      (error.empty() ? "" : ": " + error),
+                  go_binary.string(), "rebuild it (tools/lab run) or pass --no-go");
+    }
+    return names;
+  }
+
+  // Adds the Go manifest's strategies, scenarios (their params merged), cases and omitted
+  // cells to the lab's, so one cases.json describes every row of the run.
+  static void merge_manifests(nlohmann::json& into, const nlohmann::json& go) {
+    auto& strategies = into["strategies"];
+    for (const nlohmann::json& s : go.value("strategies", nlohmann::json::array())) {
+      const bool known = std::any_of(strategies.begin(), strategies.end(), [&](const auto& t) {
+        return t.value("name", "") == s.value("name", "");
+      });
+      if (!known) strategies.push_back(s);
+    }
+    auto& scenarios = into["scenarios"];
+    for (const nlohmann::json& s : go.value("scenarios", nlohmann::json::array())) {
+      auto same = std::find_if(scenarios.begin(), scenarios.end(), [&](const auto& t) {
+        return t.value("name", "") == s.value("name", "");
+      });
+      if (same == scenarios.end()) {
+        scenarios.push_back(s);
+        continue;
+      }
+      auto& params = (*same)["params"];
+      for (const nlohmann::json& p : s.value("params", nlohmann::json::array())) {
+        if (std::find(params.begin(), params.end(), p) == params.end()) params.push_back(p);
+      }
+    }
+    for (const char* key : {"cases", "omitted"}) {
+      for (const nlohmann::json& c : go.value(key, nlohmann::json::array())) into[key].push_back(c);
+    }
+    into["go_compiler"] = go.value("compiler", "");
+  }
+
+  // Runs the Go benchmarks and appends their rows to `bench`. A crash, timeout or signal
+  // keeps every complete row, C++ and Go, in bench.partial.json, as the C++ run does.
+  void run_go(const GoLeg& go, const harness::RunOptions& cxx, nlohmann::json& bench,
+              const fs::path& dir, nlohmann::json& run_context) const {
+    harness::GoRunOptions options;
+    options.binary = go.binary;
+    options.count = cxx.repetitions;
+    options.benchtime = cxx.min_time;
+    if (go.is_lab) {
+      // One top-level benchmark; the cases are its sub-benchmarks, selected by the binary.
+      options.bench = "^BenchmarkDeferlab$";
+      options.extra_args = {"-test.cpu=1", "-deferlab.filter=" + filter_};
+      options.expected = go.selected.size() * static_cast<std::size_t>(cxx.repetitions);
+    } else {
+      options.bench = filter_.empty() ? "." : filter_;
+    }
+    // A user's Go binary cannot say how many (sub-)benchmarks its filter selects before
+    // they run: a fixed, generous limit instead of one per benchmark.
+    options.timeout_seconds = timeout_.value_or(
+        go.is_lab ? default_timeout(go.selected.size(), options.count, options.benchtime)
+                  : kGoBinaryTimeoutSeconds);
+    const std::string what =
+        go.is_lab ? std::to_string(go.selected.size()) + " Go benchmarks" : "the Go benchmarks";
+    std::fprintf(stderr, "deferlab: running %s x %d repetitions from %s (timeout %.0f s)\n",
+                 what.c_str(), options.count, go.binary.c_str(), options.timeout_seconds);
+    Progress progress("go");
+    const harness::BenchmarkRun run = harness::run_go_benchmarks(
+        options, [&](const harness::RunProgress& p) { progress.update(p.done, p.total, p.name); });
+    progress.finish();
+    std::string text;
+    for (const std::string& line : run.console) text += line + "\n";
+    const reports::GoTextOptions text_options{go.is_lab ? kLabGoPrefix : ""};
+    nlohmann::json rows;
+    try {
+      rows = reports::go_bench_text_to_json(text, go.binary.string(), text_options);
+    } catch (const Error&) {
+      if (run.status.succeeded()) throw;
+      rows = {{"context", nlohmann::json::object()}, {"benchmarks", nlohmann::json::array()}};
+    }
+    const std::string version = harness::go_version_of(go.binary);
+    run_context["deferlab_go_binary"] = go.binary.string();
+    run_context["deferlab_go_version"] = version.empty() ? "unknown" : version;
+    for (const auto& [key, value] : rows["context"].items()) {
+      if (key.rfind("go_", 0) == 0) run_context["deferlab_" + key] = value;
+    }
+    const std::size_t results = count_results(rows);
+    const std::size_t earlier = count_results(bench);  // the C++ results before them
+    for (nlohmann::json& entry : rows["benchmarks"]) {
+      if (!version.empty()) entry["go_version"] = version;
+      bench["benchmarks"].push_back(std::move(entry));
+    }
+    if (!run.status.succeeded()) {
+      // The partial document holds the C++ results too: count them in the expected ones.
+      harness::BenchmarkRun counted = run;
+      if (counted.expected > 0) counted.expected += earlier;
+      stopped(counted, go.binary, dir, bench, run_context);
+    }
+    if (results == 0) {
+      throw Error(
+          "the Go test binary printed no benchmark result" +
+              (filter_.empty() ? std::string() : " for -test.bench '" + options.bench + "'"),
+          go.binary.string(),
+          "is it built with go test -c, and does the filter (Go's -test.bench syntax) "
+          "select a benchmark?");
+    }
+  }
+
   // Creates the run directory and proves it writable before the benchmarks run, so a
   // read-only or full --out fails in a second, not after the run.
   static void prepare_run_directory(const fs::path& dir) {
@@ -426,7 +611,8 @@ class RunCommand final : public Command {
   // bench.json beside old reports (an --out reused).
   reports::RunReport write_run_directory(const nlohmann::json& bench,
                                          const std::optional<nlohmann::json>& manifest,
-                                         const fs::path& binary, const fs::path& dir,
+                                         const fs::path& binary, const GoLeg* go,
+                                         const fs::path& dir,
                                          const std::optional<nlohmann::json>& profile_doc) const {
     stop_if_interrupted(bench, dir);
     // The same reader `deferlab report` uses on profile.json: one definition of each figure.
@@ -439,6 +625,7 @@ class RunCommand final : public Command {
     } else if (profile) {
       disassembly = disassemble_profiled(binary, *profile);
     }
+    if (disassembly && go != nullptr && go->is_lab) add_go_disassembly(*disassembly, *go);
     reports::RunReport report =
         reports::build_run_report(reports::parse_bench_json(bench, (dir / "bench.json").string()),
                                   manifest ? &*manifest : nullptr, baseline_);
@@ -594,6 +781,7 @@ class RunCommand final : public Command {
                              const std::optional<reports::ProfileData>& profile) const {
     std::vector<std::string> symbols;
     for (const nlohmann::json& c : manifest.value("cases", nlohmann::json::array())) {
+      if (c.value("language", "c++") != "c++") continue;  // in the Go binary
       const std::string mangled =
           c.value("hot_symbol", nlohmann::json::object()).value("mangled", "");
       if (!mangled.empty()) symbols.push_back(mangled);
@@ -625,13 +813,35 @@ class RunCommand final : public Command {
     return set;
   }
 
+  // The Go hot functions (and the function literals inside them) for each architecture
+  // the Go cases were built for, under disasm.json's "go" key.
+  static void add_go_disassembly(nlohmann::json& disassembly, const GoLeg& go) {
+    std::vector<std::string> hot;
+    for (const nlohmann::json& c : go.manifest.value("cases", nlohmann::json::array())) {
+      const std::string symbol =
+          c.value("hot_symbol", nlohmann::json::object()).value("mangled", "");
+      if (!symbol.empty() && std::find(hot.begin(), hot.end(), symbol) == hot.end())
+        hot.push_back(symbol);
+    }
+    nlohmann::json documents = nlohmann::json::object();
+    for (const fs::path& binary : {go.binary, go.arm64_binary}) {
+      std::error_code ec;
+      if (binary.empty() || !fs::is_regular_file(binary, ec)) continue;
+      const std::vector<std::string> symbols =
+          disasm::with_go_function_literals(binary.string(), hot);
+      const nlohmann::json document =
+          nlohmann::json::parse(disasm::hot_functions_document(binary.string(), symbols));
+      documents[document["binary"].value("arch", "x86-64")] = document;
+    }
+    if (!documents.empty()) disassembly["go"] = documents;
+  }
+
   // A run that did not finish (crash, timeout, signal): what the binary measured goes into
   // a valid bench.partial.json (context + complete entries) and what it printed into
   // console.partial.txt, never under the final names; then one line says what happened.
   [[noreturn]] static void stopped(const harness::BenchmarkRun& run, const fs::path& binary,
-                                   const fs::path& dir, const fs::path& raw,
+                                   const fs::path& dir, nlohmann::json partial,
                                    const nlohmann::json& run_context) {
-    nlohmann::json partial = salvage_bench_json(raw);
     for (const auto& [key, value] : run_context.items()) partial["context"][key] = value;
     partial["context"]["deferlab_partial"] = "the benchmark binary " + run.status.describe();
     const std::size_t results = count_results(partial);
@@ -657,8 +867,11 @@ class RunCommand final : public Command {
       for (std::size_t i = 0; i < kept.size(); ++i) where += (i ? " and " : "") + kept[i];
     }
     where += not_kept;
-    const std::string progress = " after " + std::to_string(results) + " of " +
-                                 std::to_string(run.expected) + " expected results";
+    // A user's Go binary cannot say beforehand how many results to expect.
+    const std::string progress =
+        " after " + std::to_string(results) +
+        (run.expected > 0 ? " of " + std::to_string(run.expected) + " expected results"
+                          : " results");
     if (run.status.interrupted_by != 0) {
       throw Interrupted(run.status.interrupted_by, "interrupted by " +
                                                        signal_name(run.status.interrupted_by) +
@@ -700,6 +913,7 @@ class RunCommand final : public Command {
   std::string out_;
   std::string baseline_;  // "": the manifest's baseline_strategy
   bool no_interleave_ = false;
+  bool no_go_ = false;
   std::optional<double> timeout_;
   bool no_profile_ = false;
 };

@@ -65,6 +65,7 @@ std::uint64_t expected_allocations(std::string_view strategy, std::string_view s
       // heap_defer: one record per action ...
       {{"heap_defer", "loop_defer", "1"}, 1},
       {{"heap_defer", "loop_defer", "8"}, 8},
+      {{"heap_defer", "loop_defer", "16"}, 16},
       {{"heap_defer", "loop_defer", "64"}, 64},
       {{"heap_defer", "loop_defer", "1024"}, 1024},
       {{"heap_defer", "fixed_defers", "1"}, 1},

@@ -188,6 +188,22 @@ TEST(DiffTest, EmptyAgainstEmptyIsAFullMatch) {
   EXPECT_EQ(diff_functions(from_mnemonics(""), from_mnemonics(""), {}).match_percent, 100.0);
 }
 
+TEST(DiffTest, MarkdownOfAHugeDiffStaysUnderItsBudget) {
+  // 3,000 instructions against 3,000 others: 6,000 diff lines, far over a PR comment.
+  const AnnotatedFunction a = from_mnemonics(std::string(3000, 'a'));
+  const AnnotatedFunction b = from_mnemonics(std::string(3000, 'b'));
+  const FunctionDiff d = diff_functions(a, b, {});
+  const std::string md = render_diff_markdown({&a, "a.out", "x86-64"}, {&b, "b.out", "x86-64"}, d,
+                                              8192);
+  EXPECT_LE(md.size(), 8192u);
+  // The fence is closed, and the closing line says what was cut out of how much.
+  EXPECT_NE(md.find("\n```\n\n_Diff cut after "), std::string::npos);
+  EXPECT_NE(md.find(" of 6000 lines to stay under 8192 characters; `deferlab diff A B` (text) "
+                    "shows every line._\n"),
+            std::string::npos)
+      << md.substr(md.size() - 200);
+}
+
 TEST(DiffTest, RenderingsMatchGolden) {
   const AnnotatedFunction a = version_a();
   const AnnotatedFunction c = version_c();

@@ -265,6 +265,99 @@ TEST(DisasmCommandTest, AddressReachesAStrippedBinary) {
             doc["functions"][0]["instructions"].size());
 }
 
+std::size_t count_of(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (std::size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
+// Markdown for a pull request: what GitHub would show, rendered by cmark-gfm.
+std::string render_gfm(const std::string& markdown) {
+  const fs::path md = fresh_directory("gfm") / "listing.md";
+  std::ofstream(md) << markdown;
+  std::string html;
+  const ExitStatus status =
+      run_process({"cmark-gfm", "--extension", "table", "--unsafe", md.string()},
+                  [&](std::string_view line) { html.append(line).append("\n"); }, nullptr);
+  EXPECT_TRUE(status.succeeded()) << status.describe();
+  return html;
+}
+
+TEST(DisasmMarkdownTest, TwentyFunctionsWithSourceFitAComment) {
+  // The case: many functions with --source printed 79,940 characters. Now a summary
+  // table, each listing folded, the longest cut first, under GitHub's 65,536.
+  const std::string glob = "deferlab::cases::hot::*";
+  const CliResult json = run_deferlab({"disasm", LAB_BINARY, "-s", glob, "-f", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err_text();
+  const std::size_t functions = nlohmann::json::parse(json.out_text())["functions"].size();
+  ASSERT_GE(functions, 20u);
+  const CliResult r = run_deferlab({"disasm", LAB_BINARY, "-s", glob, "--source", "-f", "md"});
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  const std::string md = r.out_text();
+  EXPECT_LE(md.size(), 65000u);
+  EXPECT_EQ(r.out[0], "| function | instructions | alloc calls (in loops) | calls reaching one | loops |");
+  EXPECT_EQ(count_of(md, "\n| `"), functions);  // one table row per function
+  const std::size_t shown = count_of(md, "<details><summary>");
+  EXPECT_EQ(count_of(md, "</details>"), shown);
+  const std::string& closing = r.out.back();
+  EXPECT_EQ(closing.rfind("_" + std::to_string(functions - shown) + " of " +
+                              std::to_string(functions) +
+                              " listings cut to stay under 65000 characters: ",
+                          0),
+            0u)
+      << closing;
+  EXPECT_GT(functions - shown, 0u);
+  const std::string html = render_gfm(md);
+  EXPECT_EQ(count_of(html, "<table>"), 1u);
+  EXPECT_EQ(count_of(html, "<details>"), shown);
+  EXPECT_EQ(count_of(html, "<pre><code class=\"language-asm\">"), shown);
+}
+
+TEST(DisasmMarkdownTest, MaxCharsIsABound) {
+  const CliResult r = run_deferlab(
+      {"disasm", ALLOC_REACH_FIXTURE, "-s", "*(int)", "-f", "md", "--max-chars", "4096"});
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  EXPECT_LE(r.out_text().size(), 4096u);
+  EXPECT_NE(r.out.back().find(" listings cut to stay under 4096 characters: "), std::string::npos)
+      << r.out.back();
+  // Small enough: everything, and a line saying so.
+  const CliResult all =
+      run_deferlab({"disasm", ALLOC_REACH_FIXTURE, "-s", "make_node", "-f", "md"});
+  ASSERT_EQ(all.exit_code, 0) << all.err_text();
+  EXPECT_EQ(all.out.back().rfind("_All 1 listing shown (", 0), 0u) << all.out.back();
+}
+
+TEST(DisasmMarkdownTest, SourceWithoutDebugInfoWarnsOnce) {
+  const fs::path dir = fresh_directory("nodebug");
+  const fs::path bare = dir / "fixture.nodebug";
+  ASSERT_EQ(run_process({"objcopy", "--strip-debug", ALLOC_REACH_FIXTURE, bare.string()}, nullptr,
+                        nullptr)
+                .code,
+            0);
+  const CliResult r = run_deferlab({"disasm", bare.string(), "-s", "*(int)", "--source"});
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  ASSERT_EQ(r.err.size(), 1u) << r.err_text();
+  EXPECT_EQ(r.err[0], "deferlab: warning: --source: " + bare.string() +
+                          " has no DWARF line table, so no source lines (build with -g)");
+}
+
+TEST(DisasmCommandTest, CallsReachingAnAllocatorAreTagged) {
+  const CliResult r =
+      run_deferlab({"disasm", ALLOC_REACH_FIXTURE, "-s", "loop_make_node", "-f", "json"});
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  const nlohmann::json doc = nlohmann::json::parse(r.out_text());
+  std::vector<nlohmann::json> reaching;
+  for (const nlohmann::json& insn : doc["functions"][0]["instructions"]) {
+    if (insn.contains("alloc_path")) reaching.push_back(insn);
+  }
+  ASSERT_EQ(reaching.size(), 1u);
+  EXPECT_EQ(reaching[0]["alloc_path"],
+            nlohmann::json::array({"make_node(int)", "operator new(unsigned long)"}));
+  const std::vector<std::string> tags = reaching[0]["tags"];
+  EXPECT_NE(std::find(tags.begin(), tags.end(), "alloc-reachable"), tags.end());
+  EXPECT_NE(std::find(tags.begin(), tags.end(), "in-loop"), tags.end());
+}
+
 // The sanitizer build's lab binary is instrumented: its guards and its goto differ by the
 // sanitizer checks, so the match is asserted on the default build's binary only.
 #if !DEFERLAB_SANITIZED_BUILD

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 
 #include "reports/bench_results.h"
 #include "tests/tools/cli_test_support.h"
@@ -137,6 +138,100 @@ TEST(RunCommandTest, ACrashKeepsWhatWasWritten) {
   ASSERT_EQ(partial.benchmarks.size(), 1u);
   EXPECT_EQ(partial.benchmarks[0].name, "first_survives");
 }
+
+#if DEFERLAB_HAVE_GO
+
+// The lab's Go cases join the C++ tables: exact allocations, the ratio to go_manual and
+// the defer mechanism per row, in every output.
+TEST(RunCommandTest, GoRowsJoinTheLabTables) {
+  const fs::path out = fresh_directory("go-rows");
+  const CliResult r = run_deferlab({"run", "--filter", "fixed_defers/.*/(8|9)$", "--repetitions",
+                                    "2", "--min-time", "0.002", "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  const reports::BenchResults bench = reports::load_bench_file(out / "bench.json");
+  for (const char* name : {"fixed_defers/go_defer/8", "fixed_defers/go_defer/9",
+                           "fixed_defers/go_manual/9", "fixed_defers/heap_defer/9"}) {
+    const reports::BenchmarkResult* b = bench.find(name);
+    ASSERT_NE(b, nullptr) << name;
+    EXPECT_EQ(b->real_ns.size(), 2u) << name;
+  }
+  // Open-coded or on the stack, no written-out Go defer allocates; the C++ model does.
+  EXPECT_EQ(bench.find("fixed_defers/go_defer/8")->counter_median("heap_allocs"), 0);
+  EXPECT_EQ(bench.find("fixed_defers/go_defer/9")->counter_median("heap_allocs"), 0);
+  EXPECT_EQ(bench.find("fixed_defers/heap_defer/9")->counter_median("heap_allocs"), 9);
+  EXPECT_EQ(bench.find("fixed_defers/go_defer/9")->language, "go");
+  EXPECT_TRUE(bench.context.contains("deferlab_go_version"));
+  // The mechanism per row, from both architectures' disassembly.
+  const nlohmann::json report = reports::load_json_file(out / "report.json");
+  std::map<std::string, nlohmann::json> rows;
+  for (const auto& scenario : report.at("scenarios"))
+    for (const auto& group : scenario.at("groups"))
+      for (const auto& row : group.at("rows")) rows[row.at("benchmark")] = row;
+  for (const char* arch : {"x86-64", "aarch64"}) {
+    EXPECT_EQ(rows.at("fixed_defers/go_defer/8")["hot_path"][arch]["go_defer"], "open-coded");
+    EXPECT_EQ(rows.at("fixed_defers/go_defer/9")["hot_path"][arch]["go_defer"], "stack record");
+    EXPECT_EQ(rows.at("fixed_defers/go_manual/9")["hot_path"][arch]["go_defer"], "none");
+  }
+  EXPECT_TRUE(rows.at("fixed_defers/go_defer/9")["ratio_to_go_manual"].is_object());
+  EXPECT_TRUE(rows.at("fixed_defers/go_defer/9")["ratio_to_baseline"].is_object());
+  // Console, review.md and index.html show the Go columns beside the C++ rows.
+  for (const std::string& text :
+       {r.out_text(), read_text(out / "review.md"), read_text(out / "index.html")}) {
+    EXPECT_NE(text.find("vs go_manual"), std::string::npos);
+    EXPECT_NE(text.find("stack record"), std::string::npos);
+    EXPECT_NE(text.find("open-coded"), std::string::npos);
+    EXPECT_NE(text.find("heap_defer"), std::string::npos);
+  }
+}
+
+// Any go test -c binary runs with --binary: Go's -test.bench filter, Go's names.
+TEST(RunCommandTest, GoTestBinaryRunsWithBinary) {
+  const fs::path out = fresh_directory("go-binary");
+  const CliResult r =
+      run_deferlab({"run", "--binary", DEFERLAB_GO_BINARY, "--filter",
+                    "BenchmarkDeferlab/loop_defer/go_defer_loopvar/8$", "--repetitions", "2",
+                    "--min-time", "0.002", "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  EXPECT_FALSE(fs::exists(out / "cases.json"));
+  const reports::BenchResults bench = reports::load_bench_file(out / "bench.json");
+  ASSERT_EQ(bench.benchmarks.size(), 1u);
+  const reports::BenchmarkResult& b = bench.benchmarks[0];
+  EXPECT_EQ(b.name, "BenchmarkDeferlab/loop_defer/go_defer_loopvar/8");
+  EXPECT_EQ(b.counter_median("heap_allocs"), 9);  // the binary's exact allocs/iter
+  EXPECT_NE(r.out_text().find("go_defer_loopvar/8"), std::string::npos);
+  const CliResult none = run_deferlab({"run", "--binary", DEFERLAB_GO_BINARY, "--filter",
+                                       "BenchmarkNoSuchThing", "--out", out.string()});
+  EXPECT_EQ(none.exit_code, 2);
+  expect_one_error_line(none, "printed no benchmark result");
+}
+
+// A Go binary past --timeout: its process group is killed, exit 2 with one line, and what
+// it printed is kept (console.partial.txt) beside a valid bench.partial.json.
+TEST(RunCommandTest, AGoRunPastItsTimeoutKeepsWhatItPrinted) {
+  const fs::path out = fresh_directory("go-timeout");
+  const CliResult r = run_deferlab({"run", "--binary", DEFERLAB_GO_BINARY, "--min-time", "5",
+                                    "--timeout", "1", "--out", out.string()});
+  EXPECT_EQ(r.exit_code, 2);
+  expect_one_error_line(r, "did not finish within 1 s (--timeout)");
+  EXPECT_FALSE(fs::exists(out / "bench.json"));
+  EXPECT_NE(read_text(out / "console.partial.txt").find("goos:"), std::string::npos);
+  const reports::BenchResults partial = reports::parse_bench_json(
+      reports::load_json_file(out / "bench.partial.json"), "bench.partial.json");
+  for (const reports::BenchmarkResult& b : partial.benchmarks) EXPECT_TRUE(b.is_valid()) << b.name;
+}
+
+// --no-go leaves the Go rows out.
+TEST(RunCommandTest, NoGoLeavesTheGoRowsOut) {
+  const fs::path out = fresh_directory("no-go");
+  const CliResult r =
+      run_deferlab({"run", "--no-go", "--filter", "fixed_defers/.*/1$", "--repetitions", "1",
+                    "--min-time", "0.001", "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  const reports::BenchResults bench = reports::load_bench_file(out / "bench.json");
+  EXPECT_NE(bench.find("fixed_defers/goto_cleanup/1"), nullptr);
+  EXPECT_EQ(bench.find("fixed_defers/go_defer/1"), nullptr);
+}
+#endif
 
 TEST(RunCommandTest, BadOptionsAreUsageErrors) {
   const CliResult zero = run_deferlab({"run", "--repetitions", "0"});

@@ -1,0 +1,3 @@
+module deferlab/godefer
+
+go 1.19
