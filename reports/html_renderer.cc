@@ -16,6 +16,8 @@
 #include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "disasm/diff.h"
 #include "disasm/disasm_json.h"
@@ -861,8 +863,10 @@ std::string render_report_html(const RunReport& report) {
            "</h3>";
     out +=
         "<div class=\"group\">" + group_table(report, g) + ratio_bars(g, strategy_order) + "</div>";
-    // Noise in one line; any other warning on its own.
+    // Noise in one line; any other warning once, with every row it applies to (the Go
+    // rows of a group all lack profile figures for one reason).
     std::string noisy;
+    std::vector<std::pair<std::string, std::string>> warned;  // warning, rows
     for (const StrategyRow& r : g.rows) {
       if (r.time.cv > kNoisyCv) {
         noisy += (noisy.empty() ? "" : ", ") + html_escape(r.strategy) + " " +
@@ -870,9 +874,17 @@ std::string render_report_html(const RunReport& report) {
       }
       for (const std::string& w : r.warnings) {
         if (w.rfind("noisy:", 0) == 0) continue;
-        out += "<p class=\"warning\">&#9888; " + html_escape(r.strategy) + ": " + html_escape(w) +
-               "</p>";
+        auto it = std::find_if(warned.begin(), warned.end(),
+                               [&](const auto& entry) { return entry.first == w; });
+        if (it == warned.end()) {
+          warned.emplace_back(w, r.strategy);
+        } else {
+          it->second += ", " + r.strategy;
+        }
       }
+    }
+    for (const auto& [w, rows] : warned) {
+      out += "<p class=\"warning\">&#9888; " + html_escape(rows) + ": " + html_escape(w) + "</p>";
     }
     for (const std::string& w : g.warnings)
       out += "<p class=\"warning\">&#9888; " + html_escape(w) + "</p>";
