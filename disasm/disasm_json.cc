@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
-#include <memory>
 #include <cstdio>
+#include <cstring>
 #include <limits>
+#include <memory>
 #include <set>
 
 #include "harness/error.h"
@@ -14,16 +14,23 @@
 namespace deferlab::disasm {
 namespace {
 
-// "0x1a2b" in quotes; by hand, as snprintf costs more than the rest of an instruction.
-void append_hex(std::string& out, std::uint64_t value) {
+// The hex digits of `value`, written backwards ending at `end`; returns the first. By
+// hand, as snprintf costs more than the rest of an instruction.
+char* hex_digits(std::uint64_t value, char* end) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  char text[20];
-  char* end = text + sizeof text;
   char* p = end;
   do {
     *--p = kDigits[value & 15];
     value >>= 4;
   } while (value != 0);
+  return p;
+}
+
+// "0x1a2b" in quotes.
+void append_hex(std::string& out, std::uint64_t value) {
+  char text[20];
+  char* const end = text + sizeof text;
+  const char* p = hex_digits(value, end);
   out += "\"0x";
   out.append(p, static_cast<std::size_t>(end - p));
   out += '"';
@@ -84,16 +91,14 @@ class RawWriter {
     std::memcpy(at(), text, N - 1);
     pos_ += N - 1;
   }
-  void put(char c) { *at() = c; ++pos_; }
+  void put(char c) {
+    *at() = c;
+    ++pos_;
+  }
   void hex(std::uint64_t value) {  // "0x1a2b" in quotes
-    static constexpr char kDigits[] = "0123456789abcdef";
     char text[20];
-    char* end = text + sizeof text;
-    char* p = end;
-    do {
-      *--p = kDigits[value & 15];
-      value >>= 4;
-    } while (value != 0);
+    char* const end = text + sizeof text;
+    const char* p = hex_digits(value, end);
     literal("\"0x");
     raw(p, static_cast<std::size_t>(end - p));
     put('"');
@@ -169,11 +174,21 @@ class RawWriter {
       return;
     }
     switch (c) {
-      case '"': literal("\\\""); break;
-      case '\\': literal("\\\\"); break;
-      case '\n': literal("\\n"); break;
-      case '\r': literal("\\r"); break;
-      case '\t': literal("\\t"); break;
+      case '"':
+        literal("\\\"");
+        break;
+      case '\\':
+        literal("\\\\");
+        break;
+      case '\n':
+        literal("\\n");
+        break;
+      case '\r':
+        literal("\\r");
+        break;
+      case '\t':
+        literal("\\t");
+        break;
       default: {
         char escaped[8];
         std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(u));
