@@ -172,21 +172,22 @@ nlohmann::json manifest() {
     omitted_json.push_back(
         {{"scenario", cell.scenario}, {"strategy", cell.strategy}, {"reason", cell.reason}});
   }
-  return {{"schema", "deferlab.cases/1"},
-          {"title", "deferlab: what deferred cleanup costs"},
-          {"baseline_strategy", "goto_cleanup"},
-          // The cases a reviewer reads first, and the scenario charted across its N.
-          {"highlights", {"loop_defer/64", "fixed_defers/4", "error_path/none",
-                          "exception_path/4", "capture_size/24"}},
-          // Functions of the lab that never return: a block of a hot function ends at
-          // their call (ledger.h: throw_failure always throws).
-          {"noreturn_symbols", {"_ZN8deferlab5cases13throw_failureEi"}},
-          {"charts", {{{"scenario", "loop_defer"},
-                       {"x_label", "N cleanups registered in the loop"}}}},
-          {"strategies", strategies},
-          {"scenarios", scenarios},
-          {"cases", cases},
-          {"omitted", omitted_json}};
+  return {
+      {"schema", "deferlab.cases/1"},
+      {"title", "deferlab: what deferred cleanup costs"},
+      {"baseline_strategy", "goto_cleanup"},
+      // The cases a reviewer reads first, and the scenario charted across its N.
+      {"highlights",
+       {"loop_defer/64", "fixed_defers/4", "error_path/none", "exception_path/4",
+        "capture_size/24"}},
+      // Functions of the lab that never return: a block of a hot function ends at
+      // their call (ledger.h: throw_failure always throws).
+      {"noreturn_symbols", {"_ZN8deferlab5cases13throw_failureEi"}},
+      {"charts", {{{"scenario", "loop_defer"}, {"x_label", "N cleanups registered in the loop"}}}},
+      {"strategies", strategies},
+      {"scenarios", scenarios},
+      {"cases", cases},
+      {"omitted", omitted_json}};
 }
 
 }  // namespace deferlab::cases

@@ -24,22 +24,41 @@ namespace {
 // libstdc++ members that allocate each time they run (growth, creation, node insertion).
 // Matched as <length><identifier> inside a mangled std:: name, the way the Itanium ABI
 // spells a member's name, so "_M_create" does not match "_M_create_nodes" by accident.
-constexpr const char* kGrowthMembers[] = {
-    "_M_realloc_insert", "_M_realloc_append", "_M_create",           "_M_append",
-    "_M_mutate",         "_M_replace",        "_M_construct",        "_M_default_append",
-    "_M_fill_insert",    "_M_range_insert",   "_M_insert_aux",       "_M_push_back_aux",
-    "_M_push_front_aux", "_M_reallocate_map", "_M_initialize_map",   "_M_rehash",
-    "_M_insert_unique_node", "_M_insert_multi_node", "_M_allocate_node", "_M_allocate_buckets",
-    "_M_emplace",        "_M_insert",         "_M_assign",           "_M_replace_aux",
-    "_M_create_node",    "_M_get_node"};
+constexpr const char* kGrowthMembers[] = {"_M_realloc_insert",
+                                          "_M_realloc_append",
+                                          "_M_create",
+                                          "_M_append",
+                                          "_M_mutate",
+                                          "_M_replace",
+                                          "_M_construct",
+                                          "_M_default_append",
+                                          "_M_fill_insert",
+                                          "_M_range_insert",
+                                          "_M_insert_aux",
+                                          "_M_push_back_aux",
+                                          "_M_push_front_aux",
+                                          "_M_reallocate_map",
+                                          "_M_initialize_map",
+                                          "_M_rehash",
+                                          "_M_insert_unique_node",
+                                          "_M_insert_multi_node",
+                                          "_M_allocate_node",
+                                          "_M_allocate_buckets",
+                                          "_M_emplace",
+                                          "_M_insert",
+                                          "_M_assign",
+                                          "_M_replace_aux",
+                                          "_M_create_node",
+                                          "_M_get_node"};
 
 // C library functions that never allocate: calls a reader would not want counted as
 // "not seen into" though their bodies are in libc.
 const std::set<std::string>& non_allocating_libc() {
   static const std::set<std::string> names = {
-      "memcpy",  "memmove", "memset",  "memcmp",  "memchr",  "strlen", "strnlen", "strcmp",
-      "strncmp", "strchr",  "strrchr", "strcpy",  "strncpy", "strcat", "strncat", "bcmp",
-      "__memcpy_chk", "__memmove_chk", "__memset_chk", "__stack_chk_fail"};
+      "memcpy",  "memmove",      "memset",        "memcmp",       "memchr",
+      "strlen",  "strnlen",      "strcmp",        "strncmp",      "strchr",
+      "strrchr", "strcpy",       "strncpy",       "strcat",       "strncat",
+      "bcmp",    "__memcpy_chk", "__memmove_chk", "__memset_chk", "__stack_chk_fail"};
   return names;
 }
 
@@ -83,8 +102,7 @@ bool is_library_allocator(const std::string& linkage_name) {
 }
 
 AllocReachability::AllocReachability(const ObjectFile& file, const Decoder& decoder,
-                                     AllocNames names, std::set<std::string> allowed,
-                                     int max_depth)
+                                     AllocNames names, std::set<std::string> allowed, int max_depth)
     : file_(file),
       decoder_(decoder),
       names_(std::move(names)),
@@ -123,9 +141,9 @@ std::vector<AllocReachability::Edge> AllocReachability::edges_in(const Annotated
   const std::string& sym = a.call_symbol;
   // Allowed, a free, a function that never returns (an error path: throw, abort), or a
   // C function known not to allocate: neither an allocation nor something unseen.
-  if (!sym.empty() && (allowed_.contains(sym) || (a.tags & kTagFree) ||
-                       names_.noreturn.contains(sym) || is_std_throw(sym) ||
-                       non_allocating_libc().contains(sym))) {
+  if (!sym.empty() &&
+      (allowed_.contains(sym) || (a.tags & kTagFree) || names_.noreturn.contains(sym) ||
+       is_std_throw(sym) || non_allocating_libc().contains(sym))) {
     e.kind = Edge::Kind::kAllowed;
     return {e};
   }
@@ -222,8 +240,8 @@ Reach AllocReachability::reach_of(const AnnotatedFunction& f, const AnnotatedIns
         if (depth >= max_depth_) {
           // Its own direct allocator calls are one step further: beyond the limit too.
           if (reach.unknown.empty()) {
-            reach.unknown = edge.display + " (more than " + std::to_string(max_depth_) +
-                            " calls deep)";
+            reach.unknown =
+                edge.display + " (more than " + std::to_string(max_depth_) + " calls deep)";
           }
           break;
         }

@@ -44,7 +44,7 @@ struct Reach {
 };
 
 struct ReachSummary {
-  std::size_t reachable_calls = 0;           // calls tagged kTagAllocReachable
+  std::size_t reachable_calls = 0;  // calls tagged kTagAllocReachable
   std::size_t reachable_calls_in_loops = 0;
   std::size_t unseen_in_loops = 0;           // calls in loops whose reach is kUnknown
   std::vector<std::string> unseen_examples;  // what was not seen into, first few

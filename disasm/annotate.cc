@@ -13,7 +13,6 @@
 namespace deferlab::disasm {
 namespace {
 
-
 // demangle(), remembered per thread: a hot function calls the same few names again and
 // again, and --all annotates a hundred thousand functions on every core. Bounded: emptied
 // when full, so a thread's memory does not grow with the binary (a few MB at most).
@@ -86,7 +85,8 @@ struct Predecessors {
     list.resize(static_cast<std::size_t>(start.back()));
     std::vector<int> next(start.begin(), start.end() - 1);
     for (const BasicBlock& b : blocks) {
-      for (int s : b.successors) list[static_cast<std::size_t>(next[static_cast<std::size_t>(s)]++)] = b.id;
+      for (int s : b.successors)
+        list[static_cast<std::size_t>(next[static_cast<std::size_t>(s)]++)] = b.id;
     }
   }
   std::span<const int> of(int b) const {
@@ -422,10 +422,21 @@ AllocNames AllocNames::defaults() {
              "runtime.makeslice", "runtime.makemap", "runtime.newproc"};
   // What the C, C++, Go and Rust runtimes never return from; a binary adds its own
   // (deferlab run takes the manifest's noreturn_symbols).
-  n.noreturn = {"__cxa_throw", "__cxa_rethrow", "_Unwind_Resume", "__stack_chk_fail", "abort",
-                "exit", "_exit", "_ZSt9terminatev", "__cxa_bad_cast", "__cxa_bad_typeid",
-                "_ZSt17__throw_bad_allocv", "_ZSt25__throw_bad_function_callv",
-                "runtime.gopanic", "runtime.throw", "core::panicking::panic"};
+  n.noreturn = {"__cxa_throw",
+                "__cxa_rethrow",
+                "_Unwind_Resume",
+                "__stack_chk_fail",
+                "abort",
+                "exit",
+                "_exit",
+                "_ZSt9terminatev",
+                "__cxa_bad_cast",
+                "__cxa_bad_typeid",
+                "_ZSt17__throw_bad_allocv",
+                "_ZSt25__throw_bad_function_callv",
+                "runtime.gopanic",
+                "runtime.throw",
+                "core::panicking::panic"};
   n.free = {"free", "cfree",
             // C++ operator delete, every form
             "_ZdlPv", "_ZdaPv", "_ZdlPvm", "_ZdaPvm", "_ZdlPvSt11align_val_t",

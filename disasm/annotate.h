@@ -55,9 +55,9 @@ enum Tag : std::uint32_t {
 // Tag names in bit order, as the JSON spells them.
 inline constexpr std::uint32_t kTagCount = 15;
 inline constexpr const char* kTagNames[kTagCount] = {
-    "call",        "alloc",  "free",   "indirect-call", "indirect-jump", "throw",  "unwind",
-    "stack-check", "return", "branch", "tail-call",     "in-loop",       "invalid",
-    "alloc-reachable", "cold"};
+    "call",      "alloc",   "free",        "indirect-call",   "indirect-jump",
+    "throw",     "unwind",  "stack-check", "return",          "branch",
+    "tail-call", "in-loop", "invalid",     "alloc-reachable", "cold"};
 std::vector<std::string> tag_names(std::uint32_t tags);
 
 // How often an instruction ran, from a profile (deferlab disasm --counts): in total, and

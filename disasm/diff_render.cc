@@ -153,14 +153,15 @@ std::string render_diff_markdown(const DiffSide& a, const DiffSide& b, const Fun
   // Room for the fences and the closing line; names in the table are the only unbounded
   // part above, and a table over the budget leaves no body at all.
   constexpr std::size_t kReserve = 300;
-  const std::size_t room = out.size() + kReserve < max_chars ? max_chars - out.size() - kReserve : 0;
+  const std::size_t room =
+      out.size() + kReserve < max_chars ? max_chars - out.size() - kReserve : 0;
   std::string closing;
   if (body.size() > room) {
     const std::size_t keep = room == 0 ? 0 : body.rfind('\n', room - 1);
     const std::size_t kept_end = keep == std::string::npos ? 0 : keep + 1;
     const std::size_t total = static_cast<std::size_t>(std::count(body.begin(), body.end(), '\n'));
-    const std::size_t kept =
-        static_cast<std::size_t>(std::count(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(kept_end), '\n'));
+    const std::size_t kept = static_cast<std::size_t>(
+        std::count(body.begin(), body.begin() + static_cast<std::ptrdiff_t>(kept_end), '\n'));
     body.resize(kept_end);
     closing = "\n_Diff cut after " + std::to_string(kept) + " of " + std::to_string(total) +
               " lines to stay under " + std::to_string(max_chars) +

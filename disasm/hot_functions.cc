@@ -21,8 +21,7 @@ std::string hot_functions_document(const std::string& binary,
   std::set<std::string> done;
   for (const Symbol& symbol : file->functions()) {
     if (!wanted.contains(symbol.name) || !done.insert(symbol.name).second) continue;
-    functions.push_back(
-        annotate(*file, decoder, range_of(*file, symbol), names, lines.get()));
+    functions.push_back(annotate(*file, decoder, range_of(*file, symbol), names, lines.get()));
   }
   SourceCache sources;
   std::string out;

@@ -222,8 +222,9 @@ std::string render_markdown_document(const std::vector<AnnotatedFunction>& funct
   constexpr std::size_t kClosingReserve = 400 + kNamedCuts * (kNameChars + 8);
   const std::size_t n = functions.size();
 
-  std::string table = "| function | instructions | alloc calls (in loops) | calls reaching one | loops |\n"
-                      "|---|--:|--:|--:|--:|\n";
+  std::string table =
+      "| function | instructions | alloc calls (in loops) | calls reaching one | loops |\n"
+      "|---|--:|--:|--:|--:|\n";
   std::size_t rows = 0;
   std::string cut_rows;
   for (const AnnotatedFunction& f : functions) {
@@ -231,12 +232,11 @@ std::string render_markdown_document(const std::vector<AnnotatedFunction>& funct
     for (const AnnotatedInstruction& a : f.instructions) {
       if (a.tags & kTagAllocReachable) ++reaching;
     }
-    const std::string row = "| " + markdown_code(f.range.demangled) + " | " +
-                            std::to_string(f.summary.instructions) + " | " +
-                            std::to_string(f.summary.alloc_calls) + " (" +
-                            std::to_string(f.summary.alloc_calls_in_loops) + ") | " +
-                            std::to_string(reaching) + " | " + std::to_string(f.summary.loops) +
-                            " |\n";
+    const std::string row =
+        "| " + markdown_code(f.range.demangled) + " | " + std::to_string(f.summary.instructions) +
+        " | " + std::to_string(f.summary.alloc_calls) + " (" +
+        std::to_string(f.summary.alloc_calls_in_loops) + ") | " + std::to_string(reaching) + " | " +
+        std::to_string(f.summary.loops) + " |\n";
     // The table may use at most half the budget; the listings get the rest.
     if (table.size() + row.size() > max_chars / 2) break;
     table += row;
@@ -252,7 +252,8 @@ std::string render_markdown_document(const std::vector<AnnotatedFunction>& funct
     ListingOptions o = options;
     o.heat_note = k < heat_notes.size() ? heat_notes[k] : "";
     // visible_text: a blank line or raw HTML inside <summary> would end the HTML block.
-    sections[k] = "<details><summary><code>" + html_escape(visible_text(functions[k].range.demangled)) +
+    sections[k] = "<details><summary><code>" +
+                  html_escape(visible_text(functions[k].range.demangled)) +
                   "</code>: " + std::to_string(functions[k].summary.instructions) +
                   " instructions</summary>\n\n" + render_function_markdown(functions[k], o) +
                   "\n</details>\n\n";

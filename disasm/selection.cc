@@ -270,7 +270,8 @@ std::vector<CodeSpan> all_code_spans(const ObjectFile& file) {
                               [](const Symbol& s, std::size_t index) { return s.section < index; });
     for (; f != functions.end() && f->section == section.index; ++f) {
       if (f->address < cursor) continue;  // aliases, overlaps
-      if (f->address > cursor) spans.push_back({section.index, cursor, f->address - cursor, nullptr});
+      if (f->address > cursor)
+        spans.push_back({section.index, cursor, f->address - cursor, nullptr});
       const std::uint64_t f_end = std::min(f->address + f->size, end);
       spans.push_back({section.index, f->address, f_end - f->address, &*f});
       cursor = f_end;
@@ -391,11 +392,10 @@ std::vector<DecodedPiece> split_unnamed_decoded(const ObjectFile& file, const De
                                                 const FunctionRange& stretch,
                                                 std::uint64_t max_bytes) {
   std::vector<DecodedPiece> pieces;
-  for_each_unnamed_piece(file, decoder, stretch, max_bytes,
-                         [&](DecodedPiece&& piece) {
-                           pieces.push_back(std::move(piece));
-                           return true;
-                         });
+  for_each_unnamed_piece(file, decoder, stretch, max_bytes, [&](DecodedPiece&& piece) {
+    pieces.push_back(std::move(piece));
+    return true;
+  });
   return pieces;
 }
 

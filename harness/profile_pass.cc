@@ -59,7 +59,8 @@ class ProgressSink {
 using Clock = std::chrono::steady_clock;
 
 // The pass's deadline, when it has a timeout.
-std::optional<Clock::time_point> deadline_of(const ProfileOptions& options, Clock::time_point start) {
+std::optional<Clock::time_point> deadline_of(const ProfileOptions& options,
+                                             Clock::time_point start) {
   if (options.timeout_seconds <= 0) return std::nullopt;
   return start + std::chrono::duration_cast<Clock::duration>(
                      std::chrono::duration<double>(options.timeout_seconds));

@@ -11,9 +11,9 @@
 
 #include <cstddef>
 #include <filesystem>
-#include <optional>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
