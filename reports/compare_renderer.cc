@@ -9,9 +9,16 @@
 #include <fmt/format.h>
 #include "reports/figures.h"
 #include "reports/format.h"
+#include "reports/resources.h"
 
 namespace deferlab::reports {
 namespace {
+
+// A resource file's text without the newline that ends the file.
+std::string_view without_final_newline(std::string_view text) {
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  return text;
+}
 
 // The change figure (figures.h time_ratio) as every format shows it.
 std::string change_text(const CompareRow& r) {
@@ -259,16 +266,10 @@ std::string render_comparison_json(const Comparison& c) {
 std::string render_comparison_html(const Comparison& c) {
   std::string out =
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>deferlab "
-      "compare</title><style>"
-      "body{font:14px/1.45 system-ui,sans-serif;margin:20px 28px;color:#1d2125}"
-      "table{border-collapse:collapse;font-variant-numeric:tabular-nums}"
-      "td,th{border-bottom:1px solid #d8dee4;padding:3px 8px;white-space:nowrap;text-align:right}"
-      "td:first-child,th:first-child{text-align:left}.slower{color:#b42318;font-weight:600}"
-      ".faster{color:#1a7f37;font-weight:600}.gate{background:#fde8e8}.warn{background:#fff4d6;"
-      "padding:6px 10px}"
-      "</style></head><body><h1>deferlab compare</h1><p>base <code>" +
-      html_escape(c.base_source) + "</code>, head <code>" + html_escape(c.head_source) +
-      "</code></p>";
+      "compare</title><style>" +
+      std::string(without_final_newline(resources::compare_css)) +
+      "</style></head><body><h1>deferlab compare</h1><p>base <code>" + html_escape(c.base_source) +
+      "</code>, head <code>" + html_escape(c.head_source) + "</code></p>";
   out += "<table><thead><tr><th>benchmark</th><th>base</th><th>head</th><th>" +
          html_escape(change_header(c)) +
          "</th><th>p</th><th>verdict</th><th>heap_allocs</th><th>heap_bytes</th><th>code</th></tr>"

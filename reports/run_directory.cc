@@ -1,3 +1,4 @@
+// Loading a run directory into a RunReport and writing its reports as one set (run_directory.h).
 #include "reports/run_directory.h"
 
 #include "harness/atomic_file.h"

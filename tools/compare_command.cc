@@ -8,6 +8,7 @@
 #include "harness/text_escape.h"
 #include "reports/compare.h"
 #include "reports/figures.h"
+#include "reports/renderer.h"
 #include "tools/command.h"
 #include "tools/console.h"
 #include "tools/output.h"
@@ -62,18 +63,9 @@ class CompareCommand final : public Command {
       throw Error("the two runs share no benchmark", base_ + " / " + head_,
                   "compare runs of the same benchmarks (matched by name)");
     }
-    std::string text;
-    if (format_ == "json") {
-      text = reports::render_comparison_json(c);
-    } else if (format_ == "md") {
-      text = reports::render_comparison_markdown(c);
-    } else if (format_ == "html") {
-      text = reports::render_comparison_html(c);
-    } else {
-      text = reports::render_comparison_text(c, out_.empty() && use_color(stdout));
-    }
+    const auto renderer = reports::make_renderer(format_, {out_.empty() && use_color(stdout)});
     Output output(out_);
-    output.write(text);
+    output.write(renderer->render(c));
     output.commit();
     // Which gates ran on how many rows, so a gate that judged nothing cannot pass unseen.
     for (const reports::GateRun& g : c.gate_runs) {

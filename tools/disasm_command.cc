@@ -15,6 +15,7 @@
 #include "disasm/stream.h"
 #include "harness/error.h"
 #include "harness/text_escape.h"
+#include "reports/renderer.h"
 #include "tools/command.h"
 #include "tools/counts_join.h"
 #include "tools/output.h"
@@ -48,9 +49,9 @@ class DisasmCommand final : public Command {
                   "Interleave source lines (DWARF line table, files read "
                   "from disk when present)");
     cmd->add_option("--format,-f", format_,
-                    "text (default), md (for code reviews), json (deferlab.disasm/1), ndjson "
-                    "(one function per line; the only format with --all)")
-        ->check(CLI::IsMember({"text", "md", "json", "ndjson"}));
+                    "text (default), md (for code reviews), json (deferlab.disasm/1), html, "
+                    "ndjson (one function per line; the only format with --all)")
+        ->check(CLI::IsMember({"text", "md", "json", "html", "ndjson"}));
     cmd->add_option("--syntax", syntax_, "x86-64 syntax: intel (default) or att")
         ->check(CLI::IsMember({"intel", "att"}));
     cmd->add_option("--alloc", extra_alloc_,
@@ -149,31 +150,20 @@ class DisasmCommand final : public Command {
     if (!counts_.empty()) heat_notes = join_counts(functions, binary_, counts_, benchmark_);
 
     std::string text;
-    if (format == "json" || format == "ndjson") {
-      if (format == "ndjson") {
-        for (const AnnotatedFunction& f : functions) {
-          write_disasm_document(text, describe_binary(*file), syntax, {&f, 1},
-                                source_ ? &sources : nullptr);
-          text += '\n';
-        }
-      } else {
-        write_disasm_document(text, describe_binary(*file), syntax, functions,
+    if (format == "ndjson") {
+      for (const AnnotatedFunction& f : functions) {
+        write_disasm_document(text, describe_binary(*file), syntax, {&f, 1},
                               source_ ? &sources : nullptr);
-        text = nlohmann::json::parse(text).dump(2) + "\n";
+        text += '\n';
       }
     } else {
-      ListingOptions options;
-      options.sources = source_ ? &sources : nullptr;
-      if (format == "md") {
-        text = render_markdown_document(functions, heat_notes, options, max_chars_,
-                                        "deferlab disasm " + binary_ + " -s NAME");
-      } else {
-        for (std::size_t k = 0; k < functions.size(); ++k) {
-          if (k > 0) text += "\n";
-          options.heat_note = heat_notes[k];
-          text += render_function_text(functions[k], options);
-        }
-      }
+      const reports::ListingDocument listing{describe_binary(*file),
+                                             syntax,
+                                             &functions,
+                                             heat_notes,
+                                             source_ ? &sources : nullptr,
+                                             "deferlab disasm " + binary_ + " -s NAME"};
+      text = reports::make_renderer(format, {false, max_chars_})->render(listing);
     }
     output.write(text);
     output.commit();
