@@ -235,8 +235,8 @@ CompareRow compare_row(const BenchmarkResult& b, const BenchmarkResult& h, doubl
   row.change = time_ratio(h.real_ns, b.real_ns, 1 - alpha);
   if (b.aggregates_only || h.aggregates_only) {
     row.verdict = "not compared";
-    row.problem = std::string("only aggregates in ") + (b.aggregates_only ? "BASE" : "HEAD") +
-                  ": one sample a side, nothing to test";
+    row.problem = fmt::format("only aggregates in {}: one sample a side, nothing to test",
+                              b.aggregates_only ? "BASE" : "HEAD");
     row.warnings.push_back(row.problem);
     return row;
   }

@@ -49,9 +49,11 @@ class MarkdownRenderer final : public Renderer {
  public:
   explicit MarkdownRenderer(const RenderOptions& options) : options_(options) {}
   std::string render(const RunReport& report) const override {
-    return render_review_markdown(report);
+    return render_review_markdown(report, options_.max_chars);
   }
-  std::string render(const Comparison& c) const override { return render_comparison_markdown(c); }
+  std::string render(const Comparison& c) const override {
+    return render_comparison_markdown(c, options_.max_chars);
+  }
   std::string render(const DiffDocument& d) const override {
     return disasm::render_diff_markdown(d.a, d.b, *d.diff, options_.max_chars);
   }

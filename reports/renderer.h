@@ -63,7 +63,9 @@ std::unique_ptr<Renderer> make_renderer(std::string_view format, const RenderOpt
 
 // Per-format entry points, also used directly by tests. (A comparison's are in compare.h.)
 std::string render_report_json(const RunReport& report);
-std::string render_review_markdown(const RunReport& report);
+// review.md, at most max_chars characters (markdown_budget.h).
+std::string render_review_markdown(const RunReport& report,
+                                   std::size_t max_chars = disasm::kDefaultMarkdownBudget);
 std::string render_report_html(const RunReport& report);
 
 std::string render_diff_html(const DiffDocument& diff);
@@ -71,7 +73,8 @@ std::string render_listing_text(const ListingDocument& listing);
 std::string render_listing_json(const ListingDocument& listing);
 std::string render_listing_html(const ListingDocument& listing);
 
-// GitHub's limit for one comment; review.md stays under it.
+// GitHub's limit for one comment; every Markdown document stays under it by default.
 inline constexpr std::size_t kReviewLimit = 65536;
+static_assert(disasm::kDefaultMarkdownBudget < kReviewLimit);
 
 }  // namespace deferlab::reports

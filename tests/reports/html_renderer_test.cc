@@ -198,9 +198,35 @@ TEST(MarkdownRendererTest, CutsSectionsToFitAndSaysSo) {
     report.groups.push_back(g);
   }
   const std::string md = render_review_markdown(report);
-  EXPECT_LE(md.size(), kReviewLimit);
-  EXPECT_NE(md.find("sections were cut to stay under GitHub's 65,536-character comment limit"),
+  EXPECT_LE(md.size(), disasm::kDefaultMarkdownBudget);
+  EXPECT_NE(md.find("sections were cut to stay under 65000 characters (the first: "),
             std::string::npos);
+  EXPECT_NE(md.find("`deferlab report RUN_DIR -f md --max-chars N`"), std::string::npos);
+  // A smaller budget is kept as well, and cuts more.
+  const std::string small = render_review_markdown(report, 20000);
+  EXPECT_LE(small.size(), 20000u);
+  EXPECT_LT(small.size(), md.size());
+}
+
+// A binary without a manifest and thousands of benchmarks: the summary table alone is over
+// the budget, so it is cut at a row, and says so.
+TEST(MarkdownRendererTest, CutsASummaryOverTheBudgetAtARow) {
+  RunReport report;
+  report.derived_manifest = true;
+  report.title = "deferlab: many";
+  for (int k = 0; k < 3000; ++k) {
+    StrategyRow row;
+    row.benchmark = row.strategy = "BM_Family" + std::to_string(k) + "/1024";
+    row.samples_ns = {100, 101, 102};
+    row.time = stats::summarize(row.samples_ns);
+    row.heap_allocs = 1;
+    report.other.push_back(row);
+  }
+  const std::string md = render_review_markdown(report);
+  EXPECT_LE(md.size(), disasm::kDefaultMarkdownBudget);
+  EXPECT_NE(md.find("| BM_Family0/1024 | "), std::string::npos) << md.substr(0, 2000);
+  EXPECT_EQ(md.find("BM_Family2999/"), std::string::npos);
+  EXPECT_NE(md.find("\n> The summary above was cut after line "), std::string::npos);
 }
 
 TEST(JsonRendererTest, IsJsonWithTheSchema) {
