@@ -78,8 +78,8 @@ int interest(const CompareRow& r) {
 
 // The rows to keep within `room` characters: the most interesting first, each level in
 // table order; returned in table order.
-std::vector<std::size_t> rows_to_keep(const std::vector<std::string>& rows,
-                                      const Comparison& c, std::size_t room) {
+std::vector<std::size_t> rows_to_keep(const std::vector<std::string>& rows, const Comparison& c,
+                                      std::size_t room) {
   std::vector<std::size_t> order(rows.size());
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -100,9 +100,9 @@ std::vector<std::size_t> rows_to_keep(const std::vector<std::string>& rows,
 // notes and failed gates fill what is left, and a closing line says what was cut.
 std::string fit_comparison(const Comparison& c, const std::vector<std::string>& rows,
                            const std::vector<std::string>& all_notes, std::size_t budget) {
-  const std::string how = markdown_code("deferlab compare " + shortened(c.base_source, 200) +
-                                             " " + shortened(c.head_source, 200) + " -f text",
-                                         false) +
+  const std::string how = markdown_code("deferlab compare " + shortened(c.base_source, 200) + " " +
+                                            shortened(c.head_source, 200) + " -f text",
+                                        false) +
                           " (or `-f json`) has every row";
   const std::string head = table_head(c);
   const std::string foot = table_foot(c);
@@ -128,11 +128,10 @@ std::string fit_comparison(const Comparison& c, const std::vector<std::string>& 
     used += note.size();
     ++notes_kept;
   }
-  out += "\n> " + std::to_string(rows.size() - kept.size()) + " of " +
-         std::to_string(rows.size()) + " rows (no significant change first) and " +
-         std::to_string(rest.size() - notes_kept) + " of " + std::to_string(rest.size()) +
-         " notes were cut to stay under " + std::to_string(budget) + " characters; " + how +
-         ".\n";
+  out += "\n> " + std::to_string(rows.size() - kept.size()) + " of " + std::to_string(rows.size()) +
+         " rows (no significant change first) and " + std::to_string(rest.size() - notes_kept) +
+         " of " + std::to_string(rest.size()) + " notes were cut to stay under " +
+         std::to_string(budget) + " characters; " + how + ".\n";
   return out;
 }
 

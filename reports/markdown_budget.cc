@@ -21,10 +21,10 @@ std::string cut_head(const std::string& head, std::size_t room, const std::strin
                                : 0;
   std::size_t end = head.rfind('\n', keep);
   end = end == std::string::npos ? 0 : end + 1;
-  const std::size_t lines = static_cast<std::size_t>(std::count(head.begin(), head.begin() +
-                                                                    static_cast<long>(end), '\n'));
-  return head.substr(0, end) + "\n> The summary above was cut after line " +
-         std::to_string(lines) + " to fit the budget. " + how_to_get + "\n";
+  const std::size_t lines = static_cast<std::size_t>(
+      std::count(head.begin(), head.begin() + static_cast<long>(end), '\n'));
+  return head.substr(0, end) + "\n> The summary above was cut after line " + std::to_string(lines) +
+         " to fit the budget. " + how_to_get + "\n";
 }
 
 // A table section's body cut after the rows that fit `room` (with its end and a note);
