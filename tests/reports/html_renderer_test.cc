@@ -235,24 +235,26 @@ TEST(RendererTest, EveryFormatRendersEveryDocument) {
   const RunReport report = hostile_report();
   const disasm::AnnotatedFunction& f = report.functions.at("x86-64").begin()->second;
   const disasm::FunctionDiff diff = disasm::diff_functions(f, f, report_diff_options("x86-64"));
-  const DiffDocument diff_document{{&f, kHostile, "x86-64"}, {&f, "b.json", "x86-64"}, &diff,
-                                   report_diff_options("x86-64")};
+  const DiffDocument diff_document{
+      {&f, kHostile, "x86-64"}, {&f, "b.json", "x86-64"}, &diff, report_diff_options("x86-64")};
   const std::vector<disasm::AnnotatedFunction> functions = {f};
-  const ListingDocument listing{R"({"path": "a.out", "arch": "x86-64"})",
-                                disasm::Syntax::kIntel, &functions, {}, nullptr,
-                                "deferlab disasm a.out -s NAME"};
+  const ListingDocument listing{
+      R"({"path": "a.out", "arch": "x86-64"})", disasm::Syntax::kIntel, &functions, {}, nullptr,
+      "deferlab disasm a.out -s NAME"};
   Comparison comparison;
   comparison.base_source = kHostile;
   comparison.head_source = "head";
-  const std::map<std::string, std::string> files = {
-      {"text", "summary.txt"}, {"json", "report.json"}, {"md", "review.md"}, {"html", "index.html"}};
+  const std::map<std::string, std::string> files = {{"text", "summary.txt"},
+                                                    {"json", "report.json"},
+                                                    {"md", "review.md"},
+                                                    {"html", "index.html"}};
   for (const auto& [format, file] : files) {
     const std::unique_ptr<Renderer> renderer = make_renderer(format, {});
     ASSERT_NE(renderer, nullptr) << format;
     EXPECT_EQ(renderer->file_name(), file);
-    const std::vector<std::string> outputs = {renderer->render(report), renderer->render(comparison),
-                                              renderer->render(diff_document),
-                                              renderer->render(listing)};
+    const std::vector<std::string> outputs = {
+        renderer->render(report), renderer->render(comparison), renderer->render(diff_document),
+        renderer->render(listing)};
     // The listing names its function in every format.
     EXPECT_NE(outputs[3].find("void f"), std::string::npos) << format << ": " << outputs[3];
     for (const std::string& out : outputs) {
