@@ -8,6 +8,7 @@
 
 #include "disasm/checked.h"
 #include "disasm/disasm_json.h"
+#include "disasm/name_filter.h"
 #include "harness/error.h"
 
 namespace deferlab::disasm {
@@ -167,22 +168,23 @@ std::vector<FunctionRange> select_by_name(const ObjectFile& file,
   std::vector<FunctionRange> selected;
   std::set<std::pair<std::size_t, std::uint64_t>> seen;
   for (const std::string& query : names) {
-    std::vector<const Symbol*> matches;
-    // The linkage name first: it needs no demangling, which costs more than the rest of a
-    // lookup in a library of tens of thousands of symbols.
-    for (const Symbol& f : file.functions()) {
-      if (f.name == query) matches.push_back(&f);
-    }
+    // The linkage name first, compared in place (ObjectFile::functions_named): no name is
+    // copied or demangled, which costs more than the rest of a lookup in a library of tens
+    // of thousands of symbols.
+    std::vector<Symbol> matches = file.functions_named(query);
+    // Then demangled names, demangling only the names that hold every identifier typed.
+    const NameFilter literal(query, false);
     if (matches.empty()) {
       for (const Symbol& f : file.functions()) {
-        if (f.demangled() == query) matches.push_back(&f);
+        if (literal.may_match(f.name) && f.demangled() == query) matches.push_back(f);
       }
     }
     if (matches.empty() && has_glob_characters(query)) {
+      const NameFilter pattern(query, true);
       for (const Symbol& f : file.functions()) {
-        if (fnmatch(query.c_str(), f.demangled().c_str(), 0) == 0 ||
+        if ((pattern.may_match(f.name) && fnmatch(query.c_str(), f.demangled().c_str(), 0) == 0) ||
             fnmatch(query.c_str(), f.name.c_str(), 0) == 0) {
-          matches.push_back(&f);
+          matches.push_back(f);
         }
       }
     }
@@ -190,11 +192,12 @@ std::vector<FunctionRange> select_by_name(const ObjectFile& file,
       // A name without its parameter list, "ns::f" for "ns::f(int)", or without its
       // namespaces, "f<4u>" for "ns::f<4u>(int)".
       for (const Symbol& f : file.functions()) {
+        if (!literal.may_match(f.name)) continue;
         const std::string base = base_name(f.demangled());
         const bool suffix = base.size() > query.size() + 2 &&
                             base.compare(base.size() - query.size(), query.size(), query) == 0 &&
                             base.compare(base.size() - query.size() - 2, 2, "::") == 0;
-        if (base == query || suffix) matches.push_back(&f);
+        if (base == query || suffix) matches.push_back(f);
       }
     }
     if (matches.empty()) {
@@ -211,8 +214,8 @@ std::vector<FunctionRange> select_by_name(const ObjectFile& file,
       }
       throw Error("no function named '" + query + "'", file.path(), hint);
     }
-    for (const Symbol* f : matches) {
-      if (seen.insert({f->section, f->address}).second) selected.push_back(range_of(file, *f));
+    for (const Symbol& f : matches) {
+      if (seen.insert({f.section, f.address}).second) selected.push_back(range_of(file, f));
     }
   }
   std::sort(selected.begin(), selected.end(), [](const FunctionRange& a, const FunctionRange& b) {
