@@ -1,9 +1,13 @@
-// NameFilter: the identifiers a query requires of a mangled name (name_filter.h).
+// NameFilter: the identifiers a query requires of a mangled name; base_name and
+// closest_names: the names a user meant (name_filter.h).
 #include "disasm/name_filter.h"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <set>
+
+#include "disasm/selection.h"
 
 namespace deferlab::disasm {
 namespace {
@@ -45,7 +49,75 @@ bool could_be_made_up(std::string_view piece) {
   });
 }
 
+
+// Edit distance, with an early exit once every entry of a row exceeds `limit`.
+std::size_t edit_distance(const std::string& a, const std::string& b, std::size_t limit) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    std::size_t best = row[0];
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+      best = std::min(best, row[j]);
+    }
+    if (best > limit) return limit + 1;
+  }
+  return row[b.size()];
+}
+
 }  // namespace
+
+// "ns::f(int)" -> "ns::f"; what people type.
+std::string base_name(const std::string& demangled) {
+  int depth = 0;
+  for (std::size_t i = 0; i < demangled.size(); ++i) {
+    const char c = demangled[i];
+    if (c == '<') ++depth;
+    if (c == '>') --depth;
+    if (c == '(' && depth == 0 && i > 0) return demangled.substr(0, i);
+  }
+  return demangled;
+}
+
+std::string closest_names(const ObjectFile& file, const std::string& query) {
+  std::vector<std::string> found;
+  std::set<std::string> seen;
+  // Names that contain what was typed come first, shortest first.
+  std::vector<const Symbol*> containing;
+  for (const Symbol& f : file.functions()) {
+    if (f.demangled().find(query) != std::string::npos || f.name.find(query) != std::string::npos) {
+      containing.push_back(&f);
+    }
+  }
+  std::sort(containing.begin(), containing.end(), [](const Symbol* a, const Symbol* b) {
+    return a->demangled().size() < b->demangled().size();
+  });
+  for (const Symbol* f : containing) {
+    if (found.size() == 3) break;
+    if (seen.insert(f->demangled()).second) found.push_back(f->demangled());
+  }
+  if (found.empty()) {
+    std::vector<std::pair<std::size_t, std::string>> scored;
+    const std::size_t limit = std::max<std::size_t>(3, query.size() / 3);
+    for (const Symbol& f : file.functions()) {
+      const std::size_t d = std::min(edit_distance(query, base_name(f.demangled()), limit),
+                                     edit_distance(query, f.name, limit));
+      if (d <= limit)
+        scored.emplace_back(d,
+                            f.demangled() == f.name ? f.name : f.demangled() + " [" + f.name + "]");
+    }
+    std::sort(scored.begin(), scored.end());
+    for (const auto& [d, name] : scored) {
+      if (found.size() == 3) break;
+      if (seen.insert(name).second) found.push_back(name);
+    }
+  }
+  return quoted_list(found, 3);
+}
 
 NameFilter::NameFilter(std::string_view query, bool glob) {
   if (glob && query.find_first_of("[\\") != std::string_view::npos) return;

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "disasm/object_file.h"
+
 namespace deferlab::disasm {
 
 class NameFilter {
@@ -32,5 +34,13 @@ class NameFilter {
  private:
   std::vector<std::string> required_;
 };
+
+// "ns::f(int)" -> "ns::f" (parameters dropped outside template arguments): what people type.
+std::string base_name(const std::string& demangled);
+
+// Up to three names of `file`'s functions closest to `query`, quoted for a one-line hint:
+// names containing it first (shortest first), else the nearest by edit distance. Demangles
+// every name: only for a query that matched nothing.
+std::string closest_names(const ObjectFile& file, const std::string& query);
 
 }  // namespace deferlab::disasm
