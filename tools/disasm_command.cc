@@ -46,8 +46,9 @@ class DisasmCommand final : public Command {
                     "aarch64")
         ->check(CLI::IsMember({"auto", "x86-64", "aarch64"}));
     cmd->add_flag("--source", source_,
-                  "Interleave source lines (DWARF line table, files read "
-                  "from disk when present)");
+                  "Interleave source lines and give each instruction its file:line (DWARF "
+                  "line table, files read from disk when present); without it the line "
+                  "table is not read");
     cmd->add_option("--format,-f", format_,
                     "text (default), md (for code reviews), json (deferlab.disasm/1), html, "
                     "ndjson (one function per line; the only format with --all)")
@@ -110,6 +111,7 @@ class DisasmCommand final : public Command {
       options.syntax = syntax;
       options.names = names;
       options.jobs = jobs_.value_or(0);
+      options.lines = source_;  // file:line per instruction only when asked for
       const auto started = std::chrono::steady_clock::now();
       const StreamStats stats =
           stream_all_functions(*file, options, [&](std::string_view line) { output.write(line); });
@@ -131,7 +133,9 @@ class DisasmCommand final : public Command {
         ranges.push_back(std::move(r));
       }
     }
-    std::unique_ptr<LineTable> lines = file->open_line_table();
+    // The line table only with --source: a lookup in a big binary with DWARF would spend
+    // more on opening it than on the function.
+    std::unique_ptr<LineTable> lines = source_ ? file->open_line_table() : nullptr;
     if (source_ && lines == nullptr) {
       std::fprintf(stderr,
                    "deferlab: warning: --source: %s has no DWARF line table, so no source lines "
