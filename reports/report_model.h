@@ -101,7 +101,7 @@ struct RunReport {
   std::string title;
   std::vector<std::string> highlights;  // group titles
   std::vector<Chart> charts;
-  bool derived_manifest = false;        // the binary brought no manifest
+  bool derived_manifest = false;        // not the lab's: derived, or a user binary's own
   std::string baseline_strategy;        // "" when there is none
   std::vector<CaseGroup> groups;   // scenario order, then parameter order
   std::vector<StrategyRow> other;  // benchmarks the manifest does not describe
