@@ -11,6 +11,7 @@
 #include "cases/case_registry.h"
 #include "cases/strategies/absl_cleanup.h"
 #include "cases/strategies/boost_scope_exit.h"
+#include "cases/strategies/cleanup_attribute.h"
 #include "cases/strategies/goto_cleanup.h"
 #include "cases/strategies/gsl_finally.h"
 #include "cases/strategies/heap_defer.h"
@@ -26,6 +27,7 @@ namespace deferlab::cases {
 using LabStrategies = StrategyList<HeapDeferStrategy,         //
                                    PooledChainStrategy,       //
                                    ScopeGuardStrategy,        //
+                                   CleanupAttributeStrategy,  //
                                    GotoCleanupStrategy,       //
                                    AbslCleanupStrategy,       //
                                    GslFinallyStrategy,        //

@@ -237,7 +237,7 @@ TEST_P(LabHotFunctionTest, TemplatedGuardsCompileToTheGotoExactly) {
     const AnnotatedFunction baseline =
         annotated(hot(std::string("fixed_defers<deferlab::GotoCleanupStrategy, ") + k + ">"));
     for (const char* guard : {"ScopeGuardStrategy", "AbslCleanupStrategy", "GslFinallyStrategy",
-                              "BoostScopeExitStrategy"}) {
+                              "BoostScopeExitStrategy", "CleanupAttributeStrategy"}) {
       const std::string name = hot(std::string("fixed_defers<deferlab::") + guard + ", " + k + ">");
       const FunctionDiff d = diff_functions(annotated(name), baseline, options);
       EXPECT_EQ(d.match_percent, 100.0) << name;
