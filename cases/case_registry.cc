@@ -1,3 +1,4 @@
+// The case registry (case_registry.h): cases, their benchmarks and the manifest.
 #include "cases/case_registry.h"
 
 #include <cxxabi.h>  // for abi::__cxa_demangle
@@ -110,84 +111,114 @@ Outcome run_once(const Case& c) {
   return outcome;
 }
 
+namespace {
+
+nlohmann::json case_json(const Case& c) {
+  const CaseHeader& h = c.header;
+  const Symbol symbol = symbol_of(c.hot_function);
+  return {{"id", c.benchmark_name()},
+          {"benchmark", c.benchmark_name()},
+          {"scenario", std::string(h.scenario.name)},
+          {"strategy", std::string(h.strategy.name)},
+          {"param", h.param},
+          {"parameters", h.parameters},
+          {"hot_symbol", {{"mangled", symbol.mangled}, {"demangled", symbol.demangled}}},
+          {"source", {{"file", h.source.file}, {"line", h.source.line}}},
+          {"fidelity", fidelity_name(h.fidelity)},
+          {"notes", h.notes},
+          {"expected",
+           {{"released", c.expected.released.size()},
+            {"acquired", c.expected.acquired},
+            {"committed", c.expected.committed},
+            {"throws", c.expected.threw}}}};
+}
+
+// A scenario's entry, its parameters in their declared order.
+nlohmann::json scenario_json(const ScenarioInfo& scenario) {
+  std::vector<std::pair<int, std::string>> ordered;
+  for (const Case* c : all_cases()) {
+    if (c->header.scenario.name != scenario.name) continue;
+    auto entry = std::make_pair(c->header.param_index, c->header.param);
+    if (std::find(ordered.begin(), ordered.end(), entry) == ordered.end()) ordered.push_back(entry);
+  }
+  std::sort(ordered.begin(), ordered.end());
+  nlohmann::json params = nlohmann::json::array();
+  for (const auto& [index, param] : ordered) params.push_back(param);
+  return {{"name", std::string(scenario.name)},
+          {"rank", scenario.rank},
+          {"summary", std::string(scenario.summary)},
+          {"params", params}};
+}
+
+// The first case of each strategy and of each scenario, in table order.
+std::pair<std::vector<const Case*>, std::vector<const Case*>> firsts() {
+  std::vector<const Case*> strategies;
+  std::vector<const Case*> scenarios;
+  for (const Case* c : all_cases()) {
+    auto same_strategy = [&](const Case* o) {
+      return o->header.strategy.name == c->header.strategy.name;
+    };
+    auto same_scenario = [&](const Case* o) {
+      return o->header.scenario.name == c->header.scenario.name;
+    };
+    if (std::none_of(strategies.begin(), strategies.end(), same_strategy)) strategies.push_back(c);
+    if (std::none_of(scenarios.begin(), scenarios.end(), same_scenario)) scenarios.push_back(c);
+  }
+  return {strategies, scenarios};
+}
+
+}  // namespace
+
 nlohmann::json manifest() {
   using nlohmann::json;
+  const auto [strategy_cases, scenario_cases] = firsts();
   json strategies = json::array();
+  std::string baseline;  // the strategy every ratio is taken against: it says so itself
+  for (const Case* c : strategy_cases) {
+    const StrategyInfo& s = c->header.strategy;
+    if (s.baseline) baseline = std::string(s.name);
+    strategies.push_back({{"name", std::string(s.name)},
+                          {"rank", s.rank},
+                          {"summary", std::string(s.summary)},
+                          {"header", std::string(s.header)}});
+  }
+  // Each scenario, the case a reviewer reads first, and how it is charted, if it is.
   json scenarios = json::array();
+  json highlights = json::array();
+  json charts = json::array();
+  for (const Case* c : scenario_cases) {
+    const ScenarioInfo& s = c->header.scenario;
+    scenarios.push_back(scenario_json(s));
+    if (!s.highlight.empty())
+      highlights.push_back(std::string(s.name) + "/" + std::string(s.highlight));
+    if (!s.chart_x_label.empty())
+      charts.push_back(
+          {{"scenario", std::string(s.name)}, {"x_label", std::string(s.chart_x_label)}});
+  }
   json cases = json::array();
-  std::vector<std::string> seen_strategies;
-  std::vector<std::string> seen_scenarios;
-  for (const Case* c : all_cases()) {
-    const CaseHeader& h = c->header;
-    const std::string strategy(h.strategy.name);
-    const std::string scenario(h.scenario.name);
-    if (std::find(seen_strategies.begin(), seen_strategies.end(), strategy) ==
-        seen_strategies.end()) {
-      seen_strategies.push_back(strategy);
-      strategies.push_back({{"name", strategy},
-                            {"rank", h.strategy.rank},
-                            {"summary", std::string(h.strategy.summary)},
-                            {"header", std::string(h.strategy.header)}});
-    }
-    if (std::find(seen_scenarios.begin(), seen_scenarios.end(), scenario) == seen_scenarios.end()) {
-      seen_scenarios.push_back(scenario);
-      scenarios.push_back({{"name", scenario},
-                           {"rank", h.scenario.rank},
-                           {"summary", std::string(h.scenario.summary)},
-                           {"params", json::array()}});
-    }
-    const Symbol symbol = symbol_of(c->hot_function);
-    json expected = {{"released", c->expected.released.size()},
-                     {"acquired", c->expected.acquired},
-                     {"committed", c->expected.committed},
-                     {"throws", c->expected.threw}};
-    cases.push_back({{"id", c->benchmark_name()},
-                     {"benchmark", c->benchmark_name()},
-                     {"scenario", scenario},
-                     {"strategy", strategy},
-                     {"param", h.param},
-                     {"parameters", h.parameters},
-                     {"hot_symbol", {{"mangled", symbol.mangled}, {"demangled", symbol.demangled}}},
-                     {"source", {{"file", h.source.file}, {"line", h.source.line}}},
-                     {"fidelity", fidelity_name(h.fidelity)},
-                     {"notes", h.notes},
-                     {"expected", expected}});
-  }
-  // Each scenario's parameters, in their declared order.
-  for (json& s : scenarios) {
-    std::vector<std::pair<int, std::string>> ordered;
-    for (const Case* c : all_cases()) {
-      if (c->header.scenario.name != s["name"].get<std::string>()) continue;
-      auto entry = std::make_pair(c->header.param_index, c->header.param);
-      if (std::find(ordered.begin(), ordered.end(), entry) == ordered.end()) {
-        ordered.push_back(entry);
-      }
-    }
-    std::sort(ordered.begin(), ordered.end());
-    s["params"] = json::array();
-    for (const auto& [index, param] : ordered) s["params"].push_back(param);
-  }
+  for (const Case* c : all_cases()) cases.push_back(case_json(*c));
   json omitted_json = json::array();
   for (const OmittedCell& cell : omitted()) {
     omitted_json.push_back(
         {{"scenario", cell.scenario}, {"strategy", cell.strategy}, {"reason", cell.reason}});
   }
-  return {
-      {"schema", "deferlab.cases/1"},
-      {"title", "deferlab: what deferred cleanup costs"},
-      {"baseline_strategy", "goto_cleanup"},
-      // The cases a reviewer reads first, and the scenario charted across its N.
-      {"highlights",
-       {"loop_defer/64", "fixed_defers/4", "error_path/none", "exception_path/4",
-        "capture_size/24"}},
-      // Functions of the lab that never return: a block of a hot function ends at
-      // their call (ledger.h: throw_failure always throws).
-      {"noreturn_symbols", {"_ZN8deferlab5cases13throw_failureEi"}},
-      {"charts", {{{"scenario", "loop_defer"}, {"x_label", "N cleanups registered in the loop"}}}},
-      {"strategies", strategies},
-      {"scenarios", scenarios},
-      {"cases", cases},
-      {"omitted", omitted_json}};
+  // Functions of the lab that never return: a block of a hot function ends at their call
+  // (ledger.h: throw_failure always throws).
+  json noreturn = json::array();
+  if (const Symbol thrower = symbol_of(reinterpret_cast<const void*>(&throw_failure));
+      !thrower.mangled.empty()) {
+    noreturn.push_back(thrower.mangled);
+  }
+  return {{"schema", "deferlab.cases/1"},
+          {"title", "deferlab: what deferred cleanup costs"},
+          {"baseline_strategy", baseline},
+          {"highlights", highlights},
+          {"noreturn_symbols", noreturn},
+          {"charts", charts},
+          {"strategies", strategies},
+          {"scenarios", scenarios},
+          {"cases", cases},
+          {"omitted", omitted_json}};
 }
 
 }  // namespace deferlab::cases

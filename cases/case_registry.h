@@ -1,14 +1,18 @@
 // The lab's cases: every (scenario, strategy, parameter) cell, registered by the file that
 // implements it, turned into Google Benchmark benchmarks and a `deferlab.cases/1` manifest.
 //
-// A scenario file defines one named noinline hot function per strategy and registers it
-// from a static initialiser; there is no central list to edit:
+// A scenario file (cases/scenarios/) defines its hot function once, as a template over the
+// strategy (cases/strategy.h), and registers one case per strategy and parameter from a
+// static initialiser; there is no central list of scenarios to edit:
 //
-//   DEFERLAB_SOURCE(loop_defer_scope_guard)
-//   DEFERLAB_NOIPA void loop_defer_scope_guard(Ledger& ledger, int n) { ... }
+//   DEFERLAB_SOURCE(loop_defer)
+//   template <class S>
+//   DEFERLAB_NOIPA void loop_defer(Ledger& ledger, int n) { ... }
 //
 //   const bool registered = [] {
-//     add_case(make_case<&loop_defer_scope_guard>(CaseHeader{...}, expected, n));
+//     for_each_strategy(kScenario, []<class S>() {
+//       add_case(make_case<&loop_defer<S>>(CaseHeader{...}, expected, n));
+//     });
 //     return true;
 //   }();
 //
@@ -57,10 +61,13 @@ struct StrategyInfo {
   int rank = 0;  // table order
   std::string_view summary;
   std::string_view header;
+  bool baseline = false;  // the manifest's baseline_strategy
 
   template <class Strategy>
   static constexpr StrategyInfo of() {
-    return {Strategy::kName, Strategy::kRank, Strategy::kSummary, Strategy::kHeader};
+    bool baseline = false;
+    if constexpr (requires { Strategy::kBaseline; }) baseline = Strategy::kBaseline;
+    return {Strategy::kName, Strategy::kRank, Strategy::kSummary, Strategy::kHeader, baseline};
   }
 };
 
@@ -68,6 +75,8 @@ struct ScenarioInfo {
   std::string_view name;
   int rank = 0;
   std::string_view summary;
+  std::string_view highlight = "";      // the param a reviewer reads first ("" for none)
+  std::string_view chart_x_label = "";  // charted across its params when not ""
 };
 
 // What one call of a hot function leaves in a fresh ledger.
@@ -172,12 +181,12 @@ Case make_case(CaseHeader header, Outcome expected, Args... args) {
 // Expected outcome of acquiring 0..acquired-1 and releasing them all in reverse.
 Outcome lifo_outcome(std::uint32_t acquired);
 
-// Registers one case per count K in `counts`, each with its own hot function (a template
+// Registers one case per count K in `counts`, with hot function Fn<K> (a template
 // instantiated per K: `Fns` in the order of `counts`), expecting K resources released in
 // reverse, and a Failure escaping when kThrows.
 template <class Strategy, bool kThrows, auto... Fns>
 void add_per_count(const ScenarioInfo& scenario, std::span<const std::uint32_t> counts,
-                   SourceLine source, Fidelity fidelity, const char* notes) {
+                   SourceLine source, Fidelity fidelity, const std::string& notes) {
   static_assert(sizeof...(Fns) > 0, "one hot function per count");
   int index = 0;
   auto add_one = [&](auto fn) {

@@ -1,3 +1,4 @@
+// throw_failure() out of line, so each hot function that throws shows a plain call.
 #include "cases/ledger.h"
 
 namespace deferlab::cases {

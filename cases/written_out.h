@@ -1,11 +1,11 @@
 // Helpers that write K cleanups out at compile time, shared by the scenarios whose count
 // is part of the code (fixed_defers/K, exception_path/K) rather than a runtime value.
 //
-//   nest_guards<0, 4>(ledger, make_guard, innermost);
+//   nest_guards<S, 0, 4>(ledger, innermost);
 //
-// expands, after inlining, to four nested scopes, each acquiring resource I and holding
-// the guard `make_guard(ledger, I)` returns, with `innermost()` called in the deepest one:
-// the same code as writing the four guards one after the other in the function body.
+// expands, after inlining, to four nested scopes, each acquiring resource I and holding a
+// guard of strategy S (cases/strategy.h) that releases I, with `innermost()` called in the
+// deepest one: the same code as writing the four guards one after the other in the body.
 #pragma once
 
 #include <cstdint>
@@ -13,19 +13,20 @@
 #include <utility>
 
 #include "cases/ledger.h"
+#include "cases/strategy.h"
 
 namespace deferlab::cases {
 
 template <std::uint32_t I>
 using Index = std::integral_constant<std::uint32_t, I>;
 
-template <std::uint32_t I, std::uint32_t K, class MakeGuard, class Innermost>
-[[gnu::always_inline]] inline void nest_guards(Ledger& ledger, MakeGuard& make_guard,
-                                               Innermost& innermost) {
+template <class S, std::uint32_t I, std::uint32_t K, class Innermost>
+[[gnu::always_inline]] inline void nest_guards(Ledger& ledger, Innermost& innermost) {
   if constexpr (I < K) {
     acquire(ledger, I);
-    [[maybe_unused]] auto guard = make_guard(ledger, Index<I>{});
-    nest_guards<I + 1, K>(ledger, make_guard, innermost);
+    S::with_guard([&ledger]() DEFERLAB_INLINE_LAMBDA { return [&ledger] { release(ledger, I); }; },
+                  [&](auto&)
+                      DEFERLAB_INLINE_LAMBDA { nest_guards<S, I + 1, K>(ledger, innermost); });
   } else {
     innermost();
   }

@@ -123,13 +123,16 @@ std::vector<FunctionRange> select_by_name(const ObjectFile& file,
     }
     if (matches.empty()) {
       // A name without its parameter list, "ns::f" for "ns::f(int)", or without its
-      // namespaces, "f<4u>" for "ns::f<4u>(int)".
+      // namespaces, "f<4u>" for "ns::f<4u>(int)", or without the return type a function
+      // template's demangled name starts with, "ns::f<4u>" for "void ns::f<4u>(int)".
       for (const Symbol& f : file.functions()) {
         if (!literal.may_match(f.name)) continue;
         const std::string base = base_name(f.demangled());
-        const bool suffix = base.size() > query.size() + 2 &&
-                            base.compare(base.size() - query.size(), query.size(), query) == 0 &&
-                            base.compare(base.size() - query.size() - 2, 2, "::") == 0;
+        const bool ends_with = base.size() > query.size() + 1 &&
+                               base.compare(base.size() - query.size(), query.size(), query) == 0;
+        const bool suffix =
+            ends_with && (base.compare(base.size() - query.size() - 2, 2, "::") == 0 ||
+                          base[base.size() - query.size() - 1] == ' ');
         if (base == query || suffix) matches.push_back(f);
       }
     }

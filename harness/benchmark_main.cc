@@ -4,7 +4,11 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <iostream>
 #include <memory>
+#include <sstream>
+#include <vector>
 
 #include "harness/error.h"
 #include "harness/memory_manager.h"
@@ -17,6 +21,10 @@ struct OutFlags {
   bool initialized = false;
   std::string out;
   std::string format = "json";
+  // --deferlab_cases with a declared manifest: print it instead of running.
+  detail::ManifestPrinter manifest_printer = nullptr;
+  bool print_manifest = false;
+  std::string program;
 };
 
 OutFlags& out_flags() {
@@ -49,12 +57,43 @@ std::unique_ptr<benchmark::BenchmarkReporter> make_file_reporter(const std::stri
   return std::make_unique<benchmark::JSONReporter>();
 }
 
+// Replaces --deferlab_cases by Google Benchmark's --benchmark_list_tests, whose list the
+// manifest is printed over (run_specified_benchmarks).
+void ask_for_the_list(OutFlags& flags, int argc, char** argv) {
+  static char list_tests[] = "--benchmark_list_tests=true";
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--deferlab_cases") == 0) {
+      argv[i] = list_tests;
+      flags.print_manifest = true;
+    }
+  }
+  if (argc > 0) flags.program = std::filesystem::path(argv[0]).filename().string();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
 }  // namespace
+
+namespace detail {
+
+void set_manifest_printer(ManifestPrinter printer) {
+  out_flags().manifest_printer = printer;
+}
+
+}  // namespace detail
 
 void initialize(int* argc, char** argv) {
   OutFlags& flags = out_flags();
   flags.out = read_flag(*argc, argv, "benchmark_out", "BENCHMARK_OUT", "");
   flags.format = read_flag(*argc, argv, "benchmark_out_format", "BENCHMARK_OUT_FORMAT", "json");
+  if (flags.manifest_printer != nullptr) ask_for_the_list(flags, *argc, argv);
   benchmark::Initialize(argc, argv);
   install_memory_manager();
   flags.initialized = true;
@@ -67,6 +106,18 @@ std::size_t run_specified_benchmarks(benchmark::BenchmarkReporter* display,
     throw Error("deferlab::harness::initialize(&argc, argv) was not called",
                 "run_specified_benchmarks",
                 "call it instead of benchmark::Initialize, before running the benchmarks");
+  }
+  if (flags.print_manifest) {
+    // Google Benchmark writes the list (filtered as a run would be) to the display
+    // reporter's stream.
+    std::ostringstream list;
+    benchmark::ConsoleReporter lister(benchmark::ConsoleReporter::OO_None);
+    lister.SetOutputStream(&list);
+    benchmark::RunSpecifiedBenchmarks(&lister);
+    const std::vector<std::string> names = lines_of(list.str());
+    flags.manifest_printer(names, flags.program, std::cout);
+    std::cout.flush();
+    return 0;
   }
   const MemoryManager& manager = install_memory_manager();
   if (display == nullptr) display = benchmark::CreateDefaultDisplayReporter();

@@ -17,7 +17,9 @@
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
+#include <iosfwd>
 #include <string>
+#include <vector>
 
 namespace deferlab::harness {
 
@@ -37,5 +39,17 @@ std::size_t run_specified_benchmarks(benchmark::BenchmarkReporter* display = nul
 // What initialize() found: the --benchmark_out file ("" for none) and its format.
 const std::string& benchmark_out();
 const std::string& benchmark_out_format();
+
+namespace detail {
+
+// Set by declare_manifest() (benchmark_manifest.h): with --deferlab_cases, initialize() asks
+// Google Benchmark for the list of benchmarks instead of a run, and run_specified_benchmarks()
+// prints the manifest over that list. A pointer, so that a binary which declares no manifest
+// does not link benchmark_manifest.cc, nor carry its section.
+using ManifestPrinter = void (*)(const std::vector<std::string>& benchmarks,
+                                 const std::string& program, std::ostream& out);
+void set_manifest_printer(ManifestPrinter printer);
+
+}  // namespace detail
 
 }  // namespace deferlab::harness

@@ -10,89 +10,55 @@
 #include <string_view>
 #include <utility>
 
+#include "harness/callgrind_names.h"
 #include "harness/error.h"
 
 namespace deferlab::harness {
 namespace {
 
+using callgrind_detail::BadLine;
+using callgrind_detail::NameTables;
+using callgrind_detail::parse_number;
+using callgrind_detail::tokens_of;
+using callgrind_detail::trim;
+
 // Longer lines are not callgrind output (its longest are demangled C++ names).
 constexpr std::size_t kMaxLineBytes = 1 << 20;
-// Compressed name ids are small integers; this bounds the tables a file can make us build.
-constexpr std::uint64_t kMaxNameId = std::numeric_limits<std::uint32_t>::max();
 
 enum class Column { kInstr, kBb, kLine };
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r';
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// Splits at spaces and tabs.
-std::vector<std::string_view> tokens_of(std::string_view s) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && is_space(s[i])) ++i;
-    const std::size_t start = i;
-    while (i < s.size() && !is_space(s[i])) ++i;
-    if (i > start) out.push_back(s.substr(start, i - start));
-  }
-  return out;
-}
-
-// A decimal or 0x-hexadecimal number that fits 64 bits, or nullopt.
-std::optional<std::uint64_t> parse_number(std::string_view s) {
-  int base = 10;
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-    base = 16;
-    s.remove_prefix(2);
-  }
-  if (s.empty()) return std::nullopt;
-  std::uint64_t value = 0;
-  for (const char c : s) {
-    int digit = -1;
-    if (c >= '0' && c <= '9') digit = c - '0';
-    if (base == 16 && c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-    if (base == 16 && c >= 'A' && c <= 'F') digit = c - 'A' + 10;
-    if (digit < 0) return std::nullopt;
-    if (__builtin_mul_overflow(value, static_cast<std::uint64_t>(base), &value) ||
-        __builtin_add_overflow(value, static_cast<std::uint64_t>(digit), &value)) {
-      return std::nullopt;
-    }
-  }
-  return value;
-}
-
-// "name'2" -> "name": callgrind marks recursion levels (--separate-recs) with a suffix.
-std::string without_recursion_suffix(std::string_view name) {
-  const std::size_t quote = name.rfind('\'');
-  if (quote != std::string_view::npos && quote + 1 < name.size() && quote > 0) {
-    bool digits = true;
-    for (std::size_t i = quote + 1; i < name.size(); ++i) {
-      digits = digits && name[i] >= '0' && name[i] <= '9';
-    }
-    if (digits) return std::string(name.substr(0, quote));
-  }
-  return std::string(name);
-}
 
 class Parser {
  public:
   Parser(const std::string& source, CallgrindNames& names, const CallgrindPartHandler& on_part)
-      : source_(source), names_(names), on_part_(on_part) {
-    if (names_.objects.empty()) names_.objects.emplace_back();  // 0: unknown object
-    for (std::uint32_t i = 0; i < names_.objects.size(); ++i) object_ids_[names_.objects[i]] = i;
-    for (std::uint32_t i = 0; i < names_.functions.size(); ++i) {
-      function_ids_[{names_.functions[i].object, names_.functions[i].name}] = i;
+      : source_(source), names_(names), on_part_(on_part), tables_(names) {}
+
+  void feed(std::string_view line) {
+    try {
+      feed_line(line);
+    } catch (const BadLine& bad) {
+      fail(bad.what);
     }
   }
 
-  void feed(std::string_view line) {
+  void finish() {
+    if (pending_position_ != Pending::kNone) fail("the file ends after calls= or jump=");
+    if (names_.events.empty()) fail("no events: line, so this is not callgrind output");
+    if (declared_) emit();
+  }
+
+  // Called instead of feed() for a line that is too long to be callgrind output.
+  [[noreturn]] void too_long() {
+    ++line_number_;
+    fail("a line longer than 1 MiB");
+  }
+
+ private:
+  using Kind = NameTables::Kind;
+
+  enum class Pending { kNone, kCall, kJump };
+
+  // One line: a header, a specification, a cost line or the position line of a call.
+  void feed_line(std::string_view line) {
     ++line_number_;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (pending_position_ != Pending::kNone) return position_line(line);
@@ -110,21 +76,6 @@ class Parser {
     if (line[key_end] == ':') return header(key, trim(line.substr(key_end + 1)));
     fail("not a callgrind line");
   }
-
-  void finish() {
-    if (pending_position_ != Pending::kNone) fail("the file ends after calls= or jump=");
-    if (names_.events.empty()) fail("no events: line, so this is not callgrind output");
-    if (declared_) emit();
-  }
-
-  // Called instead of feed() for a line that is too long to be callgrind output.
-  [[noreturn]] void too_long() {
-    ++line_number_;
-    fail("a line longer than 1 MiB");
-  }
-
- private:
-  enum class Pending { kNone, kCall, kJump };
 
   [[noreturn]] void fail(const std::string& what) const {
     throw Error(what, source_ + ":" + std::to_string(line_number_),
@@ -188,62 +139,21 @@ class Parser {
     declared_ = true;
   }
 
-  // "(id) name", "(id)" or "name": the name, defining or looking up the id.
-  std::string compressed(std::string_view value, std::map<std::uint64_t, std::string>& table) {
-    value = trim(value);
-    if (value.size() < 2 || value[0] != '(' || value[1] < '0' || value[1] > '9') {
-      return std::string(value);
-    }
-    const std::size_t close = value.find(')');
-    if (close == std::string_view::npos) fail("compressed name without ')'");
-    const std::optional<std::uint64_t> id = parse_number(value.substr(1, close - 1));
-    if (!id || *id > kMaxNameId) fail("bad compressed name id");
-    const std::string_view name = trim(value.substr(close + 1));
-    const auto found = table.find(*id);
-    if (name.empty()) {
-      if (found == table.end()) fail("compressed name (" + std::to_string(*id) + ") is undefined");
-      return found->second;
-    }
-    if (found != table.end() && found->second != name) {
-      fail("compressed name (" + std::to_string(*id) + ") is redefined");
-    }
-    table[*id] = std::string(name);
-    return std::string(name);
-  }
-
-  std::uint32_t object_index(const std::string& path) {
-    const auto [it, added] =
-        object_ids_.try_emplace(path, static_cast<std::uint32_t>(names_.objects.size()));
-    if (added) names_.objects.push_back(path);
-    return it->second;
-  }
-
-  std::uint32_t function_index(std::uint32_t object, const std::string& raw_name) {
-    std::string name = without_recursion_suffix(raw_name);
-    const auto key = std::make_pair(object, name);
-    const auto found = function_ids_.find(key);
-    if (found != function_ids_.end()) return found->second;
-    const auto index = static_cast<std::uint32_t>(names_.functions.size());
-    names_.functions.push_back({object, std::move(name)});
-    function_ids_.emplace(key, index);
-    return index;
-  }
-
   // Position specifications ("key=value") and the calls= / jump= lines.
   void specification(std::string_view key, std::string_view value) {
     if (key == "ob") {
-      object_ = object_index(compressed(value, object_names_));
+      object_ = tables_.object_index(tables_.compressed(value, Kind::kObject));
     } else if (key == "cob") {
-      called_object_ = object_index(compressed(value, object_names_));
+      called_object_ = tables_.object_index(tables_.compressed(value, Kind::kObject));
     } else if (key == "fn") {
-      function_ = function_index(object_, compressed(value, function_names_));
+      function_ = tables_.function_index(object_, tables_.compressed(value, Kind::kFunction));
     } else if (key == "cfn") {
-      called_function_name_ = compressed(value, function_names_);
+      called_function_name_ = tables_.compressed(value, Kind::kFunction);
     } else if (key == "jfn" || key == "frfn") {
-      compressed(value, function_names_);  // defines ids later lines may use
+      tables_.compressed(value, Kind::kFunction);  // defines ids later lines may use
     } else if (key == "fl" || key == "fi" || key == "fe" || key == "cfi" || key == "cfl" ||
                key == "jfi") {
-      compressed(value, file_names_);
+      tables_.compressed(value, Kind::kFile);
     } else if (key == "calls") {
       calls(value);
     } else if (key == "jump" || key == "jcnd") {
@@ -263,7 +173,8 @@ class Parser {
     if (!called_function_name_) fail("calls= without a cfn= before it");
     subpositions({t.begin() + 1, t.end()}, "calls= target");
     pending_call_ = CallArc{function(), 0, 0, *count};
-    pending_call_.callee = function_index(called_object_.value_or(object_), *called_function_name_);
+    pending_call_.callee =
+        tables_.function_index(called_object_.value_or(object_), *called_function_name_);
     pending_position_ = Pending::kCall;
   }
 
@@ -390,9 +301,7 @@ class Parser {
   std::vector<Column> columns_;
   std::vector<std::uint64_t> last_;
 
-  std::map<std::uint64_t, std::string> object_names_, file_names_, function_names_;
-  std::map<std::string, std::uint32_t> object_ids_;
-  std::map<std::pair<std::uint32_t, std::string>, std::uint32_t> function_ids_;
+  NameTables tables_;
 
   std::uint32_t object_ = 0;
   std::optional<std::uint32_t> function_;

@@ -1,3 +1,4 @@
+// Running a Go test binary's benchmarks with repetitions and a time limit (go_runner.h).
 #include "harness/go_runner.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Listing and running a Google Benchmark binary's benchmarks (run_driver.h).
 #include "harness/run_driver.h"
 
 #include <sys/utsname.h>

@@ -1,3 +1,4 @@
+// Timing summaries and distribution-free comparisons (statistics.h).
 #include "harness/statistics.h"
 
 #include <algorithm>

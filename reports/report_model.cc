@@ -209,6 +209,10 @@ RunReport build_run_report(const BenchResults& bench, const nlohmann::json* mani
     derived = derive_manifest(bench, binary_name, baseline_strategy);
     manifest = &derived;
     report.derived_manifest = true;
+  } else if (manifest->is_object() && manifest->contains("declared_by")) {
+    // A user's binary declared it (harness/benchmark_manifest.h): the reports name that
+    // binary and its families, as for a derived manifest, never the lab's commit.
+    report.derived_manifest = true;
   }
   const json::Source source{manifest_name, "regenerate it with the binary's --deferlab_cases"};
   const json::Node root(*manifest, source);

@@ -88,9 +88,11 @@ class CheckCommand final : public Command {
         ->check(CLI::IsMember({"text", "md"}));
     cmd->footer(
         "Examples:\n"
-        "  deferlab check build/cases/deferlab_bench -s '*loop_defer_heap_defer*' "
+        "  deferlab check build/cases/deferlab_bench -s "
+        "'*loop_defer<deferlab::HeapDeferStrategy>*' "
         "--no-alloc-in-loop\n"
-        "  deferlab check build/cases/deferlab_bench -s '*loop_defer_pooled_chain*' "
+        "  deferlab check build/cases/deferlab_bench -s "
+        "'*loop_defer<deferlab::PooledChainStrategy>*' "
         "--no-alloc-in-loop --allow 'deferlab::detail::refill_and_take()'\n"
         "Calls are followed through the binary's call graph up to --depth calls; libstdc++'s "
         "growth functions (_M_realloc_insert, _M_create, _M_append...) count as allocators.\n"
@@ -106,7 +108,8 @@ class CheckCommand final : public Command {
     std::set<std::string> allowed;
     if (!extra_alloc_.empty() || !allow_.empty()) {
       const std::vector<std::string> candidates = callable_names(*file);
-      const std::set<std::string> extra = resolve_names(candidates, extra_alloc_, "--alloc", binary_);
+      const std::set<std::string> extra =
+          resolve_names(candidates, extra_alloc_, "--alloc", binary_);
       names.alloc.insert(extra.begin(), extra.end());
       allowed = resolve_names(candidates, allow_, "--allow", binary_);
       for (const std::string& a : allowed) names.alloc.erase(a);
@@ -132,7 +135,8 @@ class CheckCommand final : public Command {
                        const AnnotatedInstruction* call, std::size_t cold, std::size_t unseen) {
       const std::string row =
           "| " + markdown_code(f.range.demangled) + " | " + verdict + " | " +
-          (call ? markdown_code(call->call_target + " at " + hex_address(call->insn.address)) : "") +
+          (call ? markdown_code(call->call_target + " at " + hex_address(call->insn.address))
+                : "") +
           " | " + (call ? markdown_code(path_of(*call)) : "") + " | " + std::to_string(cold) +
           " | " + std::to_string(unseen) + " |\n";
       // Rows past the budget are counted, not shown: the table stays pasteable.
@@ -211,9 +215,10 @@ class CheckCommand final : public Command {
     if (format_ == "md") {
       std::printf("%s", table.c_str());
       if (rows_cut > 0) {
-        std::printf("\n_%zu more functions not shown, to stay under %zu characters; the text "
-                    "format lists them all._\n",
-                    rows_cut, kDefaultMarkdownBudget);
+        std::printf(
+            "\n_%zu more functions not shown, to stay under %zu characters; the text "
+            "format lists them all._\n",
+            rows_cut, kDefaultMarkdownBudget);
       }
     }
     return failures == 0 ? 0 : 1;

@@ -34,8 +34,8 @@ class DiffCommand final : public Command {
     cmd->add_option("--out,-o", out_, kOutHelp);
     cmd->footer(
         "Examples:\n"
-        "  deferlab diff 'bench:*fixed_defers_scope_guard<4u>*' "
-        "'bench:*fixed_defers_goto_cleanup<4u>*'\n"
+        "  deferlab diff 'bench:fixed_defers<deferlab::ScopeGuardStrategy, 4u>' "
+        "'bench:fixed_defers<deferlab::GotoCleanupStrategy, 4u>'\n"
         "  deferlab diff old.json new.json -f md\n"
         "Match % = 2 x equal / (|A| + |B|) over normalised instructions.");
   }

@@ -74,7 +74,8 @@ class DisasmCommand final : public Command {
                     "ran the function");
     cmd->footer(
         "Examples:\n"
-        "  deferlab disasm build/cases/deferlab_bench -s '*loop_defer_heap_defer*' --source\n"
+        "  deferlab disasm build/cases/deferlab_bench -s "
+        "'*loop_defer<deferlab::HeapDeferStrategy>*' --source\n"
         "  deferlab disasm /usr/lib/x86_64-linux-gnu/libstdc++.so.6 -s _Znwm -f json\n"
         "  deferlab disasm stripped.bin --address 0x401000\n"
         "  deferlab disasm libfoo.so --all -o all.ndjson\n"

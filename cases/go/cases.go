@@ -1,3 +1,5 @@
+// The Go cases' registry types and the deferlab.cases/1 manifest they print.
+
 package godefer
 
 import (
@@ -32,7 +34,7 @@ var (
 		"cleanup written out by hand, no defer: the Go floor"}
 )
 
-// Scenario ranks and summaries match the C++ ones (cases/*.cc) so the rows share tables.
+// Scenario ranks and summaries match the C++ ones (cases/scenarios/*.cc) so the rows share tables.
 type Scenario struct {
 	Name    string
 	Rank    int

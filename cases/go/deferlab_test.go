@@ -1,3 +1,5 @@
+// The Go cases' benchmarks and outcome tests, built into one binary by go test -c.
+
 package godefer
 
 // The benchmarks and tests of the Go cases, built into one binary with `go test -c`

@@ -1,7 +1,9 @@
+// error_path/j in Go: four acquisitions failing at step j, with defer and by hand.
+
 package godefer
 
 // error_path/j: four acquisitions, the one at step j failing; whatever was acquired is
-// released in reverse (cases/error_path.cc). Five returns x four defers is 20, over the
+// released in reverse (cases/scenarios/error_path.cc). Five returns x four defers is 20, over the
 // 15 Go 1.19 open-codes (returns x defers), so these defers take stack records.
 
 //go:noinline

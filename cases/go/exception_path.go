@@ -1,7 +1,9 @@
+// exception_path/K in Go: K deferred calls, then a panic the caller recovers.
+
 package godefer
 
 // exception_path/K: K cleanups registered, then a panic (K in {1, 4}); the deferred calls
-// run while the panic unwinds the frame, and the caller recovers (cases/exception_path.cc,
+// run while the panic unwinds the frame, and the caller recovers (cases/scenarios/exception_path.cc,
 // where the C++ throws and the benchmark loop catches).
 
 // Failure is what the hot functions panic with: a pointer to a package variable, so the

@@ -1,7 +1,9 @@
+// fixed_defers/K in Go: K defers written out in one function (open-coded up to 8).
+
 package godefer
 
 // fixed_defers/K: K cleanups written out in one function, K in {1, 4, 8, 9}
-// (cases/fixed_defers.cc). Go 1.14+ open-codes at most 8 defers per function (and only
+// (cases/scenarios/fixed_defers.cc). Go 1.14+ open-codes at most 8 defers per function (and only
 // when returns x defers <= 15): K = 8 is the last open-coded count, K = 9 falls back to
 // records, on the stack since 1.13 (runtime.deferprocStack) as none is in a loop.
 

@@ -1,5 +1,5 @@
 // Package godefer is the lab's scenarios written in Go: the same ledger, the same
-// scenarios and parameters as the C++ cases (cases/*.cc), with Go's own defer in place of
+// scenarios and parameters as the C++ cases (cases/scenarios/*.cc), with Go's own defer in place of
 // the C++ models, so the models can be checked against the real thing.
 //
 // Every hot function is //go:noinline and records its cleanups in a Ledger it reaches

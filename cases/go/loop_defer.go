@@ -1,7 +1,9 @@
+// loop_defer/N in Go: N defers registered in a loop, run when the function returns.
+
 package godefer
 
 // loop_defer/N: N cleanups registered in a loop inside one call, run LIFO when the call
-// returns (cases/loop_defer.cc). Go never open-codes a defer in a loop: each one goes
+// returns (cases/scenarios/loop_defer.cc). Go never open-codes a defer in a loop: each one goes
 // through runtime.deferproc with a record from the runtime's pool.
 
 //go:noinline

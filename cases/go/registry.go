@@ -1,3 +1,5 @@
+// The Go cases' registrations, one block per scenario.
+
 package godefer
 
 // The registrations, one block per scenario, as the C++ scenario files register theirs.

@@ -20,6 +20,8 @@
 
 #include <string_view>
 
+#include "cases/strategy.h"
+
 namespace deferlab {
 
 struct GotoCleanupStrategy {
@@ -28,6 +30,11 @@ struct GotoCleanupStrategy {
   static constexpr std::string_view kSummary =
       "labelled reverse-order unwinding written by hand (the baseline)";
   static constexpr std::string_view kHeader = "cases/strategies/goto_cleanup.h";
+  static constexpr bool kAvailable = true;
+  // Every scenario writes this strategy's cleanup by hand.
+  static constexpr StrategyKind kKind = StrategyKind::kManual;
+  // The strategy every ratio of the lab's reports is taken against.
+  static constexpr bool kBaseline = true;
 };
 
 }  // namespace deferlab

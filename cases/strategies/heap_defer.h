@@ -18,6 +18,8 @@
 #include <string_view>
 #include <utility>
 
+#include "cases/strategy.h"
+
 namespace deferlab {
 
 class HeapDeferChain {
@@ -65,6 +67,13 @@ struct HeapDeferStrategy {
   static constexpr std::string_view kSummary =
       "a record new-ed per action holding a std::function, chained, run LIFO at scope exit";
   static constexpr std::string_view kHeader = "cases/strategies/heap_defer.h";
+  static constexpr bool kAvailable = true;
+  static constexpr StrategyKind kKind = StrategyKind::kChain;
+  using Chain = HeapDeferChain;
+  static constexpr std::string_view kDismissal =
+      "cancel_all() deletes the records without running them";
+  static constexpr std::string_view kCallableStorage =
+      "a std::function in a heap record holds the callable";
 };
 
 }  // namespace deferlab

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <utility>
 
+#include "cases/strategy.h"
+
 #if defined(__cpp_lib_move_only_function)
 #define DEFERLAB_HAVE_MOVE_ONLY_FUNCTION 1
 #endif
@@ -43,6 +45,23 @@ struct MoveOnlyFunctionGuardStrategy {
   static constexpr std::string_view kSummary =
       "a guard holding a C++23 std::move_only_function<void()> (type-erased)";
   static constexpr std::string_view kHeader = "cases/strategies/move_only_function_guard.h";
+  static constexpr StrategyKind kKind = StrategyKind::kGuard;
+#if DEFERLAB_HAVE_MOVE_ONLY_FUNCTION
+  static constexpr bool kAvailable = true;
+  template <class Make, class Body>
+  [[gnu::always_inline]] static decltype(auto) with_guard(Make&& make, Body&& body) {
+    MoveOnlyFunctionGuard guard{make()};
+    return body(guard);
+  }
+  [[gnu::always_inline]] static void dismiss(MoveOnlyFunctionGuard& guard) noexcept {
+    guard.release();
+  }
+  static constexpr std::string_view kDismissal = "release() on each guard";
+#else
+  static constexpr bool kAvailable = false;
+  static constexpr const char* kMissing =
+      "std::move_only_function is not available with this compiler and standard library";
+#endif
 };
 
 }  // namespace deferlab

@@ -22,6 +22,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "cases/strategy.h"
+
 namespace deferlab {
 
 // 48 bytes of inline storage make a record exactly one 64-byte cache line.
@@ -144,6 +146,13 @@ struct PooledChainStrategy {
       "intrusive records from a per-thread free list that spills to a shared list (Go's "
       "deferpool), callable stored inline";
   static constexpr std::string_view kHeader = "cases/strategies/pooled_chain.h";
+  static constexpr bool kAvailable = true;
+  static constexpr StrategyKind kKind = StrategyKind::kChain;
+  using Chain = PooledChain;
+  static constexpr std::string_view kDismissal =
+      "cancel_all() recycles the records without running them";
+  static constexpr std::string_view kCallableStorage =
+      "the callable is stored in the record's 48-byte inline slot";
 };
 
 }  // namespace deferlab

@@ -16,6 +16,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "cases/strategy.h"
+
 namespace deferlab {
 
 template <class F>
@@ -53,6 +55,19 @@ struct ScopeGuardStrategy {
   static constexpr std::string_view kSummary =
       "a guard templated on the callable, run in its destructor, with release()";
   static constexpr std::string_view kHeader = "cases/strategies/scope_guard.h";
+  static constexpr bool kAvailable = true;
+  static constexpr StrategyKind kKind = StrategyKind::kGuard;
+
+  template <class Make, class Body>
+  [[gnu::always_inline]] static decltype(auto) with_guard(Make&& make, Body&& body) {
+    ScopeGuard guard{make()};
+    return body(guard);
+  }
+  template <class G>
+  [[gnu::always_inline]] static void dismiss(G& guard) noexcept {
+    guard.release();
+  }
+  static constexpr std::string_view kDismissal = "release() on each guard";
 };
 
 }  // namespace deferlab

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <utility>
 
+#include "cases/strategy.h"
+
 namespace deferlab {
 
 class [[nodiscard]] FunctionGuard {
@@ -36,6 +38,16 @@ struct StdFunctionGuardStrategy {
   static constexpr std::string_view kSummary =
       "a guard holding a std::function<void()> (type-erased counter-example)";
   static constexpr std::string_view kHeader = "cases/strategies/std_function_guard.h";
+  static constexpr bool kAvailable = true;
+  static constexpr StrategyKind kKind = StrategyKind::kGuard;
+
+  template <class Make, class Body>
+  [[gnu::always_inline]] static decltype(auto) with_guard(Make&& make, Body&& body) {
+    FunctionGuard guard{make()};
+    return body(guard);
+  }
+  [[gnu::always_inline]] static void dismiss(FunctionGuard& guard) noexcept { guard.release(); }
+  static constexpr std::string_view kDismissal = "release() on each guard";
 };
 
 }  // namespace deferlab

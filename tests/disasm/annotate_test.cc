@@ -204,23 +204,27 @@ class LabHotFunctionTest : public ::testing::TestWithParam<LabBinary> {
     return annotate(*file_, decoder, ranges.at(0), AllocNames::defaults(), nullptr);
   }
   Summary summary_of(const std::string& name) { return annotated(name).summary; }
+  // A lab hot function by its demangled name, e.g. "loop_defer<deferlab::HeapDeferStrategy>"
+  // (cases/scenarios/: a scenario's template instantiated per strategy).
+  static std::string hot(const std::string& name) { return "deferlab::cases::hot::" + name; }
   std::unique_ptr<ObjectFile> file_;
 };
 
 TEST_P(LabHotFunctionTest, HeapDeferAllocatesInItsLoop) {
-  EXPECT_GE(summary_of("deferlab::cases::hot::loop_defer_heap_defer").alloc_calls_in_loops, 1u);
+  EXPECT_GE(summary_of(hot("loop_defer<deferlab::HeapDeferStrategy>")).alloc_calls_in_loops, 1u);
 }
 
 TEST_P(LabHotFunctionTest, ScopeGuardAndGotoDoNotAllocate) {
-  for (const char* name : {"deferlab::cases::hot::loop_defer_scope_guard",
-                           "deferlab::cases::hot::loop_defer_goto_cleanup",
-                           "fixed_defers_scope_guard<4u>", "fixed_defers_goto_cleanup<4u>"}) {
+  for (const std::string& name : {hot("loop_defer<deferlab::ScopeGuardStrategy>"),
+                                  hot("loop_defer<deferlab::GotoCleanupStrategy>"),
+                                  hot("fixed_defers<deferlab::ScopeGuardStrategy, 4u>"),
+                                  hot("fixed_defers<deferlab::GotoCleanupStrategy, 4u>")}) {
     EXPECT_EQ(summary_of(name).alloc_calls, 0u) << name;
   }
 }
 
 TEST_P(LabHotFunctionTest, PooledChainDoesNotAllocateInItsLoop) {
-  EXPECT_EQ(summary_of("deferlab::cases::hot::loop_defer_pooled_chain").alloc_calls_in_loops, 0u);
+  EXPECT_EQ(summary_of(hot("loop_defer<deferlab::PooledChainStrategy>")).alloc_calls_in_loops, 0u);
 }
 
 // The README's claim: for cleanups written out in one function (fixed_defers/K), every
@@ -230,9 +234,11 @@ TEST_P(LabHotFunctionTest, TemplatedGuardsCompileToTheGotoExactly) {
   const std::set<std::string> registers = register_names(file_->arch());
   const DiffOptions options{.ignore_registers = false, .registers = &registers};
   for (const char* k : {"1u", "4u", "8u", "9u"}) {
-    const AnnotatedFunction baseline = annotated(std::string("fixed_defers_goto_cleanup<") + k + ">");
-    for (const char* guard : {"scope_guard", "absl_cleanup", "gsl_finally", "boost_scope_exit"}) {
-      const std::string name = std::string("fixed_defers_") + guard + "<" + k + ">";
+    const AnnotatedFunction baseline =
+        annotated(hot(std::string("fixed_defers<deferlab::GotoCleanupStrategy, ") + k + ">"));
+    for (const char* guard : {"ScopeGuardStrategy", "AbslCleanupStrategy", "GslFinallyStrategy",
+                              "BoostScopeExitStrategy", "CleanupAttributeStrategy"}) {
+      const std::string name = hot(std::string("fixed_defers<deferlab::") + guard + ", " + k + ">");
       const FunctionDiff d = diff_functions(annotated(name), baseline, options);
       EXPECT_EQ(d.match_percent, 100.0) << name;
       EXPECT_EQ(d.equal, baseline.instructions.size()) << name;

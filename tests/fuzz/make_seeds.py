@@ -6,7 +6,7 @@
 OUT_DIR/<target>/ receives the seeds of each target (elf, bench_json, disasm_json, compare):
 - elf: tests/disasm/fixture.cc compiled here by g++ and, when installed,
   aarch64-linux-gnu-g++ (object, PIE, non-PIE, shared library, stripped), and the lab's
-  own case objects (cases/loop_defer.cc.o, ...) of each --build directory, without their
+  own case objects (cases/scenarios/loop_defer.cc.o, ...) of each --build directory, without their
   debug sections (the linked lab binaries are 18 MB: too slow an input to mutate).
 - bench_json: benchmarks of RUN_DIR/bench.json (a real run), a few at a time so that a
   seed is a few KB, a cut copy (what salvage reads) and one with its cases.json part.
@@ -77,11 +77,12 @@ def compile_fixture(compiler, out_dir, prefix):
 def lab_objects(build_dir, out_dir, prefix):
     made = 0
     objects = os.path.join(build_dir, "cases", "CMakeFiles", "deferlab_cases.dir")
-    for name in ("loop_defer.cc.o", "fixed_defers.cc.o", "ledger.cc.o", "strategies.cc.o"):
+    for name in ("scenarios/loop_defer.cc.o", "scenarios/fixed_defers.cc.o", "ledger.cc.o",
+                 "case_registry.cc.o"):
         source = os.path.join(objects, name)
         if not os.path.exists(source):
             continue
-        target = os.path.join(out_dir, f"{prefix}-lab-{name}")
+        target = os.path.join(out_dir, f"{prefix}-lab-{os.path.basename(name)}")
         for objcopy in ("objcopy", "aarch64-linux-gnu-objcopy"):
             r = subprocess.run([objcopy, "--strip-debug", source, target], capture_output=True)
             if r.returncode == 0:

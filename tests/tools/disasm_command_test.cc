@@ -276,9 +276,9 @@ std::string render_gfm(const std::string& markdown) {
   const fs::path md = fresh_directory("gfm") / "listing.md";
   std::ofstream(md) << markdown;
   std::string html;
-  const ExitStatus status =
-      run_process({"cmark-gfm", "--extension", "table", "--unsafe", md.string()},
-                  [&](std::string_view line) { html.append(line).append("\n"); }, nullptr);
+  const ExitStatus status = run_process(
+      {"cmark-gfm", "--extension", "table", "--unsafe", md.string()},
+      [&](std::string_view line) { html.append(line).append("\n"); }, nullptr);
   EXPECT_TRUE(status.succeeded()) << status.describe();
   return html;
 }
@@ -286,7 +286,8 @@ std::string render_gfm(const std::string& markdown) {
 TEST(DisasmMarkdownTest, TwentyFunctionsWithSourceFitAComment) {
   // The case: many functions with --source printed 79,940 characters. Now a summary
   // table, each listing folded, the longest cut first, under GitHub's 65,536.
-  const std::string glob = "deferlab::cases::hot::*";
+  // The void hot functions: template instantiations, "void deferlab::cases::hot::...".
+  const std::string glob = "void deferlab::cases::hot::*";
   const CliResult json = run_deferlab({"disasm", LAB_BINARY, "-s", glob, "-f", "json"});
   ASSERT_EQ(json.exit_code, 0) << json.err_text();
   const std::size_t functions = nlohmann::json::parse(json.out_text())["functions"].size();
@@ -295,16 +296,17 @@ TEST(DisasmMarkdownTest, TwentyFunctionsWithSourceFitAComment) {
   ASSERT_EQ(r.exit_code, 0) << r.err_text();
   const std::string md = r.out_text();
   EXPECT_LE(md.size(), 65000u);
-  EXPECT_EQ(r.out[0], "| function | instructions | alloc calls (in loops) | calls reaching one | loops |");
+  EXPECT_EQ(r.out[0],
+            "| function | instructions | alloc calls (in loops) | calls reaching one | loops |");
   EXPECT_EQ(count_of(md, "\n| `"), functions);  // one table row per function
   const std::size_t shown = count_of(md, "<details><summary>");
   EXPECT_EQ(count_of(md, "</details>"), shown);
   const std::string& closing = r.out.back();
-  EXPECT_EQ(closing.rfind("_" + std::to_string(functions - shown) + " of " +
-                              std::to_string(functions) +
-                              " listings cut to stay under 65000 characters: ",
-                          0),
-            0u)
+  EXPECT_EQ(
+      closing.rfind("_" + std::to_string(functions - shown) + " of " + std::to_string(functions) +
+                        " listings cut to stay under 65000 characters: ",
+                    0),
+      0u)
       << closing;
   EXPECT_GT(functions - shown, 0u);
   const std::string html = render_gfm(md);
@@ -363,8 +365,9 @@ TEST(DisasmCommandTest, CallsReachingAnAllocatorAreTagged) {
 #if !DEFERLAB_SANITIZED_BUILD
 TEST(DiffCommandTest, ScopeGuardAgainstGotoMatchesExactly) {
   const std::string bench = LAB_BINARY;
-  const CliResult r = run_deferlab({"diff", bench + ":fixed_defers_scope_guard<4u>",
-                                    bench + ":fixed_defers_goto_cleanup<4u>", "-f", "json"});
+  const CliResult r =
+      run_deferlab({"diff", bench + ":fixed_defers<deferlab::ScopeGuardStrategy, 4u>",
+                    bench + ":fixed_defers<deferlab::GotoCleanupStrategy, 4u>", "-f", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.err_text();
   const nlohmann::json d = nlohmann::json::parse(r.out_text());
   EXPECT_EQ(d["schema"], "deferlab.diff/1");
@@ -372,8 +375,9 @@ TEST(DiffCommandTest, ScopeGuardAgainstGotoMatchesExactly) {
   // holds every guard and K to it on both architectures).
   EXPECT_EQ(d["match_percent"].get<double>(), 100.0) << d.dump(1);
   EXPECT_EQ(d["summary_delta"]["alloc_calls"], 0);
-  const CliResult text = run_deferlab(
-      {"diff", bench + ":fixed_defers_heap_defer<4u>", bench + ":fixed_defers_goto_cleanup<4u>"});
+  const CliResult text =
+      run_deferlab({"diff", bench + ":fixed_defers<deferlab::HeapDeferStrategy, 4u>",
+                    bench + ":fixed_defers<deferlab::GotoCleanupStrategy, 4u>"});
   ASSERT_EQ(text.exit_code, 0);
   EXPECT_NE(text.out_text().find("alloc calls -4"), std::string::npos) << text.out_text();
 }

@@ -7,6 +7,9 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
 
 #include "reports/bench_results.h"
 #include "tests/tools/cli_test_support.h"
@@ -85,8 +88,66 @@ TEST(RunCommandTest, ForeignBinaryRunsWithoutAManifest) {
   }
   std::vector<std::string> names;
   for (const reports::BenchmarkResult& b : bench.benchmarks) names.push_back(b.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"BM_TwoAllocations", "BM_NoAllocation",
-                                             "BM_VectorGrowth"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"BM_TwoAllocations", "BM_NoAllocation", "BM_VectorGrowth"}));
+}
+
+// A user's binary that declares its manifest (harness/benchmark_manifest.h) gets the lab's
+// treatment: its baseline gives the ratios, its hot functions are disassembled onto their
+// rows and diffed against the baseline's, its notes are on its rows, and the reports name
+// the binary, not the lab.
+TEST(RunCommandTest, DeclaredManifestGivesAUserBinaryTheLabsTreatment) {
+  const fs::path out = fresh_directory("declared-run");
+  const CliResult r =
+      run_deferlab({"run", "--binary", DECLARED_MANIFEST_BENCH, "--repetitions", "2", "--min-time",
+                    "0.002", "--no-profile", "--out", out.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  const nlohmann::json cases = nlohmann::json::parse(read_text(out / "cases.json"));
+  EXPECT_EQ(cases["baseline_strategy"], "BM_Reserve");
+  EXPECT_EQ(cases["declared_by"], "deferlab::benchmark_support");
+  std::map<std::string, std::string> hot;  // benchmark -> mangled hot symbol
+  for (const nlohmann::json& c : cases["cases"]) hot[c["benchmark"]] = c["hot_symbol"]["mangled"];
+  // The declared functions, named by the binary itself (exported, found with dladdr).
+  EXPECT_EQ(hot["BM_PushBack/16"], "_Z11push_back_ni");
+  EXPECT_EQ(hot["BM_Reserve/64"], "_Z19reserve_then_push_ni");
+
+  const nlohmann::json disasm = nlohmann::json::parse(read_text(out / "disasm.json"));
+  std::set<std::string> disassembled;
+  for (const auto& [arch, document] : disasm["architectures"].items()) {
+    for (const nlohmann::json& f : document["functions"]) disassembled.insert(f["symbol"]);
+  }
+  EXPECT_TRUE(disassembled.contains("_Z11push_back_ni")) << disasm.dump(1).substr(0, 2000);
+  EXPECT_TRUE(disassembled.contains("_Z19reserve_then_push_ni"));
+
+  const nlohmann::json report = nlohmann::json::parse(read_text(out / "report.json"));
+  EXPECT_EQ(report["baseline_strategy"], "BM_Reserve");
+  int rows = 0;
+  for (const nlohmann::json& scenario : report["scenarios"]) {
+    for (const nlohmann::json& group : scenario["groups"]) {
+      for (const nlohmann::json& row : group["rows"]) {
+        ++rows;
+        SCOPED_TRACE(row["benchmark"].get<std::string>());
+        const bool baseline = row["strategy"] == "BM_Reserve";
+        EXPECT_EQ(row["is_baseline"], baseline);
+        EXPECT_EQ(row["hot_symbol"]["mangled"], hot[row["benchmark"]]);
+        EXPECT_FALSE(row["hot_path"].empty());  // its disassembly summary, per architecture
+        if (!baseline) EXPECT_FALSE(row["ratio_to_baseline"].is_null());
+        EXPECT_EQ(row["notes"],
+                  baseline ? "one allocation of the final size" : "grows the vector by doubling");
+      }
+    }
+  }
+  EXPECT_EQ(rows, 4);
+
+  // The binary's own title and identity; no lab wording or commit.
+  const std::string review = read_text(out / "review.md");
+  EXPECT_NE(review.find("push_back against reserve"), std::string::npos) << review;
+  EXPECT_NE(review.find(std::string("binary `") + DECLARED_MANIFEST_BENCH), std::string::npos);
+  for (const std::string& text : {review, read_text(out / "index.html"), r.out_text()}) {
+    for (const char* lab : {"deferred cleanup", "goto_cleanup", "loop_defer", "commit "}) {
+      EXPECT_EQ(text.find(lab), std::string::npos) << lab;
+    }
+  }
 }
 
 TEST(RunCommandTest, DefaultRunDirectoryAndLatestLink) {

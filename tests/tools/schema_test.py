@@ -3,8 +3,10 @@
 docs/schemas, and that the schemas are not vacuous (a broken document is rejected).
 
 usage: schema_test.py DEFERLAB LAB_BINARY FIXTURE SCHEMA_DIR [RUN_DIR]
+(DEFERLAB_DECLARED_BENCH: a user's binary that declares a manifest, also validated)
 """
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -59,7 +61,7 @@ def main():
     checked.append("cases")
 
     disasm = json.loads(run(deferlab, "disasm", lab, "-s",
-                            "deferlab::cases::hot::loop_defer_heap_defer", "-f", "json", "--source"))
+                            "deferlab::cases::hot::loop_defer<deferlab::HeapDeferStrategy>", "-f", "json", "--source"))
     v.validate(disasm, "deferlab.disasm-1")
     checked.append("disasm json")
 
@@ -67,8 +69,8 @@ def main():
         v.validate(json.loads(line), "deferlab.disasm-1")
     checked.append("disasm ndjson (--all)")
 
-    diff = json.loads(run(deferlab, "diff", f"{lab}:fixed_defers_scope_guard<4u>",
-                          f"{lab}:fixed_defers_heap_defer<4u>", "-f", "json"))
+    diff = json.loads(run(deferlab, "diff", f"{lab}:fixed_defers<deferlab::ScopeGuardStrategy, 4u>",
+                          f"{lab}:fixed_defers<deferlab::HeapDeferStrategy, 4u>", "-f", "json"))
     v.validate(diff, "deferlab.diff-1")
     checked.append("diff")
 
@@ -83,6 +85,16 @@ def main():
         compare = json.loads(run(deferlab, "compare", run_dir, run_dir, "-f", "json"))
         v.validate(compare, "deferlab.compare-1")
         checked.append("compare")
+
+    # A user's binary that declares its manifest (harness/benchmark_manifest.h).
+    declared_bench = os.environ.get("DEFERLAB_DECLARED_BENCH")
+    if declared_bench:
+        declared = json.loads(run(declared_bench, "--deferlab_cases"))
+        v.validate(declared, "deferlab.cases-1")
+        checked.append("a user's declared manifest")
+        # Its relaxed fields are for declared manifests only.
+        undeclared = {k: val for k, val in declared.items() if k != "declared_by"}
+        assert v.rejects(undeclared, "deferlab.cases-1"), "cases schema accepts a lab manifest without its fields"
 
     # The schemas have teeth: each rejects a document with one thing wrong.
     broken = dict(cases, schema="deferlab.cases/2")
