@@ -63,7 +63,7 @@ struct CodeRelocation {
 };
 
 struct SourceLocation {
-  std::string file;  // as the line table has it (absolute, or relative to comp_dir)
+  std::string file;  // a relative name in the table joined to its unit's comp_dir
   int line = 0;
 };
 

@@ -227,6 +227,24 @@ TEST(DisasmCommandTest, JsonOfOneFunction) {
   EXPECT_FALSE(f["source_lines"].empty());
 }
 
+// A binary whose DWARF names its source relative to the compilation directory still gets
+// its source lines from any working directory: the name is joined to DW_AT_comp_dir.
+TEST(DisasmCommandTest, SourceNamedRelativeToItsCompilationDirectoryIsFound) {
+  // Run from "/", where the relative name would not resolve.
+  const CliResult r = run_deferlab(
+      {"disasm", RELATIVE_PATHS_FIXTURE, "-s", "fixture_alloc_in_loop", "-f", "json", "--source"},
+      fs::path("/"));
+  ASSERT_EQ(r.exit_code, 0) << r.err_text();
+  const nlohmann::json f = nlohmann::json::parse(r.out_text())["functions"].at(0);
+  std::string file;
+  for (const nlohmann::json& insn : f["instructions"]) {
+    if (insn.contains("file")) file = insn["file"].get<std::string>();
+  }
+  EXPECT_TRUE(fs::path(file).is_absolute()) << file;
+  EXPECT_TRUE(fs::exists(file)) << file;
+  EXPECT_FALSE(f["source_lines"].empty());
+}
+
 TEST(DisasmCommandTest, AllIsOneDocumentPerLineCoveringTheCode) {
   const fs::path out = fresh_directory("all") / "all.ndjson";
   const CliResult r = run_deferlab({"disasm", FIXTURE_EXECUTABLE, "--all", "-o", out.string()});
