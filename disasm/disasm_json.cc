@@ -302,6 +302,11 @@ AnnotatedInstruction read_instruction(const json::Node& ij) {
   a.call_target = ij.string_or("call_target", "");
   a.call_symbol = ij.string_or("call_symbol", "");
   a.reference = ij.string_or("reference", "");
+  if (const auto r = ij.find("reference_target")) {
+    a.reference_target = Reference{parse_hex((*r)["address"]), (*r)["symbol"].string(),
+                                   (*r)["offset"].integer(-static_cast<std::int64_t>(kMaxCount), static_cast<std::int64_t>(kMaxCount)),
+                                   (*r)["got"].boolean()};
+  }
   if (const auto path = ij.find("alloc_path")) {
     for (const json::Node& step : path->elements()) a.alloc_path.push_back(step.string());
   }
@@ -475,6 +480,22 @@ void write_function_json(std::string& out, const AnnotatedFunction& f, SourceCac
       if (!a.reference.empty()) {
         w.literal(",\"reference\":");
         w.string(a.reference);
+      }
+      if (a.reference_target) {
+        const Reference& r = *a.reference_target;
+        w.ensure(96 + RawWriter::room_for(r.symbol));
+        w.literal(",\"reference_target\":{\"address\":");
+        w.hex(r.address);
+        w.literal(",\"symbol\":");
+        w.string(r.symbol);
+        w.literal(",\"offset\":");
+        w.number(r.offset);
+        if (r.got) {
+          w.literal(",\"got\":true}");
+        } else {
+          w.literal(",\"got\":false}");
+        }
+        w.ensure(512 + (a.source ? RawWriter::room_for(a.source->file) : 0));
       }
       if (!a.alloc_path.empty()) {  // rare (calls that reach an allocator)
         w.literal(",\"alloc_path\":[");

@@ -291,6 +291,7 @@ std::string render_review_markdown(const RunReport& report) {
       const auto [heated, heat_note] = with_heat(f->second, row);
       disasm::ListingOptions listing;
       listing.heat_note = heat_note;
+      listing.bytes = false;  // review.md stays compact: its budget is for instructions
       std::string body = "<details><summary><code>" + inline_html(row.strategy) + "</code> in " +
                          inline_html(g->scenario) + ": " +
                          html_escape(disasm::summary_text(f->second.summary)) + "</summary>\n\n" +
@@ -319,6 +320,7 @@ std::string render_review_markdown(const RunReport& report) {
     const auto [heated, heat_note] = with_heat(f->second, row);
     disasm::ListingOptions listing;
     listing.heat_note = heat_note;
+    listing.bytes = false;
     sections.push_back({row.benchmark + " assembly",
                         "<details><summary><code>" + inline_html(row.benchmark) + "</code>: " +
                             inline_html(f->second.range.demangled) + ", " +

@@ -51,6 +51,9 @@ class DisasmCommand final : public Command {
                     "text (default), md (for code reviews), json (deferlab.disasm/1), ndjson "
                     "(one function per line; the only format with --all)")
         ->check(CLI::IsMember({"text", "md", "json", "ndjson"}));
+    cmd->add_flag("--no-raw-bytes", no_raw_bytes_,
+                  "text and md: leave out the column of instruction bytes (shown in full by "
+                  "default)");
     cmd->add_option("--syntax", syntax_, "x86-64 syntax: intel (default) or att")
         ->check(CLI::IsMember({"intel", "att"}));
     cmd->add_option("--alloc", extra_alloc_,
@@ -164,6 +167,7 @@ class DisasmCommand final : public Command {
     } else {
       ListingOptions options;
       options.sources = source_ ? &sources : nullptr;
+      options.bytes = !no_raw_bytes_;
       if (format == "md") {
         text = render_markdown_document(functions, heat_notes, options, max_chars_,
                                         "deferlab disasm " + binary_ + " -s NAME");
@@ -187,6 +191,7 @@ class DisasmCommand final : public Command {
   bool all_ = false;
   std::string arch_ = "auto";
   bool source_ = false;
+  bool no_raw_bytes_ = false;
   std::optional<std::string> format_;
   std::string syntax_ = "intel";
   std::vector<std::string> extra_alloc_;

@@ -92,6 +92,9 @@ int main(int argc, char** argv) {
     if (!e.hint().empty()) line += "; " + e.hint();
     // Messages quote names from files: one line, no terminal escape sequence.
     std::fprintf(stderr, "%s\n", deferlab::visible_text(line).c_str());
+    for (const std::string& detail : e.details()) {
+      std::fprintf(stderr, "  %s\n", deferlab::visible_text(detail).c_str());
+    }
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "deferlab: internal error: %s\n", e.what());
