@@ -207,10 +207,9 @@ AnnotatedFunction annotate_decoded(const ObjectFile& file, const FunctionRange& 
     if (lines != nullptr) a.source = lines->lookup(i.address);
   }
   // Again after annotate_call, which drops a relocatable object's placeholder targets.
-  assign_labels(f, branch_targets(f.instructions, range,
-                                  [](const AnnotatedInstruction& a) -> const Instruction& {
-                                    return a.insn;
-                                  }));
+  assign_labels(f, branch_targets(
+                       f.instructions, range,
+                       [](const AnnotatedInstruction& a) -> const Instruction& { return a.insn; }));
   find_blocks_and_loops(f, names.noreturn);
   summarize(f);
   return f;

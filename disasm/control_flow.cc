@@ -374,6 +374,7 @@ void mark_unlikely_cold(AnnotatedFunction& f, const Predecessors& preds,
     bool forward_only = !preds.of(e.id).empty();
     for (int p : preds.of(e.id)) {
       const BasicBlock& pb = f.blocks[static_cast<std::size_t>(p)];
+      if (!pb.reachable) continue;  // alignment padding after a ret "falls through" into e
       forward_only = forward_only && forward_taken_edge(f, pb, e);
       last_branch = std::max(last_branch, pb.last);
     }

@@ -63,5 +63,4 @@ Callee name_address(const ObjectFile& file, std::size_t section, std::uint64_t t
           target == s.address ? s.name : ""};
 }
 
-
 }  // namespace deferlab::disasm

@@ -31,8 +31,8 @@ struct Candidate {
 
 // A sort key in which smaller sorts first, one field per rule of compare_symbols.
 auto rank(const Candidate& c) {
-  return std::make_tuple(c.symbol.address, !c.in_text, c.file_like, !c.function, !c.object,
-                         c.local, !c.global, ~c.size, c.symbol.name[0] == '.');
+  return std::make_tuple(c.symbol.address, !c.in_text, c.file_like, !c.function, !c.object, c.local,
+                         !c.global, ~c.size, c.symbol.name[0] == '.');
 }
 
 bool file_like(const std::string& name) {

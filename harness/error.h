@@ -15,8 +15,8 @@ class Error : public std::runtime_error {
  public:
   explicit Error(std::string message, std::string subject = {}, std::string hint = {})
       : std::runtime_error(message), subject_(std::move(subject)), hint_(std::move(hint)) {}
-  // `details`: lines printed after the error line, one each, whole (e.g. every candidate
-  // of an ambiguous name, so that any one can be pasted back).
+  // `details`: lines tools/ prints on stdout, one each, whole, beside the one error line
+  // on stderr (e.g. every candidate of an ambiguous name, so that any can be pasted back).
   Error(std::string message, std::string subject, std::string hint,
         std::vector<std::string> details)
       : Error(std::move(message), std::move(subject), std::move(hint)) {

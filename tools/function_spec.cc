@@ -51,7 +51,9 @@ LoadedFunction from_json(const std::string& path, const std::string& symbol) {
     std::vector<std::string> names;
     for (const AnnotatedFunction* f : matches) names.push_back(f->range.demangled);
     throw Error("the document holds " + std::to_string(matches.size()) + " functions", path,
-                "pick one with " + path + ":SYMBOL, one of these:", std::move(names));
+                "pick one with " + path + ":SYMBOL; the " + std::to_string(names.size()) +
+                    " names are on stdout, one per line",
+                std::move(names));
   }
   return {std::move(*matches.front()), path, arch ? arch->arch : Arch::kX86_64};
 }
@@ -74,9 +76,12 @@ LoadedFunction from_binary(const std::string& path, const std::string& symbol,
     std::map<std::string, int> uses;
     for (const FunctionRange& r : ranges) ++uses[r.demangled];
     std::vector<std::string> found;
-    for (const FunctionRange& r : ranges) found.push_back(uses[r.demangled] > 1 ? r.name : r.demangled);
+    for (const FunctionRange& r : ranges)
+      found.push_back(uses[r.demangled] > 1 ? r.name : r.demangled);
     throw Error("'" + symbol + "' matches " + std::to_string(ranges.size()) + " functions", path,
-                "name one exactly, one of these:", std::move(found));
+                "name one exactly; the " + std::to_string(found.size()) +
+                    " candidates are on stdout, one per line",
+                std::move(found));
   }
   const Decoder decoder(file->arch(), Syntax::kIntel);
   std::unique_ptr<LineTable> lines = file->open_line_table();

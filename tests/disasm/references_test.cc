@@ -134,12 +134,12 @@ TEST_P(ReferencesTest, NamedAsObjdumpNamesThem) {
         continue;
       }
       const Reference& got = *a.reference_target;
-      if (!got.got && relocated.contains(want.address) && want.symbol != without_version(got.symbol)) {
+      if (!got.got && relocated.contains(want.address) &&
+          want.symbol != without_version(got.symbol)) {
         ++by_relocation;
         continue;
       }
-      const bool same = got.address == want.address &&
-                        without_version(got.symbol) == want.symbol &&
+      const bool same = got.address == want.address && without_version(got.symbol) == want.symbol &&
                         (got.got || got.offset == want.offset);
       if (!same && mismatches++ < 5) {
         ADD_FAILURE() << f.range.demangled << " at 0x" << std::hex << a.insn.address
