@@ -94,6 +94,8 @@ std::vector<int> dominators(const std::vector<BasicBlock>& blocks, const Predece
   return idom;
 }
 
+}  // namespace
+
 bool dominates(const std::vector<int>& idom, int a, int b) {
   // Walk b's dominator chain up to the entry.
   for (int x = b;;) {
@@ -103,6 +105,8 @@ bool dominates(const std::vector<int>& idom, int a, int b) {
     x = up;
   }
 }
+
+namespace {
 
 // Cycles with more than one entry have no dominating header, so the natural-loop search
 // above misses them; GCC makes them, e.g. when a vector's growth path re-enters the middle
@@ -324,78 +328,6 @@ void nest_loops(AnnotatedFunction& f) {
   }
 }
 
-bool leaves_function(const AnnotatedInstruction& a) {
-  return a.insn.kind == InsnKind::kReturn || (a.tags & kTagTailCall);
-}
-
-// Whether the edge from block p into block e is the taken side of a conditional branch
-// placed before e.
-bool forward_taken_edge(const AnnotatedFunction& f, const BasicBlock& p, const BasicBlock& e) {
-  const Instruction& last = f.instructions[p.last].insn;
-  return last.kind == InsnKind::kCondJump && last.target &&
-         *last.target == f.instructions[e.first].insn.address && p.last < e.first;
-}
-
-// The blocks `entry` dominates, or empty when they hold a loop header or leave the
-// function (a return or tail call): such a stretch is not an out-of-line unlikely path.
-std::vector<int> cold_candidate_region(const AnnotatedFunction& f, const std::vector<int>& idom,
-                                       int entry, bool& only_noreturn_exits) {
-  std::vector<int> region;
-  for (const BasicBlock& b : f.blocks) {
-    if (b.reachable && dominates(idom, entry, b.id)) region.push_back(b.id);
-  }
-  only_noreturn_exits = true;
-  for (int id : region) {
-    const BasicBlock& b = f.blocks[static_cast<std::size_t>(id)];
-    for (const Loop& loop : f.loops) {
-      if (loop.header == id) return {};
-    }
-    for (std::size_t i = b.first; i <= b.last; ++i) {
-      if (leaves_function(f.instructions[i])) return {};
-    }
-    // A jump through a table leaves for places unknown: not a path that provably ends.
-    if (b.successors.empty() && f.instructions[b.last].insn.kind == InsnKind::kIndirectJump) {
-      return {};
-    }
-    for (int s : b.successors) {
-      if (!std::binary_search(region.begin(), region.end(), s)) only_noreturn_exits = false;
-    }
-  }
-  return region;
-}
-
-// Calls the compiler placed on an unlikely path (control_flow.h states the rule) get
-// kTagCold.
-void mark_unlikely_cold(AnnotatedFunction& f, const Predecessors& preds,
-                        const std::vector<int>& idom) {
-  for (const BasicBlock& e : f.blocks) {
-    if (e.id == 0 || !e.reachable) continue;
-    std::size_t last_branch = 0;
-    bool forward_only = !preds.of(e.id).empty();
-    for (int p : preds.of(e.id)) {
-      const BasicBlock& pb = f.blocks[static_cast<std::size_t>(p)];
-      if (!pb.reachable) continue;  // alignment padding after a ret "falls through" into e
-      forward_only = forward_only && forward_taken_edge(f, pb, e);
-      last_branch = std::max(last_branch, pb.last);
-    }
-    if (!forward_only) continue;
-    bool only_noreturn_exits = false;
-    const std::vector<int> region = cold_candidate_region(f, idom, e.id, only_noreturn_exits);
-    if (region.empty()) continue;
-    bool after_exit = false;  // a return between the branch and the block: moved out of line
-    for (std::size_t i = last_branch + 1; i < e.first && !after_exit; ++i) {
-      after_exit = leaves_function(f.instructions[i]);
-    }
-    if (!after_exit && !only_noreturn_exits) continue;
-    for (int id : region) {
-      const BasicBlock& b = f.blocks[static_cast<std::size_t>(id)];
-      for (std::size_t i = b.first; i <= b.last; ++i) {
-        if (f.instructions[i].tags & (kTagCall | kTagAlloc)) f.instructions[i].tags |= kTagCold;
-      }
-    }
-  }
-}
-
 }  // namespace
 
 void find_blocks_and_loops(AnnotatedFunction& f, const std::set<std::string>& noreturn) {
@@ -409,7 +341,7 @@ void find_blocks_and_loops(AnnotatedFunction& f, const std::set<std::string>& no
   find_natural_loops(f, preds, idom);
   add_irreducible_loops(f, rpo);
   nest_loops(f);
-  mark_unlikely_cold(f, preds, idom);
+  mark_unlikely_cold(f, idom);
 }
 
 }  // namespace deferlab::disasm

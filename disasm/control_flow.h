@@ -6,6 +6,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "disasm/annotate.h"
 
@@ -25,5 +26,12 @@ namespace deferlab::disasm {
 // a bounds check's throw, qualify; an if/else whose else block precedes the return, and an
 // early return's main body (which holds the return), do not.
 void find_blocks_and_loops(AnnotatedFunction& f, const std::set<std::string>& noreturn);
+
+// The cold marking above, alone (cold_paths.cc): needs blocks, loops and the immediate
+// dominators (idom[b] == -1 for unreachable blocks).
+void mark_unlikely_cold(AnnotatedFunction& f, const std::vector<int>& idom);
+
+// Whether block a dominates block b, along idom.
+bool dominates(const std::vector<int>& idom, int a, int b);
 
 }  // namespace deferlab::disasm
