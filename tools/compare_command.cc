@@ -34,8 +34,11 @@ class CompareCommand final : public Command {
                     "Exit 1 when a benchmark trips this gate, or when the gate cannot judge a "
                     "BASE benchmark (missing or renamed in HEAD, errored, invalid data, no such "
                     "counter): time:+5% (significantly slower, by a change estimate above "
-                    "5 %), allocs:+0 (any increase in heap_allocs per iteration), bytes:+N; "
-                    "amortized counters are gated within a factor 2; repeatable");
+                    "5 %), allocs:+0 (any increase in heap_allocs per iteration), bytes:+N, "
+                    "instructions:+1% or cycles:+2% (exact instructions or estimated cycles "
+                    "per iteration from the runs' profile passes; a run without a profile "
+                    "fails the gate); amortized counters are gated within a factor 2; "
+                    "repeatable");
     cmd->add_option("--format,-f", format_, "text (default), md, json (deferlab.compare/1), html")
         ->check(CLI::IsMember({"text", "md", "json", "html"}));
     cmd->add_option("--out,-o", out_, kOutHelp);
@@ -43,6 +46,7 @@ class CompareCommand final : public Command {
         "Examples:\n"
         "  deferlab compare out/before out/after\n"
         "  deferlab compare base.json head.json --fail-on time:+5% --fail-on allocs:+0\n"
+        "  deferlab compare out/before out/after --fail-on instructions:+0%\n"
         "Exit codes: 0 no gate tripped, 1 a gate tripped or could not judge a row (offending\n"
         "rows on stderr), 2 bad input, a bad gate, or a time gate that cannot trip with the\n"
         "repetitions given. docs/figures.md defines every figure.");
