@@ -277,9 +277,9 @@ std::string render_gfm(const std::string& markdown) {
   const fs::path md = fresh_directory("gfm") / "listing.md";
   std::ofstream(md) << markdown;
   std::string html;
-  const ExitStatus status =
-      run_process({"cmark-gfm", "--extension", "table", "--unsafe", md.string()},
-                  [&](std::string_view line) { html.append(line).append("\n"); }, nullptr);
+  const ExitStatus status = run_process(
+      {"cmark-gfm", "--extension", "table", "--unsafe", md.string()},
+      [&](std::string_view line) { html.append(line).append("\n"); }, nullptr);
   EXPECT_TRUE(status.succeeded()) << status.describe();
   return html;
 }
@@ -296,16 +296,17 @@ TEST(DisasmMarkdownTest, TwentyFunctionsWithSourceFitAComment) {
   ASSERT_EQ(r.exit_code, 0) << r.err_text();
   const std::string md = r.out_text();
   EXPECT_LE(md.size(), 65000u);
-  EXPECT_EQ(r.out[0], "| function | instructions | alloc calls (in loops) | calls reaching one | loops |");
+  EXPECT_EQ(r.out[0],
+            "| function | instructions | alloc calls (in loops) | calls reaching one | loops |");
   EXPECT_EQ(count_of(md, "\n| `"), functions);  // one table row per function
   const std::size_t shown = count_of(md, "<details><summary>");
   EXPECT_EQ(count_of(md, "</details>"), shown);
   const std::string& closing = r.out.back();
-  EXPECT_EQ(closing.rfind("_" + std::to_string(functions - shown) + " of " +
-                              std::to_string(functions) +
-                              " listings cut to stay under 65000 characters: ",
-                          0),
-            0u)
+  EXPECT_EQ(
+      closing.rfind("_" + std::to_string(functions - shown) + " of " + std::to_string(functions) +
+                        " listings cut to stay under 65000 characters: ",
+                    0),
+      0u)
       << closing;
   EXPECT_GT(functions - shown, 0u);
   const std::string html = render_gfm(md);
