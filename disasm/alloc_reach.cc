@@ -7,6 +7,7 @@
 #include <deque>
 #include <optional>
 
+#include "disasm/quick_hash.h"
 #include "harness/error.h"
 
 namespace deferlab::disasm {
@@ -107,26 +108,57 @@ AllocReachability::AllocReachability(const ObjectFile& file, const Decoder& deco
       decoder_(decoder),
       names_(std::move(names)),
       allowed_(std::move(allowed)),
-      max_depth_(std::max(1, max_depth)) {
-  for (const Symbol& s : file_.functions()) {
-    by_address_.emplace(s.address, &s);  // the first of several aliases
-    by_name_.emplace(s.name, &s);
-  }
-}
+      max_depth_(std::max(1, max_depth)) {}
 
 AllocReachability::~AllocReachability() = default;
 
+// The indexes are built on the first question, not here: a lookup of one function in a
+// big library may never follow a call, and building them costs more than the lookup.
 const Symbol* AllocReachability::function_at(std::uint64_t address) const {
-  auto it = by_address_.upper_bound(address);
+  if (by_address_.empty()) {
+    // The first of several aliases, in functions() order (section, then address).
+    for (const Symbol& s : file_.functions()) by_address_.push_back(&s);
+    const auto earlier = [](const Symbol* a, const Symbol* b) { return a->address < b->address; };
+    if (!std::is_sorted(by_address_.begin(), by_address_.end(), earlier)) {
+      std::stable_sort(by_address_.begin(), by_address_.end(), earlier);
+    }
+    by_address_.erase(std::unique(by_address_.begin(), by_address_.end(),
+                                  [](const Symbol* a, const Symbol* b) {
+                                    return a->address == b->address;
+                                  }),
+                      by_address_.end());
+  }
+  auto it = std::upper_bound(by_address_.begin(), by_address_.end(), address,
+                             [](std::uint64_t a, const Symbol* s) { return a < s->address; });
   if (it == by_address_.begin()) return nullptr;
-  --it;
-  const Symbol* s = it->second;
+  const Symbol* s = *std::prev(it);
   return address < s->address + s->size ? s : nullptr;
 }
 
 const Symbol* AllocReachability::function_named(const std::string& linkage) const {
-  const auto it = by_name_.find(linkage);
-  return it == by_name_.end() ? nullptr : it->second;
+  // An open-addressed table of the functions by name, allocated once (a node per name in
+  // std::unordered_map costs more than the rest of a lookup in a big library). The first
+  // of several symbols of one name, in functions() order, wins.
+  const auto hash = [](std::string_view name) { return quick_hash(name); };
+  if (by_name_.empty()) {
+    std::size_t size = 16;
+    while (size < 2 * file_.functions().size()) size *= 2;
+    by_name_.assign(size, nullptr);
+    for (const Symbol& s : file_.functions()) {
+      for (std::size_t i = hash(s.name) & (size - 1);; i = (i + 1) & (size - 1)) {
+        if (by_name_[i] == nullptr) {
+          by_name_[i] = &s;
+          break;
+        }
+        if (by_name_[i]->name == s.name) break;
+      }
+    }
+  }
+  const std::size_t mask = by_name_.size() - 1;
+  for (std::size_t i = hash(linkage) & mask; by_name_[i] != nullptr; i = (i + 1) & mask) {
+    if (by_name_[i]->name == linkage) return by_name_[i];
+  }
+  return nullptr;
 }
 
 std::vector<AllocReachability::Edge> AllocReachability::edges_in(const AnnotatedFunction& f,

@@ -93,6 +93,15 @@ class ObjectFile {
   virtual bool has_section(std::string_view name) const = 0;
   // Function symbols of executable sections, sorted by section then address.
   virtual const std::vector<Symbol>& functions() const = 0;
+  // The function symbols whose linkage name is `name`, as functions() lists them. A file
+  // may answer without building functions() (ElfFile compares names in place).
+  virtual std::vector<Symbol> functions_named(std::string_view name) const {
+    std::vector<Symbol> found;
+    for (const Symbol& f : functions()) {
+      if (f.name == name) found.push_back(f);
+    }
+    return found;
+  }
   // The bytes of an executable section (checked against the file when it was opened).
   virtual std::span<const std::uint8_t> section_bytes(const Section& section) const = 0;
 

@@ -8,6 +8,7 @@
 
 #include "disasm/checked.h"
 #include "disasm/disasm_json.h"
+#include "disasm/name_filter.h"
 #include "harness/error.h"
 
 namespace deferlab::disasm {
@@ -18,73 +19,6 @@ namespace {
 
 bool has_glob_characters(const std::string& s) {
   return s.find_first_of("*?[") != std::string::npos;
-}
-
-// Edit distance, with an early exit once every entry of a row exceeds `limit`.
-std::size_t edit_distance(const std::string& a, const std::string& b, std::size_t limit) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    std::size_t best = row[0];
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-      best = std::min(best, row[j]);
-    }
-    if (best > limit) return limit + 1;
-  }
-  return row[b.size()];
-}
-
-// "ns::f(int)" -> "ns::f"; what people type.
-std::string base_name(const std::string& demangled) {
-  int depth = 0;
-  for (std::size_t i = 0; i < demangled.size(); ++i) {
-    const char c = demangled[i];
-    if (c == '<') ++depth;
-    if (c == '>') --depth;
-    if (c == '(' && depth == 0 && i > 0) return demangled.substr(0, i);
-  }
-  return demangled;
-}
-
-std::string closest_names(const ObjectFile& file, const std::string& query) {
-  std::vector<std::string> found;
-  std::set<std::string> seen;
-  // Names that contain what was typed come first, shortest first.
-  std::vector<const Symbol*> containing;
-  for (const Symbol& f : file.functions()) {
-    if (f.demangled().find(query) != std::string::npos || f.name.find(query) != std::string::npos) {
-      containing.push_back(&f);
-    }
-  }
-  std::sort(containing.begin(), containing.end(), [](const Symbol* a, const Symbol* b) {
-    return a->demangled().size() < b->demangled().size();
-  });
-  for (const Symbol* f : containing) {
-    if (found.size() == 3) break;
-    if (seen.insert(f->demangled()).second) found.push_back(f->demangled());
-  }
-  if (found.empty()) {
-    std::vector<std::pair<std::size_t, std::string>> scored;
-    const std::size_t limit = std::max<std::size_t>(3, query.size() / 3);
-    for (const Symbol& f : file.functions()) {
-      const std::size_t d = std::min(edit_distance(query, base_name(f.demangled()), limit),
-                                     edit_distance(query, f.name, limit));
-      if (d <= limit)
-        scored.emplace_back(d,
-                            f.demangled() == f.name ? f.name : f.demangled() + " [" + f.name + "]");
-    }
-    std::sort(scored.begin(), scored.end());
-    for (const auto& [d, name] : scored) {
-      if (found.size() == 3) break;
-      if (seen.insert(name).second) found.push_back(name);
-    }
-  }
-  return quoted_list(found, 3);
 }
 
 }  // namespace
@@ -167,22 +101,23 @@ std::vector<FunctionRange> select_by_name(const ObjectFile& file,
   std::vector<FunctionRange> selected;
   std::set<std::pair<std::size_t, std::uint64_t>> seen;
   for (const std::string& query : names) {
-    std::vector<const Symbol*> matches;
-    // The linkage name first: it needs no demangling, which costs more than the rest of a
-    // lookup in a library of tens of thousands of symbols.
-    for (const Symbol& f : file.functions()) {
-      if (f.name == query) matches.push_back(&f);
-    }
+    // The linkage name first, compared in place (ObjectFile::functions_named): no name is
+    // copied or demangled, which costs more than the rest of a lookup in a library of tens
+    // of thousands of symbols.
+    std::vector<Symbol> matches = file.functions_named(query);
+    // Then demangled names, demangling only the names that hold every identifier typed.
+    const NameFilter literal(query, false);
     if (matches.empty()) {
       for (const Symbol& f : file.functions()) {
-        if (f.demangled() == query) matches.push_back(&f);
+        if (literal.may_match(f.name) && f.demangled() == query) matches.push_back(f);
       }
     }
     if (matches.empty() && has_glob_characters(query)) {
+      const NameFilter pattern(query, true);
       for (const Symbol& f : file.functions()) {
-        if (fnmatch(query.c_str(), f.demangled().c_str(), 0) == 0 ||
+        if ((pattern.may_match(f.name) && fnmatch(query.c_str(), f.demangled().c_str(), 0) == 0) ||
             fnmatch(query.c_str(), f.name.c_str(), 0) == 0) {
-          matches.push_back(&f);
+          matches.push_back(f);
         }
       }
     }
@@ -190,11 +125,12 @@ std::vector<FunctionRange> select_by_name(const ObjectFile& file,
       // A name without its parameter list, "ns::f" for "ns::f(int)", or without its
       // namespaces, "f<4u>" for "ns::f<4u>(int)".
       for (const Symbol& f : file.functions()) {
+        if (!literal.may_match(f.name)) continue;
         const std::string base = base_name(f.demangled());
         const bool suffix = base.size() > query.size() + 2 &&
                             base.compare(base.size() - query.size(), query.size(), query) == 0 &&
                             base.compare(base.size() - query.size() - 2, 2, "::") == 0;
-        if (base == query || suffix) matches.push_back(&f);
+        if (base == query || suffix) matches.push_back(f);
       }
     }
     if (matches.empty()) {
@@ -211,8 +147,8 @@ std::vector<FunctionRange> select_by_name(const ObjectFile& file,
       }
       throw Error("no function named '" + query + "'", file.path(), hint);
     }
-    for (const Symbol* f : matches) {
-      if (seen.insert({f->section, f->address}).second) selected.push_back(range_of(file, *f));
+    for (const Symbol& f : matches) {
+      if (seen.insert({f.section, f.address}).second) selected.push_back(range_of(file, f));
     }
   }
   std::sort(selected.begin(), selected.end(), [](const FunctionRange& a, const FunctionRange& b) {

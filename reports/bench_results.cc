@@ -1,3 +1,5 @@
+// Parsing Google Benchmark JSON into per-benchmark samples (bench_results.h), every value
+// checked against docs/figures.md.
 #include "reports/bench_results.h"
 
 #include <fmt/format.h>
@@ -13,53 +15,14 @@
 #include "harness/error.h"
 #include "harness/json_reader.h"
 #include "harness/statistics.h"
+#include "reports/bench_checks.h"
 #include "reports/figures.h"
 
 namespace deferlab::reports {
+
+using namespace detail;  // the value checks of bench_checks.h
+
 namespace {
-
-// Fields of a Google Benchmark run that are not user counters.
-const std::set<std::string>& standard_fields() {
-  static const std::set<std::string> fields = {"name",
-                                               "family_index",
-                                               "per_family_instance_index",
-                                               "run_name",
-                                               "run_type",
-                                               "repetitions",
-                                               "repetition_index",
-                                               "threads",
-                                               "iterations",
-                                               "real_time",
-                                               "cpu_time",
-                                               "time_unit",
-                                               "aggregate_name",
-                                               "aggregate_unit",
-                                               "error_occurred",
-                                               "error_message",
-                                               "label",
-                                               "allocs_per_iter",
-                                               "max_bytes_used",
-                                               "total_allocated_bytes",
-                                               "net_heap_growth",
-                                               "big_o",
-                                               "rms",
-                                               "complexity"};
-  return fields;
-}
-
-// Nanoseconds per unit of a time_unit; 0 for a unit Google Benchmark does not write.
-double ns_per_unit(const std::string& unit) {
-  if (unit == "ns") return 1;
-  if (unit == "us") return 1e3;
-  if (unit == "ms") return 1e6;
-  if (unit == "s") return 1e9;
-  return 0;
-}
-
-// The exact per-iteration heap counters of HeapCounters: counts, so 0 <= value <= 2^40.
-bool is_exact_counter(const std::string& key) {
-  return key == "heap_allocs" || key == "heap_bytes" || key == "heap_frees";
-}
 
 // File-level checks: what decides which benchmark a value belongs to.
 class Reader {
@@ -82,42 +45,6 @@ class Reader {
  private:
   std::string source_;
 };
-
-// Value-level checks: each returns the reason a value is unusable, or "" when it is fine.
-std::string describe_type(const nlohmann::json& value) {
-  if (value.is_null()) return "null (NaN or infinite)";
-  if (value.is_string()) return "a string";
-  if (value.is_boolean()) return "a boolean";
-  if (value.is_object()) return "an object";
-  if (value.is_array()) return "an array";
-  return "a number";
-}
-
-std::string check_number(const nlohmann::json& value, const std::string& path, double low,
-                         double high, bool integral) {
-  if (!value.is_number()) return path + " is " + describe_type(value) + ", not a number";
-  const double v = value.get<double>();
-  if (!std::isfinite(v)) return path + " is not finite";
-  if (integral && v != std::floor(v)) return fmt::format("{} is {:g}, not a whole number", path, v);
-  if (v < low || v > high) {
-    return fmt::format("{} is {:g}, outside [{:g}, {:g}]", path, v, low, high);
-  }
-  return "";
-}
-
-// A time: finite and > 0 nanoseconds.
-std::string check_time(const nlohmann::json& run, const char* key, const std::string& where,
-                       double ns_per_unit, double* ns) {
-  const auto it = run.find(key);
-  const std::string path = where + "." + key;
-  if (it == run.end()) return path + " is missing";
-  if (!it->is_number()) return path + " is " + describe_type(*it) + ", not a number";
-  *ns = it->get<double>() * ns_per_unit;
-  if (!std::isfinite(*ns) || !(*ns > 0)) {
-    return fmt::format("{} is {:g}; a time must be finite and > 0", path, it->get<double>());
-  }
-  return "";
-}
 
 // What one entry's times say, or why they cannot be used.
 struct TimedEntry {
@@ -440,77 +367,6 @@ BenchResults parse_bench_json(const nlohmann::json& document, const std::string&
     results.benchmarks.push_back(std::move(b));
   }
   return results;
-}
-
-void order_benchmarks(nlohmann::json& document, const std::vector<std::string>& order) {
-  if (!document.is_object() || !document.contains("benchmarks") ||
-      !document["benchmarks"].is_array()) {
-    return;
-  }
-  std::unordered_map<std::string, std::size_t> rank;
-  for (std::size_t i = 0; i < order.size(); ++i) rank.emplace(order[i], i);
-  auto rank_of = [&](const nlohmann::json& entry) {
-    const auto name = entry.find("run_name");
-    if (name == entry.end() || !name->is_string()) return order.size();
-    const auto it = rank.find(name->get<std::string>());
-    return it == rank.end() ? order.size() : it->second;
-  };
-  auto& entries = document["benchmarks"];
-  std::vector<nlohmann::json> sorted(std::make_move_iterator(entries.begin()),
-                                     std::make_move_iterator(entries.end()));
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [&](const nlohmann::json& a, const nlohmann::json& b) {
-                     return rank_of(a) < rank_of(b);
-                   });
-  entries = nlohmann::json(std::move(sorted));
-}
-
-nlohmann::json salvage_truncated_bench_json(const std::string& raw) {
-  std::string text;
-  try {
-    text = json::sanitize(raw, "benchmark output");
-  } catch (const Error&) {
-    return nullptr;  // nested too deep to be Google Benchmark's
-  }
-  nlohmann::json whole = nlohmann::json::parse(text, nullptr, false);
-  if (!whole.is_discarded()) return whole;
-  // Depth 1 is the document, 2 the "benchmarks" array, 3 one entry: remember where each
-  // entry closes, and cut after the last one.
-  int depth = 0;
-  bool in_string = false;
-  std::size_t last_entry_end = std::string::npos;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if (c == '}' || c == ']') {
-      --depth;
-      if (c == '}' && depth == 2) last_entry_end = i + 1;
-    }
-  }
-  if (last_entry_end == std::string::npos) return nullptr;
-  nlohmann::json cut =
-      nlohmann::json::parse(text.substr(0, last_entry_end) + "\n  ]\n}\n", nullptr, false);
-  if (cut.is_discarded() || !cut.is_object() || !cut.contains("benchmarks")) return nullptr;
-  return cut;
-}
-
-nlohmann::json load_json_file(const std::filesystem::path& path) {
-  return json::load_file(path);
-}
-
-BenchResults load_bench_file(const std::filesystem::path& path) {
-  return parse_bench_json(load_json_file(path), path.string());
 }
 
 }  // namespace deferlab::reports

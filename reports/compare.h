@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "disasm/listing.h"  // for kDefaultMarkdownBudget
 #include "harness/statistics.h"
 #include "reports/bench_results.h"
 #include "reports/report_model.h"
@@ -123,9 +124,12 @@ struct Comparison {
 Comparison compare_runs(const CompareInput& base, const CompareInput& head, double alpha,
                         const std::vector<Gate>& gates);
 
-// Renderers: console text, Markdown, deferlab.compare/1 JSON, a self-contained HTML page.
+// Renderers (reports/renderer.h has them behind one interface): console text, Markdown
+// of at most max_chars characters (compare_markdown.cc), deferlab.compare/1 JSON, a
+// self-contained HTML page.
 std::string render_comparison_text(const Comparison& c, bool color);
-std::string render_comparison_markdown(const Comparison& c);
+std::string render_comparison_markdown(const Comparison& c,
+                                       std::size_t max_chars = disasm::kDefaultMarkdownBudget);
 std::string render_comparison_json(const Comparison& c);
 std::string render_comparison_html(const Comparison& c);
 

@@ -1,17 +1,30 @@
-// The renderings of a Comparison: console text, Markdown, deferlab.compare/1 JSON and a
-// self-contained HTML page.
+// The renderings of a Comparison as console text, deferlab.compare/1 JSON and a
+// self-contained HTML page, and the cells every format shares (compare_cells.h); Markdown
+// is compare_markdown.cc.
 #include <algorithm>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "reports/compare.h"
+#include "reports/compare_cells.h"
 
 #include <fmt/format.h>
 #include "reports/figures.h"
 #include "reports/format.h"
+#include "reports/resources.h"
 
 namespace deferlab::reports {
 namespace {
+
+// A resource file's text without the newline that ends the file.
+std::string_view without_final_newline(std::string_view text) {
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+namespace compare_cells {
 
 // The change figure (figures.h time_ratio) as every format shows it.
 std::string change_text(const CompareRow& r) {
@@ -97,7 +110,9 @@ std::string code_text(const CompareRow& r) {
   return text;
 }
 
-}  // namespace
+}  // namespace compare_cells
+
+using namespace compare_cells;
 
 std::string render_comparison_text(const Comparison& c, bool color) {
   std::vector<std::vector<std::string>> table = {{"benchmark", "base", "head", change_header(c),
@@ -145,40 +160,6 @@ std::string render_comparison_text(const Comparison& c, bool color) {
       out += "warning: " + visible_text(r.name + ": " + w) + "\n";
     for (const std::string& f : r.changed_functions)
       out += "instructions changed: " + visible_text(r.name + ": " + f) + "\n";
-  }
-  return out;
-}
-
-std::string render_comparison_markdown(const Comparison& c) {
-  std::string out = "### deferlab compare\n\nbase " + markdown_code(c.base_source, false) +
-                    ", head " + markdown_code(c.head_source, false) + "\n\n";
-  out += "| benchmark | base | head | " + change_header(c) +
-         " | p | verdict | heap_allocs | heap_bytes | code |\n";
-  out += "|---|---:|---:|---:|---:|---|---:|---:|---|\n";
-  for (const CompareRow& r : c.rows) {
-    std::string verdict = r.verdict;
-    if (!r.failed_gates.empty()) verdict = "**" + verdict + " (gate)**";
-    out += "| " + markdown_code(r.name) + " | " + (r.base.n ? format_time(r.base.median) : "-") +
-           " | " + (r.head.n ? format_time(r.head.median) : "-") + " | " + change_text(r) + " | " +
-           p_text(r) + " | " + verdict + " | " + counts_text(r.allocs) + " | " +
-           counts_text(r.bytes) + " | " + markdown_cell(code_text(r)) + " |\n";
-  }
-  if (c.geomean_ratio)
-    out += "| **geomean** | | | " + format_signed_percent(*c.geomean_ratio - 1) + " | | | | | |\n";
-  out += "\n" + markdown_cell(definition_text(c)) + "\n";
-  // Benchmarks on one side only: a gate fails on them, so every format names them.
-  for (const std::string& name : c.only_in_base)
-    out += "\nonly in base: " + markdown_code(name, false) + "\n";
-  for (const std::string& name : c.only_in_head)
-    out += "\nonly in head: " + markdown_code(name, false) + "\n";
-  for (const std::string& w : c.warnings) out += "\n> ⚠ " + markdown_cell(w) + "\n";
-  for (const CompareRow& r : c.rows) {
-    if (!r.problem.empty())
-      out += "\n> ⚠ `" + markdown_cell(r.name) + "`: " + markdown_cell(r.problem) + "\n";
-  }
-  if (!c.failures.empty()) {
-    out += "\n**Gates failed:**\n\n";
-    for (const std::string& f : c.failures) out += "- " + markdown_cell(f) + "\n";
   }
   return out;
 }
@@ -259,16 +240,10 @@ std::string render_comparison_json(const Comparison& c) {
 std::string render_comparison_html(const Comparison& c) {
   std::string out =
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>deferlab "
-      "compare</title><style>"
-      "body{font:14px/1.45 system-ui,sans-serif;margin:20px 28px;color:#1d2125}"
-      "table{border-collapse:collapse;font-variant-numeric:tabular-nums}"
-      "td,th{border-bottom:1px solid #d8dee4;padding:3px 8px;white-space:nowrap;text-align:right}"
-      "td:first-child,th:first-child{text-align:left}.slower{color:#b42318;font-weight:600}"
-      ".faster{color:#1a7f37;font-weight:600}.gate{background:#fde8e8}.warn{background:#fff4d6;"
-      "padding:6px 10px}"
-      "</style></head><body><h1>deferlab compare</h1><p>base <code>" +
-      html_escape(c.base_source) + "</code>, head <code>" + html_escape(c.head_source) +
-      "</code></p>";
+      "compare</title><style>" +
+      std::string(without_final_newline(resources::compare_css)) +
+      "</style></head><body><h1>deferlab compare</h1><p>base <code>" + html_escape(c.base_source) +
+      "</code>, head <code>" + html_escape(c.head_source) + "</code></p>";
   out += "<table><thead><tr><th>benchmark</th><th>base</th><th>head</th><th>" +
          html_escape(change_header(c)) +
          "</th><th>p</th><th>verdict</th><th>heap_allocs</th><th>heap_bytes</th><th>code</th></tr>"

@@ -1,8 +1,10 @@
+// The number formats of format.h.
 #include "reports/format.h"
 
 #include <fmt/format.h>
 
 #include <cmath>
+#include <cstdio>
 
 namespace deferlab::reports {
 
@@ -51,6 +53,17 @@ std::string format_percent(double fraction) {
 
 std::string format_signed_percent(double fraction) {
   return fmt::format("{:+.1f}%", fraction * 100);
+}
+
+std::string format_whole_percent(double percent) {
+  return format_fixed(percent, 0) + "%";
+}
+
+// printf's rounding (the exact binary value, ties to even), which every output has used.
+std::string format_fixed(double value, int digits) {
+  char text[400];  // %.*f of the largest double has 309 integer digits
+  std::snprintf(text, sizeof text, "%.*f", digits, value);
+  return text;
 }
 
 }  // namespace deferlab::reports

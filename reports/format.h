@@ -1,5 +1,5 @@
-// Number formatting shared by the renderers: times with adaptive units, ratios with their
-// interval, byte and count values, percentages.
+// Number formatting shared by every renderer: times with adaptive units, ratios with their
+// interval, byte and count values, percentages, fixed decimals.
 #pragma once
 
 #include <optional>
@@ -34,6 +34,12 @@ std::string format_significant(double value);
 
 // +2.7%, -0.4% (a change given as a fraction)
 std::string format_signed_percent(double fraction);
+
+// 97% (a value already in percent, rounded to a whole number: match percentages).
+std::string format_whole_percent(double percent);
+
+// `value` with exactly `digits` decimals, as printf's %.*f (SVG coordinates).
+std::string format_fixed(double value, int digits);
 
 // Escaping of names and other untrusted text (html_escape, markdown_text, markdown_code,
 // markdown_fence, visible_text) lives in harness/text_escape.h, shared with disasm's

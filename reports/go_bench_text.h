@@ -4,7 +4,7 @@
 //
 //   goos: linux
 //   goarch: amd64
-//   BenchmarkDeferlab/loop_defer/go_defer/16   100   564.9 ns/op   16.00 allocs/iter   16 allocs/op
+//   BenchmarkParse/small/16   100   564.9 ns/op   16.00 allocs/iter   16 allocs/op
 //
 //   const nlohmann::json doc = go_bench_text_to_json(text, "go.txt", {});
 //   const BenchResults results = parse_bench_json(doc, "go.txt");

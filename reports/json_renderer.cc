@@ -60,7 +60,7 @@ Json profile_json(const StrategyRow& row) {
           {"hot_functions", hot}};
 }
 
-Json row_json(const StrategyRow& row) {
+Json row_json(const StrategyRow& row, bool has_language_baseline) {
   Json time = {{"n", row.time.n},     {"median", row.time.median}, {"mean", row.time.mean},
                {"min", row.time.min}, {"max", row.time.max},       {"stddev", row.time.stddev},
                {"mad", row.time.mad}, {"cv", row.time.cv},         {"samples", row.samples_ns}};
@@ -104,13 +104,14 @@ Json row_json(const StrategyRow& row) {
       {"hot_symbol", {{"mangled", row.hot_symbol}, {"demangled", row.hot_symbol_demangled}}},
       {"hot_path", hot_path},
       {"warnings", row.warnings}};
-  if (row.language == "go") {
-    out["ratio_to_go_manual"] = nullptr;
-    if (row.vs_go_manual) {
-      out["ratio_to_go_manual"] = {{"estimate", row.vs_go_manual->estimate},
-                                   {"low", row.vs_go_manual->low},
-                                   {"high", row.vs_go_manual->high},
-                                   {"confidence", row.vs_go_manual->confidence}};
+  // Rows of a language with its own baseline (RunReport::language_baselines).
+  if (has_language_baseline) {
+    out["ratio_to_language_baseline"] = nullptr;
+    if (row.vs_language_baseline) {
+      out["ratio_to_language_baseline"] = {{"estimate", row.vs_language_baseline->estimate},
+                                           {"low", row.vs_language_baseline->low},
+                                           {"high", row.vs_language_baseline->high},
+                                           {"confidence", row.vs_language_baseline->confidence}};
     }
   }
   if (row.failed) out["error"] = (row.invalid ? "invalid data: " : "") + row.error;
@@ -140,33 +141,38 @@ std::string render_report_json(const RunReport& report) {
                            {"groups", Json::array()}});
     }
     Json rows = Json::array();
-    for (const StrategyRow& row : group.rows) rows.push_back(row_json(row));
+    for (const StrategyRow& row : group.rows)
+      rows.push_back(row_json(row, !report.language_baseline(row.language).empty()));
     scenarios.back()["groups"].push_back({{"param", group.param},
                                           {"parameters", Json(group.parameters)},
                                           {"rows", rows},
                                           {"warnings", group.warnings}});
   }
   Json other = Json::array();
-  for (const StrategyRow& row : report.other) other.push_back(row_json(row));
+  for (const StrategyRow& row : report.other)
+    other.push_back(row_json(row, !report.language_baseline(row.language).empty()));
   Json static_only = Json::object();
   for (const std::string& arch : report.architectures) {
     if (arch != "x86-64") static_only[arch] = kStaticOnlyNote;
   }
   Json binaries = Json::object();
   for (const auto& [arch, path] : report.binaries) binaries[arch] = path;
-  const Json document = {{"schema", "deferlab.report/1"},
-                         {"environment", Json(report.context)},
-                         {"baseline_strategy", report.baseline_strategy},
-                         {"repetitions", report.repetitions},
-                         {"noisy_cv_threshold", kNoisyCv},
-                         {"architectures", report.architectures},
-                         {"binaries", binaries},
-                         {"warnings", report.warnings},
-                         {"scenarios", scenarios},
-                         {"other", other},
-                         {"profile", run_profile_json(report)},
-                         {"profile_absent", text_or_null(report.profile_absent)},
-                         {"static_only_architectures", static_only}};
+  Json document = {{"schema", "deferlab.report/1"},
+                   {"environment", Json(report.context)},
+                   {"baseline_strategy", report.baseline_strategy},
+                   {"repetitions", report.repetitions},
+                   {"noisy_cv_threshold", kNoisyCv},
+                   {"architectures", report.architectures},
+                   {"binaries", binaries},
+                   {"warnings", report.warnings},
+                   {"scenarios", scenarios},
+                   {"other", other},
+                   {"profile", run_profile_json(report)},
+                   {"profile_absent", text_or_null(report.profile_absent)},
+                   {"static_only_architectures", static_only}};
+  if (!report.language_baselines.empty()) {
+    document["language_baselines"] = Json(report.language_baselines);
+  }
   return document.dump(2) + "\n";
 }
 

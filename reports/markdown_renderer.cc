@@ -1,7 +1,8 @@
 // review.md: GitHub-flavoured Markdown to paste into a code review. A summary table first,
 // then collapsible sections per case and per hot function (annotated ```asm, a ```diff
-// against the baseline), added in order of interest until GitHub's 65,536-character
-// comment limit; a closing note says what was cut.
+// against the row it is compared with), added in order of interest while they fit the
+// budget (--max-chars, 65,000 by default: under GitHub's 65,536-character comment limit);
+// a closing note says what was cut and how to get it (markdown_budget.h).
 #include <algorithm>
 #include <set>
 
@@ -9,17 +10,12 @@
 #include "disasm/listing.h"
 #include "reports/figures.h"
 #include "reports/format.h"
+#include "reports/markdown_budget.h"
 #include "reports/profile_heat.h"
 #include "reports/renderer.h"
 
 namespace deferlab::reports {
 namespace {
-
-std::string context_value(const RunReport& r, const char* key) {
-  const auto it = r.context.find(key);
-  if (it == r.context.end()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
 
 // Text inside the raw HTML of a <details> block: on one line (a blank line would end the
 // HTML block) and escaped.
@@ -59,14 +55,18 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
   const bool has_x86 = std::find(report.architectures.begin(), report.architectures.end(),
                                  "x86-64") != report.architectures.end();
   const bool go = group.has_go_rows();
+  // The ratio to the Go rows' own baseline, when the manifest names one.
+  const std::string go_baseline = go ? report.language_baseline("go") : "";
   const bool profiled = report.profile.has_value();
   if (profiled) out += " instr/iter | cycles/iter | alloc calls/iter |";
   if (has_x86) out += " instructions | alloc calls in loops | match vs baseline |";
-  if (go) out += std::string(" vs ") + kGoBaselineStrategy + " | defer |";
+  if (!go_baseline.empty()) out += " vs " + markdown_text(go_baseline) + " |";
+  if (go) out += " defer |";
   out += "\n|---|---:|---:|---:|---:|---:|";
   if (profiled) out += "---:|---:|---:|";
   if (has_x86) out += "---:|---:|---:|";
-  if (go) out += "---:|---|";
+  if (!go_baseline.empty()) out += "---:|";
+  if (go) out += "---|";
   out += "\n";
   for (const StrategyRow& row : group.rows) {
     std::string name = markdown_code(row.strategy);
@@ -90,15 +90,16 @@ std::string group_table(const RunReport& report, const CaseGroup& group) {
                std::to_string(path->second.summary.alloc_calls_in_loops) + " | " + match + " |";
       }
     }
-    if (go) {
+    if (!go_baseline.empty()) {
       std::string vs_go;
-      if (row.strategy == kGoBaselineStrategy) {
+      if (row.strategy == go_baseline) {
         vs_go = "baseline";
-      } else if (row.vs_go_manual) {
-        vs_go = format_ratio_interval(*row.vs_go_manual);
+      } else if (row.vs_language_baseline) {
+        vs_go = format_ratio_interval(*row.vs_language_baseline);
       }
-      out += " " + vs_go + " | " + markdown_cell(go_defer_text(row)) + " |";
+      out += " " + vs_go + " |";
     }
+    if (go) out += " " + markdown_cell(go_defer_text(row)) + " |";
     out += "\n";
   }
   for (const StrategyRow& row : group.rows) {
@@ -185,30 +186,29 @@ std::string other_table(const RunReport& report) {
   return out + notes + "\n";
 }
 
-}  // namespace
-
-std::string render_review_markdown(const RunReport& report) {
+// The title line: the run, the machine, the compiler and what was measured.
+std::string review_run_line(const RunReport& report) {
   std::string head = "## " + markdown_text(report.title) + "\n\n";
-  const std::string cpu = context_value(report, "deferlab_cpu_model");
-  const std::string compiler = context_value(report, "deferlab_compiler");
-  const std::string commit = context_value(report, "deferlab_git_commit");
-  head += "Run " + markdown_code(context_value(report, "deferlab_run_id"), false);
+  const std::string cpu = report.context_text("deferlab_cpu_model");
+  const std::string compiler = report.context_text("deferlab_compiler");
+  const std::string commit = report.context_text("deferlab_git_commit");
+  head += "Run " + markdown_code(report.context_text("deferlab_run_id"), false);
   if (!cpu.empty()) {
-    head += " on " + markdown_text(cpu) + " (" + markdown_text(context_value(report, "num_cpus")) +
+    head += " on " + markdown_text(cpu) + " (" + markdown_text(report.context_text("num_cpus")) +
             " CPUs)";
   }
   if (!compiler.empty()) head += ", " + markdown_cell(compiler);
-  const std::string flags = context_value(report, "deferlab_cxx_flags");
+  const std::string flags = report.context_text("deferlab_cxx_flags");
   if (!flags.empty()) head += " " + markdown_code(flags, false);
   // The lab's source commit describes the lab's binary only; any other binary is named
   // by its path and build-id.
   if (!commit.empty() && !report.derived_manifest) {
     head += ", commit " + markdown_code(commit.substr(0, 12), false) +
-            (context_value(report, "deferlab_git_dirty") == "true" ? " (dirty)" : "");
+            (report.context_text("deferlab_git_dirty") == "true" ? " (dirty)" : "");
   }
   if (report.derived_manifest) {
-    const std::string binary = context_value(report, "deferlab_binary");
-    const std::string build_id = context_value(report, "deferlab_binary_build_id");
+    const std::string binary = report.context_text("deferlab_binary");
+    const std::string build_id = report.context_text("deferlab_binary_build_id");
     if (!binary.empty()) head += ", binary " + markdown_code(binary, false);
     if (!build_id.empty()) head += " (build-id " + markdown_code(build_id.substr(0, 16), false) + ")";
   }
@@ -224,13 +224,25 @@ std::string render_review_markdown(const RunReport& report) {
                : markdown_text(vs_baseline_definition(report.baseline_strategy)) +
                      (levels.empty() ? "" : " (" + confidence_label(levels) + ")")) +
           "; allocations are exact operator-new counts per iteration of the timed loop.\n\n";
+  return head;
+}
+
+// The notes under the title: the Go rows, the profile, other architectures.
+std::string review_notes(const RunReport& report) {
+  std::string head;
   if (std::any_of(report.groups.begin(), report.groups.end(),
-                  [](const CaseGroup& g) { return g.has_go_rows(); }))
-    head += markdown_text(go_rows_note(!report.derived_manifest)) + " (for Go rows, match is against " +
-            kGoBaselineStrategy + ").\n\n";
+                  [](const CaseGroup& g) { return g.has_go_rows(); })) {
+    const std::string go_baseline = report.language_baseline("go");
+    head += markdown_text(go_rows_note(!report.derived_manifest, go_baseline)) +
+            (go_baseline.empty()
+                 ? ""
+                 : " (for Go rows, match is against " + markdown_text(go_baseline) + ")") +
+            ".\n\n";
+  }
   if (report.profile) {
     head += "Per iteration, exact, from the profile pass:";
-    for (const std::string& line : profile_definitions(*report.profile, report.groups.empty() ? "" : report.baseline_strategy))
+    for (const std::string& line : profile_definitions(
+             *report.profile, report.groups.empty() ? "" : report.baseline_strategy))
       head += "\n- " + markdown_text(line);
     head += "\n\n";
   } else if (!report.profile_absent.empty()) {
@@ -240,16 +252,11 @@ std::string render_review_markdown(const RunReport& report) {
   for (const std::string& arch : report.architectures) {
     if (arch != "x86-64") head += "> " + markdown_text(arch + ": " + kStaticOnlyNote) + ".\n\n";
   }
-  head += overview_table(report) + "\n";
-  head += other_table(report);
-  for (const std::string& w : report.warnings) head += "> ⚠ " + markdown_cell(w) + "\n";
+  return head;
+}
 
-  // Sections in order of interest: the key cases first, then everything else.
-  struct Section {
-    std::string title;
-    std::string body;
-  };
-  std::vector<Section> sections;
+// The groups in order of interest: the key cases first, then everything else.
+std::vector<const CaseGroup*> groups_by_interest(const RunReport& report) {
   std::vector<const CaseGroup*> ordered;
   for (const std::string& key : report.highlights) {
     for (const CaseGroup& g : report.groups) {
@@ -259,62 +266,74 @@ std::string render_review_markdown(const RunReport& report) {
   for (const CaseGroup& g : report.groups) {
     if (std::find(ordered.begin(), ordered.end(), &g) == ordered.end()) ordered.push_back(&g);
   }
-  // Tables for every case come before any assembly: they are small and they are the point.
-  for (const CaseGroup* g : ordered) {
-    const StrategyRow* slowest = nullptr;
-    for (const StrategyRow& row : g->rows) {
-      if (!row.failed && (slowest == nullptr || row.time.median > slowest->time.median))
-        slowest = &row;
-    }
-    std::string summary = "<b>" + inline_html(g->title()) + "</b>";
-    if (slowest != nullptr && slowest->vs_baseline) {
-      summary += ": slowest " + inline_html(slowest->strategy) + " " +
-                 format_ratio(slowest->vs_baseline->estimate);
-    }
-    const std::string about =
-        g->scenario_summary.empty() ? "" : markdown_cell(g->scenario_summary) + "\n\n";
-    sections.push_back({g->title() + " table", "<details><summary>" + summary + "</summary>\n\n" +
-                                                   about + group_table(report, *g) +
-                                                   "\n</details>\n"});
+  return ordered;
+}
+
+// A group's table folded under a summary naming its slowest row.
+MarkdownSection table_section(const RunReport& report, const CaseGroup& g) {
+  const StrategyRow* slowest = nullptr;
+  for (const StrategyRow& row : g.rows) {
+    if (!row.failed && (slowest == nullptr || row.time.median > slowest->time.median))
+      slowest = &row;
   }
-  // Then each distinct hot function once: its x86-64 listing and diff against the baseline.
-  std::set<std::string> shown;
+  std::string summary = "<b>" + inline_html(g.title()) + "</b>";
+  if (slowest != nullptr && slowest->vs_baseline) {
+    summary += ": slowest " + inline_html(slowest->strategy) + " " +
+               format_ratio(slowest->vs_baseline->estimate);
+  }
+  const std::string about =
+      g.scenario_summary.empty() ? "" : markdown_cell(g.scenario_summary) + "\n\n";
+  return {g.title() + " table",
+          "<details><summary>" + summary + "</summary>\n\n" + about + group_table(report, g),
+          "\n</details>\n", true};
+}
+
+// A row's x86-64 listing with its heat and the model's diff against the row it is
+// compared with, folded.
+MarkdownSection assembly_section(const CaseGroup& g, const StrategyRow& row,
+                                 const std::map<std::string, disasm::AnnotatedFunction>& functions,
+                                 const disasm::AnnotatedFunction& f) {
+  const auto [heated, heat_note] = with_heat(f, row);
+  disasm::ListingOptions listing;
+  listing.heat_note = heat_note;
+  listing.bytes = false;  // review.md stays compact: its budget is for instructions
+  std::string body = "<details><summary><code>" + inline_html(row.strategy) + "</code> in " +
+                     inline_html(g.scenario) + ": " + html_escape(disasm::summary_text(f.summary)) +
+                     "</summary>\n\n" + disasm::render_function_markdown(heated, listing);
+  const auto path = row.hot_paths.find("x86-64");
+  if (!row.is_baseline && path != row.hot_paths.end() && path->second.diff) {
+    const StrategyRow* base = g.row_of(path->second.compared_with);
+    const auto b = base ? functions.find(base->hot_symbol) : functions.end();
+    if (b != functions.end()) {
+      body += "\nAgainst " + markdown_code(base->strategy, false) + ":\n\n" +
+              disasm::render_diff_markdown({&b->second, base->strategy, "x86-64"},
+                                           {&f, row.strategy, "x86-64"}, *path->second.diff);
+    }
+  }
+  return {row.strategy + " in " + g.scenario + " assembly", body + "\n</details>\n"};
+}
+
+// Sections in order of interest: every group's table (they are small and they are the
+// point), then each distinct hot function once, then a user's binary's own functions.
+std::vector<MarkdownSection> review_sections(const RunReport& report) {
+  std::vector<MarkdownSection> sections;
+  const std::vector<const CaseGroup*> ordered = groups_by_interest(report);
+  for (const CaseGroup* g : ordered) sections.push_back(table_section(report, *g));
   const auto functions = report.functions.find("x86-64");
+  if (functions == report.functions.end()) return sections;
+  std::set<std::string> shown;
   for (const CaseGroup* g : ordered) {
-    if (functions == report.functions.end()) break;
-    const StrategyRow* base = g->baseline();
     for (const StrategyRow& row : g->rows) {
       if (row.hot_symbol.empty() || !shown.insert(row.hot_symbol).second) continue;
       const auto f = functions->second.find(row.hot_symbol);
-      if (f == functions->second.end()) continue;
       // The heat of the first row that shows the function (the key cases come first).
-      const auto [heated, heat_note] = with_heat(f->second, row);
-      disasm::ListingOptions listing;
-      listing.heat_note = heat_note;
-      listing.bytes = false;  // review.md stays compact: its budget is for instructions
-      std::string body = "<details><summary><code>" + inline_html(row.strategy) + "</code> in " +
-                         inline_html(g->scenario) + ": " +
-                         html_escape(disasm::summary_text(f->second.summary)) + "</summary>\n\n" +
-                         disasm::render_function_markdown(heated, listing);
-      if (base != nullptr && !row.is_baseline) {
-        const auto b = functions->second.find(base->hot_symbol);
-        if (b != functions->second.end() &&
-            disasm::within_diff_limit(b->second, f->second, report_diff_options("x86-64"))) {
-          const disasm::FunctionDiff d =
-              disasm::diff_functions(b->second, f->second, report_diff_options("x86-64"));
-          body += "\nAgainst " + markdown_code(base->strategy, false) + ":\n\n" +
-                  disasm::render_diff_markdown({&b->second, base->strategy, "x86-64"},
-                                               {&f->second, row.strategy, "x86-64"}, d);
-        }
-      }
-      body += "\n</details>\n";
-      sections.push_back({row.strategy + " in " + g->scenario + " assembly", body});
+      if (f != functions->second.end())
+        sections.push_back(assembly_section(*g, row, functions->second, f->second));
     }
   }
-
   // A user's binary: each benchmark's hottest function of its own, with its heat.
   for (const StrategyRow& row : report.other) {
-    if (functions == report.functions.end() || row.hot_symbol.empty()) continue;
+    if (row.hot_symbol.empty()) continue;
     const auto f = functions->second.find(row.hot_symbol);
     if (f == functions->second.end()) continue;
     const auto [heated, heat_note] = with_heat(f->second, row);
@@ -328,30 +347,22 @@ std::string render_review_markdown(const RunReport& report) {
                             "</summary>\n\n" + disasm::render_function_markdown(heated, listing) +
                             "\n</details>\n"});
   }
+  return sections;
+}
 
+}  // namespace
+
+std::string render_review_markdown(const RunReport& report, std::size_t max_chars) {
+  std::string head = review_run_line(report) + review_notes(report);
+  head += overview_table(report) + "\n";
+  head += other_table(report);
+  for (const std::string& w : report.warnings) head += "> ⚠ " + markdown_cell(w) + "\n";
   const std::string footnote =
       "\n<sub>\\* closest form: the strategy cannot express the scenario as written (see "
       "cases.json). ⚠ CV above 5 %. Generated by `deferlab report`.</sub>\n";
-  std::string out = head;
-  std::vector<std::string> cut;
-  // Room for the note about what was cut.
-  const std::size_t reserve = 600 + footnote.size();
-  for (const Section& s : sections) {
-    if (out.size() + s.body.size() + reserve > kReviewLimit) {
-      cut.push_back(s.title);
-      continue;
-    }
-    out += s.body;
-  }
-  if (!cut.empty()) {
-    out += "\n> " + std::to_string(cut.size()) + " of " + std::to_string(sections.size()) +
-           " sections were cut to stay under GitHub's 65,536-character comment limit (the first: " +
-           markdown_cell(cut.front()) +
-           "). The full report is index.html and report.json in the "
-           "run directory.\n";
-  }
-  out += footnote;
-  return out;
+  return fit_markdown(head, review_sections(report), footnote, max_chars,
+                      "The full report is index.html and report.json in the run directory; "
+                      "`deferlab report RUN_DIR -f md --max-chars N` gives a longer review.md.");
 }
 
 }  // namespace deferlab::reports

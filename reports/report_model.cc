@@ -1,3 +1,5 @@
+// The report model (report_model.h): rows from bench.json, grouped by the manifest or by
+// benchmark names, with their ratios to the baseline, and the profile's figures on them.
 #include "reports/report_model.h"
 
 #include <algorithm>
@@ -7,8 +9,6 @@
 #include <map>
 #include <set>
 
-#include "disasm/disasm_json.h"
-#include "disasm/go_defer.h"
 #include "harness/error.h"
 #include "harness/json_reader.h"
 #include "reports/derived_manifest.h"
@@ -17,12 +17,6 @@
 
 namespace deferlab::reports {
 namespace {
-
-std::string percent(double fraction) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f%%", fraction * 100);
-  return text;
-}
 
 // One entry of the manifest's "cases", read once.
 struct ManifestCase {
@@ -52,23 +46,26 @@ void describe_row(const json::Node& c, StrategyRow& row) {
   }
 }
 
-// Each row's ratio to the group's baseline, when the baseline has samples.
-void add_ratios(CaseGroup& group) {
+// Each row's ratio to the group's baseline, when the baseline has samples, and to its
+// language's own baseline when the report names one.
+void add_ratios(CaseGroup& group, const RunReport& report) {
   const auto usable = [](const StrategyRow* r) {
     return r != nullptr && !r->failed && !r->samples_ns.empty();
   };
   // Copies: the rows are written below.
   const StrategyRow* base = group.baseline();
   const std::vector<double> base_samples = usable(base) ? base->samples_ns : std::vector<double>();
-  const StrategyRow* go_base = group.row_of(kGoBaselineStrategy);
-  const std::vector<double> go_samples =
-      usable(go_base) ? go_base->samples_ns : std::vector<double>();
+  std::map<std::string, std::vector<double>> language_samples;
+  for (const auto& [language, strategy] : report.language_baselines) {
+    const StrategyRow* own = group.row_of(strategy);
+    if (usable(own)) language_samples[language] = own->samples_ns;
+  }
   for (StrategyRow& row : group.rows) {
     if (!usable(&row)) continue;
     if (!base_samples.empty())
       row.vs_baseline = time_ratio(row.samples_ns, base_samples, kRunConfidence);
-    if (row.language == "go" && !go_samples.empty())
-      row.vs_go_manual = time_ratio(row.samples_ns, go_samples, kRunConfidence);
+    if (const auto own = language_samples.find(row.language); own != language_samples.end())
+      row.vs_language_baseline = time_ratio(row.samples_ns, own->second, kRunConfidence);
   }
 }
 
@@ -109,29 +106,10 @@ void add_manifest_groups(RunReport& report, const BenchResults& bench, const jso
                        [&](const StrategyRow& a, const StrategyRow& b) {
                          return strategy_rank[a.strategy] < strategy_rank[b.strategy];
                        });
-      add_ratios(group);
+      add_ratios(group, report);
       report.groups.push_back(std::move(group));
     }
   }
-}
-
-// The defer mechanism of a Go hot function: its own, or, when it has no defer, that of
-// the function literals it defines (pkg.f.func1: the usual fix moves the defer there).
-std::string go_defer_mechanism(const std::map<std::string, disasm::AnnotatedFunction>& functions,
-                               const disasm::AnnotatedFunction& hot) {
-  const disasm::GoDefers own = disasm::classify_go_defers(hot);
-  if (own.has_defers()) return own.mechanisms();
-  const std::string prefix = hot.range.name + ".func";
-  std::set<std::string> found;
-  for (auto it = functions.lower_bound(prefix);
-       it != functions.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
-    const disasm::GoDefers d = disasm::classify_go_defers(it->second);
-    if (d.has_defers()) found.insert(d.mechanisms());
-  }
-  if (found.empty()) return "none";
-  std::string out;
-  for (const std::string& m : found) out += (out.empty() ? "" : " + ") + m;
-  return out + " in a function literal";
 }
 
 }  // namespace
@@ -148,6 +126,21 @@ const StrategyRow* CaseGroup::row_of(const std::string& strategy) const {
     if (row.strategy == strategy) return &row;
   }
   return nullptr;
+}
+
+const StrategyRow* CaseGroup::compared_with(const std::string& language_baseline) const {
+  return language_baseline.empty() ? baseline() : row_of(language_baseline);
+}
+
+std::string RunReport::language_baseline(const std::string& language) const {
+  const auto it = language_baselines.find(language);
+  return it == language_baselines.end() ? "" : it->second;
+}
+
+std::string RunReport::context_text(const char* key) const {
+  const auto it = context.find(key);
+  if (it == context.end()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
 bool CaseGroup::has_go_rows() const {
@@ -188,7 +181,8 @@ StrategyRow make_row(const BenchmarkResult& result) {
   }
   row.warnings.insert(row.warnings.end(), row.invalid_data.begin(), row.invalid_data.end());
   if (row.time.n >= 2 && row.time.cv > kNoisyCv) {
-    row.warnings.push_back("noisy: CV " + percent(row.time.cv) + " is above " + percent(kNoisyCv));
+    row.warnings.push_back("noisy: CV " + format_percent(row.time.cv) + " is above " +
+                           format_percent(kNoisyCv));
   }
   if (result.aggregates_only) {
     row.warnings.push_back("only aggregates in the file: one sample, no dispersion");
@@ -222,6 +216,10 @@ RunReport build_run_report(const BenchResults& bench, const nlohmann::json* mani
   report.baseline_strategy =
       baseline_strategy.empty() ? root.string_or("baseline_strategy", "") : baseline_strategy;
   report.title = root.string_or("title", "deferlab: " + binary_name);
+  if (const auto own = root.find("language_baselines")) {
+    for (const auto& [language, strategy] : own->members())
+      report.language_baselines[language] = strategy.string();
+  }
   if (const auto highlights = root.find("highlights")) {
     for (const json::Node& h : highlights->elements()) report.highlights.push_back(h.string());
   }
@@ -250,188 +248,19 @@ RunReport build_run_report(const BenchResults& bench, const nlohmann::json* mani
   return report;
 }
 
-std::string go_defer_text(const StrategyRow& row) {
-  if (row.language != "go") return "";
-  std::string host;
-  std::string others;
-  for (const auto& [arch, path] : row.hot_paths) {
-    if (path.go_defer.empty()) continue;
-    if (arch == "x86-64") host = path.go_defer;
-  }
-  for (const auto& [arch, path] : row.hot_paths) {
-    if (arch != "x86-64" && !path.go_defer.empty() && path.go_defer != host)
-      others += "; " + arch + ": " + path.go_defer;
-  }
-  if (host.empty() && others.empty()) return "-";
-  return host.empty() ? others.substr(2) : host + others;
-}
-
-std::string go_rows_note(bool lab_cases) {
+std::string go_rows_note(bool lab_cases, const std::string& go_baseline) {
   // A user's Go benchmarks report what -benchmem prints unless they report exact counts.
   if (!lab_cases) {
     return "Go rows: ns/op of go test -bench; allocs and bytes per iteration are the "
            "benchmark's exact allocs/iter when it reports one, else Go's allocs/op and B/op "
            "(integer divisions by b.N, rounded down)";
   }
-  return std::string(
-             "go_* rows: Go's own defer (cases/go), ns/op of go test -bench with "
-             "allocs and bytes from runtime.MemStats over the timed loop (bytes by "
-             "size class), GC off; vs ") +
-         kGoBaselineStrategy +
-         ": the same ratio against the Go floor; defer: the mechanism "
-         "in the Go hot function's instructions";
-}
-
-disasm::DiffOptions report_diff_options(const std::string& arch) {
-  static const std::set<std::string> x86 = disasm::register_names(disasm::Arch::kX86_64);
-  static const std::set<std::string> arm = disasm::register_names(disasm::Arch::kAArch64);
-  disasm::DiffOptions options;
-  options.registers = arch == "aarch64" ? &arm : &x86;
-  options.max_instructions = kMaxReportDiffInstructions;
-  return options;
-}
-
-void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
-                   const std::string& source_name) {
-  const json::Source source{source_name, "regenerate it with deferlab run"};
-  const json::Node root(disasm_set, source);
-  for (const auto& [arch, document] : root["architectures"].members()) {
-    report.architectures.push_back(arch);
-    if (const auto binary = document.find("binary")) {
-      report.binaries[arch] = binary->string_or("path", "");
-    }
-    for (disasm::AnnotatedFunction& f : disasm::read_disasm_document(document)) {
-      const std::string name = f.range.name;
-      report.functions[arch].emplace(name, std::move(f));
-    }
-  }
-  // The Go cases' functions, from their own binaries: Go symbols ("pkg.name") never
-  // collide with C++ ones, so they share each architecture's map.
-  if (const auto go = root.find("go")) {
-    for (const auto& [arch, document] : go->members()) {
-      if (std::find(report.architectures.begin(), report.architectures.end(), arch) ==
-          report.architectures.end())
-        report.architectures.push_back(arch);
-      if (const auto binary = document.find("binary")) {
-        report.binaries["go " + arch] = binary->string_or("path", "");
-      }
-      for (disasm::AnnotatedFunction& f : disasm::read_disasm_document(document)) {
-        const std::string name = f.range.name;
-        report.functions[arch].emplace(name, std::move(f));
-      }
-    }
-  }
-  // The host's architecture first, then the others, as every table lists them.
-  std::stable_sort(
-      report.architectures.begin(), report.architectures.end(),
-      [](const std::string& a, const std::string& b) { return (a == "x86-64") > (b == "x86-64"); });
-  assign_profiled_hot_symbols(report);
-  for (CaseGroup& group : report.groups) {
-    for (StrategyRow& row : group.rows) {
-      // A Go row's code is compared with Go's floor, not with the C++ baseline's.
-      const StrategyRow* base =
-          row.language == "go" ? group.row_of(kGoBaselineStrategy) : group.baseline();
-      for (const std::string& arch : report.architectures) {
-        const auto& functions = report.functions[arch];
-        const auto f = functions.find(row.hot_symbol);
-        if (f == functions.end()) continue;
-        HotPath path;
-        path.summary = f->second.summary;
-        if (row.language == "go") path.go_defer = go_defer_mechanism(functions, f->second);
-        if (base != nullptr) {
-          const auto b = functions.find(base->hot_symbol);
-          if (b != functions.end() &&
-              !disasm::within_diff_limit(b->second, f->second, report_diff_options(arch))) {
-            row.warnings.push_back(arch + " hot path not diffed against the baseline: over " +
-                                   std::to_string(kMaxReportDiffInstructions) + " instructions");
-          } else if (b != functions.end()) {
-            const disasm::FunctionDiff d =
-                disasm::diff_functions(b->second, f->second, report_diff_options(arch));
-            path.has_diff = true;
-            path.match_percent = d.match_percent;
-            path.delta = d.delta;
-            path.instructions_added = d.inserted + d.replaced;
-            path.instructions_removed = d.deleted + d.replaced;
-          }
-        }
-        row.hot_paths[arch] = path;
-      }
-      // The same instructions as the baseline but a different time: not the strategy.
-      // (Pairs of other strategies are checked below, once per group.)
-      const auto x86 = row.hot_paths.find("x86-64");
-      if (!row.is_baseline && row.language != "go" && x86 != row.hot_paths.end() &&
-          x86->second.has_diff && x86->second.match_percent == 100.0 && row.vs_baseline &&
-          (row.vs_baseline->low > 1.0 || row.vs_baseline->high < 1.0)) {
-        row.warnings.push_back(
-            "same instructions as the baseline, yet the time differs: code placement or "
-            "measurement, not the strategy");
-      }
-    }
-    // Strategies that compile to the same instructions yet measure apart: the gap is code
-    // placement or measurement, and a reader should credit no strategy with it. One note
-    // per set of identical functions.
-    const auto x86 = report.functions.find("x86-64");
-    if (x86 == report.functions.end()) continue;
-    std::vector<int> set_of(group.rows.size(), -1);
-    int sets = 0;
-    for (std::size_t i = 0; i < group.rows.size(); ++i) {
-      if (set_of[i] != -1) continue;
-      const auto fi = x86->second.find(group.rows[i].hot_symbol);
-      if (fi == x86->second.end() || group.rows[i].failed || group.rows[i].samples_ns.empty())
-        continue;
-      set_of[i] = sets++;
-      for (std::size_t j = i + 1; j < group.rows.size(); ++j) {
-        const auto fj = x86->second.find(group.rows[j].hot_symbol);
-        if (set_of[j] != -1 || fj == x86->second.end() || group.rows[j].failed ||
-            group.rows[j].samples_ns.empty() ||
-            !disasm::within_diff_limit(fi->second, fj->second, report_diff_options("x86-64")))
-          continue;
-        if (disasm::diff_functions(fi->second, fj->second, report_diff_options("x86-64"))
-                .match_percent == 100.0) {
-          set_of[j] = set_of[i];
-        }
-      }
-    }
-    for (int set = 0; set < sets; ++set) {
-      const StrategyRow* fastest = nullptr;
-      const StrategyRow* slowest = nullptr;
-      std::string names;
-      int members = 0;
-      for (std::size_t i = 0; i < group.rows.size(); ++i) {
-        if (set_of[i] != set) continue;
-        const StrategyRow& row = group.rows[i];
-        names += (names.empty() ? "" : ", ") + row.strategy;
-        ++members;
-        if (fastest == nullptr || row.time.median < fastest->time.median) fastest = &row;
-        if (slowest == nullptr || row.time.median > slowest->time.median) slowest = &row;
-      }
-      if (members < 2) continue;
-      const stats::Ratio r = time_ratio(slowest->samples_ns, fastest->samples_ns, kRunConfidence);
-      if (r.low <= 1.0) continue;  // within the noise
-      group.warnings.push_back(names + " run the same x86-64 instructions, yet " +
-                               slowest->strategy + " measures " + format_ratio(r.estimate) +
-                               " of " + fastest->strategy +
-                               ": code placement or measurement, not the strategy");
-    }
-  }
-}
-
-void assign_profiled_hot_symbols(RunReport& report) {
-  const auto x86 = report.functions.find("x86-64");
-  if (x86 == report.functions.end()) return;
-  const auto assign = [&](StrategyRow& row) {
-    if (!row.hot_symbol.empty() || !row.profile) return;
-    for (const ProfiledFunction& f : row.profile->hot_functions) {
-      if (!x86->second.contains(f.symbol)) continue;
-      row.hot_symbol = f.symbol;
-      row.hot_symbol_demangled = f.demangled;
-      return;
-    }
-  };
-  for (CaseGroup& group : report.groups) {
-    for (StrategyRow& row : group.rows) assign(row);
-  }
-  for (StrategyRow& row : report.other) assign(row);
+  std::string note =
+      "go_* rows: Go's own defer (cases/go), ns/op of go test -bench with "
+      "allocs and bytes from runtime.MemStats over the timed loop (bytes by "
+      "size class), GC off";
+  if (!go_baseline.empty()) note += "; vs " + go_baseline + ": the same ratio against the Go floor";
+  return note + "; defer: the mechanism in the Go hot function's instructions";
 }
 
 void attach_profile(RunReport& report, ProfileData profile) {

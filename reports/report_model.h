@@ -8,6 +8,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -27,19 +28,20 @@ inline constexpr double kNoisyCv = 0.05;
 // One architecture's view of a row's hot function.
 struct HotPath {
   disasm::Summary summary;
-  bool has_diff = false;  // against the baseline strategy's hot function
+  bool has_diff = false;  // against compared_with: its language's own baseline, else the baseline
   double match_percent = 0;
   disasm::SummaryDelta delta;            // this minus the baseline
   std::size_t instructions_added = 0;    // inserted or replaced
   std::size_t instructions_removed = 0;  // deleted or replaced
+  // The diff itself (has_diff), against the row named `compared_with`: renderers show it
+  // rather than diff again.
+  std::shared_ptr<const disasm::FunctionDiff> diff;
+  std::string compared_with;
   // Go rows: the defer mechanism the compiler chose (disasm/go_defer.h: "heap record",
   // "stack record", "open-coded", "none"), with " in a function literal" when the defers
   // are in the literals the hot function calls; "" for C++ rows.
   std::string go_defer;
 };
-
-// The strategy Go rows are also compared with: Go's own floor, cleanup by hand.
-inline constexpr const char* kGoBaselineStrategy = "go_manual";
 
 struct StrategyRow {
   std::string benchmark;  // the full benchmark name
@@ -62,8 +64,9 @@ struct StrategyRow {
   bool is_baseline = false;
   // figures.h time_ratio: this time / the baseline's, at kRunConfidence requested.
   std::optional<stats::Ratio> vs_baseline;
-  // Go rows: the same ratio against the group's go_manual row, when it has one.
-  std::optional<stats::Ratio> vs_go_manual;
+  // Rows of a language with a baseline of its own (RunReport::language_baselines: the Go
+  // rows' own floor): the same ratio against the group's row of that strategy, if any.
+  std::optional<stats::Ratio> vs_language_baseline;
   std::vector<std::string> warnings;
   // What bench.json held for this row that failed the checks of docs/figures.md (an
   // invalid counter, invalid MemoryManager fields); also in `warnings`. Text and Markdown
@@ -85,6 +88,10 @@ struct CaseGroup {
   const StrategyRow* baseline() const;
   const StrategyRow* row_of(const std::string& strategy) const;
   bool has_go_rows() const;
+  // The row a row is compared with: its language's own baseline when `language_baseline`
+  // names one (this group's row of that strategy), else the group's baseline; null when
+  // the group has no such row.
+  const StrategyRow* compared_with(const std::string& language_baseline) const;
 };
 
 // A scenario the reports chart across its (numeric) parameters, one series per strategy.
@@ -103,6 +110,10 @@ struct RunReport {
   std::vector<Chart> charts;
   bool derived_manifest = false;        // the binary brought no manifest
   std::string baseline_strategy;        // "" when there is none
+  // By language, the strategy its rows are also compared with, in time and code (the
+  // manifest's "language_baselines": a language whose rows cannot be measured against the
+  // baseline strategy's, such as Go rows beside C++ ones, names its own floor).
+  std::map<std::string, std::string> language_baselines;
   std::vector<CaseGroup> groups;   // scenario order, then parameter order
   std::vector<StrategyRow> other;  // benchmarks the manifest does not describe
   std::size_t repetitions = 0;     // the most repetitions any benchmark has
@@ -114,6 +125,11 @@ struct RunReport {
   // The profile pass (profile.json), or why the run has none (`profile_absent`).
   std::optional<ProfileData> profile;
   std::string profile_absent;
+
+  // language_baselines' entry for `language`; "" when it has none.
+  std::string language_baseline(const std::string& language) const;
+  // A context value as text (a string as it is, anything else as JSON); "" when absent.
+  std::string context_text(const char* key) const;
 };
 
 // Why architectures other than the host's have no profile (shown wherever they appear).
@@ -142,8 +158,9 @@ void attach_disasm(RunReport& report, const nlohmann::json& disasm_set,
 // row without disassembly, "" for C++ rows.
 std::string go_defer_text(const StrategyRow& row);
 
-// The footnote of tables with Go rows: where their figures come from.
-std::string go_rows_note(bool lab_cases);
+// The footnote of tables with Go rows: where their figures come from, and the ratio to
+// `go_baseline` (the Go rows' own baseline; "" when the manifest names none).
+std::string go_rows_note(bool lab_cases, const std::string& go_baseline);
 
 // Adds the profile's figures to every row (rows it lacks say why) with exact ratios to
 // each group's baseline. Attach it before the disassembly: a row without a declared hot

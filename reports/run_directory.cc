@@ -1,3 +1,4 @@
+// Loading a run directory into a RunReport and writing its reports as one set (run_directory.h).
 #include "reports/run_directory.h"
 
 #include "harness/atomic_file.h"
@@ -48,19 +49,21 @@ RunReport load_run_directory(const fs::path& dir, const std::string& baseline) {
 }
 
 std::vector<std::pair<fs::path, std::string>> render_reports(const fs::path& dir,
-                                                             const RunReport& report) {
+                                                             const RunReport& report,
+                                                             const RenderOptions& options) {
   std::vector<std::pair<fs::path, std::string>> files;
   for (const char* format : {"json", "html", "md"}) {
-    const std::unique_ptr<Renderer> renderer = make_renderer(format, {});
+    const std::unique_ptr<Renderer> renderer = make_renderer(format, options);
     files.emplace_back(dir / renderer->file_name(), renderer->render(report));
   }
   return files;
 }
 
-std::vector<fs::path> write_reports(const fs::path& dir, const RunReport& report) {
+std::vector<fs::path> write_reports(const fs::path& dir, const RunReport& report,
+                                    const RenderOptions& options) {
   // Rendered and written in full before any is renamed: a full disk or a signal leaves
   // the old set, never a new report.json beside an old index.html.
-  const auto files = render_reports(dir, report);
+  const auto files = render_reports(dir, report, options);
   write_files_atomically(files);
   std::vector<fs::path> written;
   for (const auto& file : files) written.push_back(file.first);

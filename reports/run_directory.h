@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "reports/renderer.h"
 #include "reports/report_model.h"
 
 namespace deferlab::reports {
@@ -25,11 +26,12 @@ std::string profile_absent_reason(const nlohmann::json& context);
 // report.json, index.html and review.md for `dir`, rendered (paths and contents), for a
 // caller that writes them together with other files (write_files_atomically).
 std::vector<std::pair<std::filesystem::path, std::string>> render_reports(
-    const std::filesystem::path& dir, const RunReport& report);
+    const std::filesystem::path& dir, const RunReport& report, const RenderOptions& options = {});
 
 // Writes report.json, index.html and review.md into `dir` as one set: all three are
 // replaced or none is (harness/atomic_file.h, write_files_atomically). Returns their paths.
 std::vector<std::filesystem::path> write_reports(const std::filesystem::path& dir,
-                                                 const RunReport& report);
+                                                 const RunReport& report,
+                                                 const RenderOptions& options = {});
 
 }  // namespace deferlab::reports

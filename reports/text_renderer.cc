@@ -1,3 +1,4 @@
+// The console summary (text_renderer.h): aligned tables with optional ANSI colour.
 #include "reports/text_renderer.h"
 
 #include <algorithm>
@@ -61,24 +62,30 @@ std::string confidence_label(const CaseGroup& group) {
   return levels.empty() ? "no" : reports::confidence_label(levels);
 }
 
-// Groups with Go rows get two more columns: the ratio to go_manual, and the defer
-// mechanism the disassembly shows.
+// Groups with Go rows get two more columns: the ratio to the Go rows' own baseline (when
+// the manifest names one), and the defer mechanism the disassembly shows.
+struct GoColumns {
+  bool shown = false;
+  std::string baseline;  // "": no ratio column
+  bool has_ratio() const { return shown && !baseline.empty(); }
+};
+
 std::vector<Cell> header_row(const std::string& first, const std::string& baseline,
-                             const std::string& confidence, bool profiled, bool go) {
+                             const std::string& confidence, bool profiled, const GoColumns& go) {
   std::vector<Cell> cells = {
       {first, kDim},
       {"median", kDim},
       {baseline.empty() ? std::string("vs baseline")
                         : "vs " + baseline + " [" + confidence + " CI]",
        kDim}};
-  if (go) cells.push_back({std::string("vs ") + kGoBaselineStrategy, kDim});
+  if (go.has_ratio()) cells.push_back({"vs " + go.baseline, kDim});
   cells.insert(cells.end(), {{"allocs/iter", kDim}, {"bytes/iter", kDim}, {"CV", kDim}});
   if (profiled) {
     cells.push_back({"instr/iter", kDim});
     cells.push_back({"cycles/iter", kDim});
     cells.push_back({"alloc calls/iter", kDim});
   }
-  if (go) cells.push_back({"defer", kDim});
+  if (go.shown) cells.push_back({"defer", kDim});
   return cells;
 }
 
@@ -93,12 +100,13 @@ void add_profile_cells(std::vector<Cell>& cells, const StrategyRow& row) {
   cells.push_back({format_count(p.allocations), allocates ? kYellow : nullptr});
 }
 
-std::vector<Cell> strategy_row(const StrategyRow& row, const StrategyRow* slowest, bool go) {
+std::vector<Cell> strategy_row(const StrategyRow& row, const StrategyRow* slowest,
+                               const GoColumns& go) {
   if (row.failed) {
     std::vector<Cell> cells = {
         {row.strategy}, {row.invalid ? "invalid" : "failed", kRed}, {row.error, kRed}};
     // The profile counts what the code does, whatever the timed run reported.
-    if (row.profile) cells.resize(go ? 7 : 6, Cell{""});  // the profile's columns
+    if (row.profile) cells.resize(go.has_ratio() ? 7 : 6, Cell{""});  // the profile's columns
     add_profile_cells(cells, row);
     return cells;
   }
@@ -115,21 +123,21 @@ std::vector<Cell> strategy_row(const StrategyRow& row, const StrategyRow* slowes
   std::vector<Cell> cells = {{name},
                              {format_time(row.time.median), &row == slowest ? kBold : nullptr},
                              {ratio, row.is_baseline ? kDim : nullptr}};
-  if (go) {
+  if (go.has_ratio()) {
     std::string vs_go;
-    if (row.strategy == kGoBaselineStrategy) {
+    if (row.strategy == go.baseline) {
       vs_go = "baseline";
-    } else if (row.vs_go_manual) {
-      vs_go = format_ratio_interval(*row.vs_go_manual);
+    } else if (row.vs_language_baseline) {
+      vs_go = format_ratio_interval(*row.vs_language_baseline);
     }
-    cells.push_back({vs_go, row.strategy == kGoBaselineStrategy ? kDim : nullptr});
+    cells.push_back({vs_go, row.strategy == go.baseline ? kDim : nullptr});
   }
   cells.insert(cells.end(),
                {{format_count(row.heap_allocs), allocates ? kYellow : nullptr},
                 {format_bytes(row.heap_bytes), allocates ? kYellow : nullptr},
                 {format_percent(row.time.cv) + (noisy ? " !" : ""), noisy ? kRed : nullptr}});
   add_profile_cells(cells, row);
-  if (go) cells.push_back({go_defer_text(row)});
+  if (go.shown) cells.push_back({go_defer_text(row)});
   return cells;
 }
 
@@ -151,77 +159,81 @@ std::string describe_parameters(const nlohmann::json& parameters) {
   return text;
 }
 
-}  // namespace
+// What the notes under the tables must explain.
+struct Marks {
+  bool closest = false;
+  bool noisy = false;
+  bool go = false;
+};
 
-std::string render_text(const RunReport& report, const TextStyle& style) {
-  std::string out;
-  bool any_closest = false;
-  bool any_noisy = false;
-  bool any_go = false;
-  for (const CaseGroup& group : report.groups) {
-    const StrategyRow* slowest = nullptr;
-    for (const StrategyRow& row : group.rows) {
-      if (!row.failed && (slowest == nullptr || row.time.median > slowest->time.median)) {
-        slowest = &row;
-      }
-      any_closest = any_closest || row.fidelity == "closest_form";
-      any_noisy = any_noisy || row.time.cv > kNoisyCv;
+std::string group_text(const RunReport& report, const CaseGroup& group, const TextStyle& style,
+                       Marks& marks) {
+  const StrategyRow* slowest = nullptr;
+  for (const StrategyRow& row : group.rows) {
+    if (!row.failed && (slowest == nullptr || row.time.median > slowest->time.median)) {
+      slowest = &row;
     }
-    const std::string title = visible_text(group.title());
-    out += style.color ? std::string(kBold) + title + kReset : title;
-    const std::string params = visible_text(describe_parameters(group.parameters));
-    if (!params.empty()) out += "  (" + params + ")";
-    out += '\n';
-    const bool go = group.has_go_rows();
-    any_go = any_go || go;
-    std::vector<std::vector<Cell>> rows = {
-        header_row(report.derived_manifest ? "family" : "strategy", report.baseline_strategy,
-                   confidence_label(group), report.profile.has_value(), go)};
-    for (const StrategyRow& row : group.rows) rows.push_back(strategy_row(row, slowest, go));
-    out += render_table(rows, style);
-    for (const std::string& w : group.warnings) out += "  note: " + visible_text(w) + "\n";
-    for (const StrategyRow& row : group.rows) {
-      for (const std::string& w : row.invalid_data)
-        out += "  note: " + visible_text(row.strategy + ": " + w) + "\n";
-      out += profile_notes(row, row.strategy);
-    }
-    out += '\n';
+    marks.closest = marks.closest || row.fidelity == "closest_form";
+    marks.noisy = marks.noisy || row.time.cv > kNoisyCv;
   }
-  if (!report.other.empty()) {
-    out += report.groups.empty() ? "benchmarks\n" : "other benchmarks\n";
-    std::vector<std::vector<Cell>> rows = {{{"benchmark", kDim},
-                                            {"median", kDim},
-                                            {"allocs/iter", kDim},
-                                            {"bytes/iter", kDim},
-                                            {"CV", kDim}}};
-    if (report.profile) {
-      rows.front().push_back({"instr/iter", kDim});
-      rows.front().push_back({"cycles/iter", kDim});
-      rows.front().push_back({"alloc calls/iter", kDim});
-    }
-    std::string notes;
-    for (const StrategyRow& row : report.other) {
-      notes += profile_notes(row, row.benchmark);
-      if (row.failed) {
-        rows.push_back(
-            {{row.benchmark}, {row.invalid ? "invalid" : "failed", kRed}, {row.error, kRed}});
-        if (row.profile) rows.back().resize(5, Cell{""});
-        add_profile_cells(rows.back(), row);
-        continue;
-      }
-      const bool noisy = row.time.cv > kNoisyCv;
-      any_noisy = any_noisy || noisy;
-      rows.push_back({{row.benchmark},
-                      {format_time(row.time.median)},
-                      {format_count(row.heap_allocs)},
-                      {format_bytes(row.heap_bytes)},
-                      {format_percent(row.time.cv) + (noisy ? " !" : ""), noisy ? kRed : nullptr}});
+  const std::string title = visible_text(group.title());
+  std::string out = style.color ? std::string(kBold) + title + kReset : title;
+  const std::string params = visible_text(describe_parameters(group.parameters));
+  if (!params.empty()) out += "  (" + params + ")";
+  out += '\n';
+  const GoColumns go{group.has_go_rows(), report.language_baseline("go")};
+  marks.go = marks.go || go.shown;
+  std::vector<std::vector<Cell>> rows = {
+      header_row(report.derived_manifest ? "family" : "strategy", report.baseline_strategy,
+                 confidence_label(group), report.profile.has_value(), go)};
+  for (const StrategyRow& row : group.rows) rows.push_back(strategy_row(row, slowest, go));
+  out += render_table(rows, style);
+  for (const std::string& w : group.warnings) out += "  note: " + visible_text(w) + "\n";
+  for (const StrategyRow& row : group.rows) {
+    for (const std::string& w : row.invalid_data)
+      out += "  note: " + visible_text(row.strategy + ": " + w) + "\n";
+    out += profile_notes(row, row.strategy);
+  }
+  return out + '\n';
+}
+
+// The benchmarks outside the groups (every benchmark of a binary without a manifest).
+std::string other_text(const RunReport& report, const TextStyle& style, Marks& marks) {
+  std::string out = report.groups.empty() ? "benchmarks\n" : "other benchmarks\n";
+  std::vector<std::vector<Cell>> rows = {{{"benchmark", kDim},
+                                          {"median", kDim},
+                                          {"allocs/iter", kDim},
+                                          {"bytes/iter", kDim},
+                                          {"CV", kDim}}};
+  if (report.profile) {
+    rows.front().push_back({"instr/iter", kDim});
+    rows.front().push_back({"cycles/iter", kDim});
+    rows.front().push_back({"alloc calls/iter", kDim});
+  }
+  std::string notes;
+  for (const StrategyRow& row : report.other) {
+    notes += profile_notes(row, row.benchmark);
+    if (row.failed) {
+      rows.push_back(
+          {{row.benchmark}, {row.invalid ? "invalid" : "failed", kRed}, {row.error, kRed}});
+      if (row.profile) rows.back().resize(5, Cell{""});
       add_profile_cells(rows.back(), row);
+      continue;
     }
-    out += render_table(rows, style);
-    out += notes;
-    out += '\n';
+    const bool noisy = row.time.cv > kNoisyCv;
+    marks.noisy = marks.noisy || noisy;
+    rows.push_back({{row.benchmark},
+                    {format_time(row.time.median)},
+                    {format_count(row.heap_allocs)},
+                    {format_bytes(row.heap_bytes)},
+                    {format_percent(row.time.cv) + (noisy ? " !" : ""), noisy ? kRed : nullptr}});
+    add_profile_cells(rows.back(), row);
   }
+  return out + render_table(rows, style) + notes + '\n';
+}
+
+// The notes under the tables: how each figure was measured, and what the marks mean.
+std::vector<std::string> footer_notes(const RunReport& report, const Marks& marks) {
   std::vector<std::string> notes;
   notes.push_back("median of " + std::to_string(report.repetitions) +
                   " repetitions (real time per iteration); " +
@@ -236,9 +248,11 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
                         ? "no baseline: --baseline FAMILY gives ratios to that family"
                         : vs_baseline_definition(report.baseline_strategy));
   }
-  if (any_go) notes.push_back(go_rows_note(!report.derived_manifest));
+  if (marks.go)
+    notes.push_back(go_rows_note(!report.derived_manifest, report.language_baseline("go")));
   if (report.profile) {
-    for (std::string& line : profile_definitions(*report.profile, report.groups.empty() ? "" : report.baseline_strategy))
+    for (std::string& line : profile_definitions(
+             *report.profile, report.groups.empty() ? "" : report.baseline_strategy))
       notes.push_back(std::move(line));
   } else if (!report.profile_absent.empty()) {
     notes.push_back("no profile (instructions, cycles, allocation calls per iteration): " +
@@ -247,17 +261,27 @@ std::string render_text(const RunReport& report, const TextStyle& style) {
   for (const std::string& arch : report.architectures) {
     if (arch != "x86-64") notes.push_back(arch + ": " + kStaticOnlyNote);
   }
-  if (any_closest) {
+  if (marks.closest) {
     notes.push_back(
         "* closest form: the strategy cannot express the scenario as written; "
         "see the case notes in cases.json");
   }
-  if (any_noisy) {
+  if (marks.noisy) {
     notes.push_back("! coefficient of variation above " + format_percent(kNoisyCv) +
                     ": treat that time with care");
   }
   for (const std::string& warning : report.warnings) notes.push_back("warning: " + warning);
-  for (const std::string& note : notes) out += visible_text(note) + '\n';
+  return notes;
+}
+
+}  // namespace
+
+std::string render_text(const RunReport& report, const TextStyle& style) {
+  std::string out;
+  Marks marks;
+  for (const CaseGroup& group : report.groups) out += group_text(report, group, style, marks);
+  if (!report.other.empty()) out += other_text(report, style, marks);
+  for (const std::string& note : footer_notes(report, marks)) out += visible_text(note) + '\n';
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include "harness/text_escape.h"
 #include "reports/compare.h"
 #include "reports/figures.h"
+#include "reports/renderer.h"
 #include "tools/command.h"
 #include "tools/console.h"
 #include "tools/output.h"
@@ -42,6 +43,11 @@ class CompareCommand final : public Command {
     cmd->add_option("--format,-f", format_, "text (default), md, json (deferlab.compare/1), html")
         ->check(CLI::IsMember({"text", "md", "json", "html"}));
     cmd->add_option("--out,-o", out_, kOutHelp);
+    cmd->add_option("--max-chars", max_chars_,
+                    "-f md: the most characters it may have; over it, the rows without a "
+                    "significant change are cut first and a line says how many (default 65000, "
+                    "under GitHub's 65,536 per comment)")
+        ->check(CLI::Range(std::size_t{4096}, std::size_t{100000000}));
     cmd->footer(
         "Examples:\n"
         "  deferlab compare out/before out/after\n"
@@ -62,18 +68,10 @@ class CompareCommand final : public Command {
       throw Error("the two runs share no benchmark", base_ + " / " + head_,
                   "compare runs of the same benchmarks (matched by name)");
     }
-    std::string text;
-    if (format_ == "json") {
-      text = reports::render_comparison_json(c);
-    } else if (format_ == "md") {
-      text = reports::render_comparison_markdown(c);
-    } else if (format_ == "html") {
-      text = reports::render_comparison_html(c);
-    } else {
-      text = reports::render_comparison_text(c, out_.empty() && use_color(stdout));
-    }
+    const auto renderer =
+        reports::make_renderer(format_, {out_.empty() && use_color(stdout), max_chars_});
     Output output(out_);
-    output.write(text);
+    output.write(renderer->render(c));
     output.commit();
     // Which gates ran on how many rows, so a gate that judged nothing cannot pass unseen.
     for (const reports::GateRun& g : c.gate_runs) {
@@ -100,6 +98,7 @@ class CompareCommand final : public Command {
   std::vector<std::string> gates_;
   std::string format_ = "text";
   std::string out_;
+  std::size_t max_chars_ = disasm::kDefaultMarkdownBudget;
 };
 
 }  // namespace

@@ -1,12 +1,12 @@
 // deferlab diff A B: two functions (two strategies in one binary, or one symbol in two
 // builds) aligned instruction by instruction after normalising addresses.
-#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
 #include "disasm/diff.h"
 #include "disasm/diff_render.h"
 #include "harness/error.h"
+#include "reports/renderer.h"
 #include "tools/command.h"
 #include "tools/function_spec.h"
 #include "tools/output.h"
@@ -29,8 +29,8 @@ class DiffCommand final : public Command {
     cmd->add_option("b", b_, "The same, for the other side")->required();
     cmd->add_flag("--ignore-registers", ignore_registers_,
                   "Treat any register as any other (register allocation differences do not count)");
-    cmd->add_option("--format,-f", format_, "text (default), md, json (deferlab.diff/1)")
-        ->check(CLI::IsMember({"text", "md", "json"}));
+    cmd->add_option("--format,-f", format_, "text (default), md, json (deferlab.diff/1), html")
+        ->check(CLI::IsMember({"text", "md", "json", "html"}));
     cmd->add_option("--out,-o", out_, kOutHelp);
     cmd->footer(
         "Examples:\n"
@@ -51,16 +51,9 @@ class DiffCommand final : public Command {
     const FunctionDiff d = diff_functions(a.function, b.function, options);
     const DiffSide side_a{&a.function, a.source, std::string(arch_info(a.arch).name)};
     const DiffSide side_b{&b.function, b.source, std::string(arch_info(b.arch).name)};
-    std::string text;
-    if (format_ == "json") {
-      text = nlohmann::json::parse(render_diff_json(side_a, side_b, d, options)).dump(2) + "\n";
-    } else if (format_ == "md") {
-      text = render_diff_markdown(side_a, side_b, d);
-    } else {
-      text = render_diff_text(side_a, side_b, d);
-    }
     Output output(out_);
-    output.write(text);
+    output.write(reports::make_renderer(format_, {})
+                     ->render(reports::DiffDocument{side_a, side_b, &d, options}));
     output.commit();
     return 0;
   }

@@ -15,6 +15,7 @@
 #include "disasm/stream.h"
 #include "harness/error.h"
 #include "harness/text_escape.h"
+#include "reports/renderer.h"
 #include "tools/command.h"
 #include "tools/counts_join.h"
 #include "tools/output.h"
@@ -45,15 +46,16 @@ class DisasmCommand final : public Command {
                     "aarch64")
         ->check(CLI::IsMember({"auto", "x86-64", "aarch64"}));
     cmd->add_flag("--source", source_,
-                  "Interleave source lines (DWARF line table, files read "
-                  "from disk when present)");
+                  "Interleave source lines and give each instruction its file:line (DWARF "
+                  "line table, files read from disk when present); without it the line "
+                  "table is not read");
     cmd->add_option("--format,-f", format_,
-                    "text (default), md (for code reviews), json (deferlab.disasm/1), ndjson "
-                    "(one function per line; the only format with --all)")
-        ->check(CLI::IsMember({"text", "md", "json", "ndjson"}));
+                    "text (default), md (for code reviews), json (deferlab.disasm/1), html, "
+                    "ndjson (one function per line; the only format with --all)")
+        ->check(CLI::IsMember({"text", "md", "json", "html", "ndjson"}));
     cmd->add_flag("--no-raw-bytes", no_raw_bytes_,
-                  "text and md: leave out the column of instruction bytes (shown in full by "
-                  "default)");
+                  "text, md and html: leave out the column of instruction bytes (shown in full "
+                  "by default)");
     cmd->add_option("--syntax", syntax_, "x86-64 syntax: intel (default) or att")
         ->check(CLI::IsMember({"intel", "att"}));
     cmd->add_option("--alloc", extra_alloc_,
@@ -112,6 +114,7 @@ class DisasmCommand final : public Command {
       options.syntax = syntax;
       options.names = names;
       options.jobs = jobs_.value_or(0);
+      options.lines = source_;  // file:line per instruction only when asked for
       const auto started = std::chrono::steady_clock::now();
       const StreamStats stats =
           stream_all_functions(*file, options, [&](std::string_view line) { output.write(line); });
@@ -133,7 +136,9 @@ class DisasmCommand final : public Command {
         ranges.push_back(std::move(r));
       }
     }
-    std::unique_ptr<LineTable> lines = file->open_line_table();
+    // The line table only with --source: a lookup in a big binary with DWARF would spend
+    // more on opening it than on the function.
+    std::unique_ptr<LineTable> lines = source_ ? file->open_line_table() : nullptr;
     if (source_ && lines == nullptr) {
       std::fprintf(stderr,
                    "deferlab: warning: --source: %s has no DWARF line table, so no source lines "
@@ -152,32 +157,21 @@ class DisasmCommand final : public Command {
     if (!counts_.empty()) heat_notes = join_counts(functions, binary_, counts_, benchmark_);
 
     std::string text;
-    if (format == "json" || format == "ndjson") {
-      if (format == "ndjson") {
-        for (const AnnotatedFunction& f : functions) {
-          write_disasm_document(text, describe_binary(*file), syntax, {&f, 1},
-                                source_ ? &sources : nullptr);
-          text += '\n';
-        }
-      } else {
-        write_disasm_document(text, describe_binary(*file), syntax, functions,
+    if (format == "ndjson") {
+      for (const AnnotatedFunction& f : functions) {
+        write_disasm_document(text, describe_binary(*file), syntax, {&f, 1},
                               source_ ? &sources : nullptr);
-        text = nlohmann::json::parse(text).dump(2) + "\n";
+        text += '\n';
       }
     } else {
-      ListingOptions options;
-      options.sources = source_ ? &sources : nullptr;
-      options.bytes = !no_raw_bytes_;
-      if (format == "md") {
-        text = render_markdown_document(functions, heat_notes, options, max_chars_,
-                                        "deferlab disasm " + binary_ + " -s NAME");
-      } else {
-        for (std::size_t k = 0; k < functions.size(); ++k) {
-          if (k > 0) text += "\n";
-          options.heat_note = heat_notes[k];
-          text += render_function_text(functions[k], options);
-        }
-      }
+      const reports::ListingDocument listing{describe_binary(*file),
+                                             syntax,
+                                             &functions,
+                                             heat_notes,
+                                             source_ ? &sources : nullptr,
+                                             "deferlab disasm " + binary_ + " -s NAME",
+                                             !no_raw_bytes_};
+      text = reports::make_renderer(format, {false, max_chars_})->render(listing);
     }
     output.write(text);
     output.commit();

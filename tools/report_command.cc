@@ -26,6 +26,11 @@ class ReportCommand final : public Command {
                     "Print one format instead of rewriting all three: html, md, json, text")
         ->check(CLI::IsMember({"html", "md", "json", "text"}));
     cmd->add_option("--out,-o", out_, std::string("With --format: ") + kOutHelp);
+    cmd->add_option("--max-chars", max_chars_,
+                    "Markdown (review.md, -f md): the most characters it may have; over it, "
+                    "the least important sections are cut and a line says which (default "
+                    "65000, under GitHub's 65,536 per comment)")
+        ->check(CLI::Range(std::size_t{4096}, std::size_t{100000000}));
     cmd->add_option("--baseline", baseline_,
                     "Strategy (or benchmark family) the ratios are relative to (default: the manifest's baseline, goto_cleanup for the lab; none for other binaries)");
     cmd->footer(
@@ -43,14 +48,15 @@ class ReportCommand final : public Command {
     }
     const reports::RunReport report = reports::load_run_directory(run_dir_, baseline_);
     if (!format_.empty()) {
-      const auto renderer = reports::make_renderer(format_, {use_color(stdout) && out_.empty()});
+      const auto renderer =
+          reports::make_renderer(format_, {use_color(stdout) && out_.empty(), max_chars_});
       Output output(out_);
       output.write(renderer->render(report));
       output.commit();
       return 0;
     }
     Output paths("");
-    for (const auto& path : reports::write_reports(run_dir_, report)) {
+    for (const auto& path : reports::write_reports(run_dir_, report, {false, max_chars_})) {
       paths.write(path.string() + "\n");
     }
     paths.commit();
@@ -62,6 +68,7 @@ class ReportCommand final : public Command {
   std::string format_;
   std::string out_;
   std::string baseline_;  // "": the manifest's baseline_strategy
+  std::size_t max_chars_ = disasm::kDefaultMarkdownBudget;
 };
 
 }  // namespace

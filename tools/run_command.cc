@@ -20,15 +20,16 @@
 #include "disasm/go_defer.h"
 #include "disasm/hot_functions.h"
 #include "harness/atomic_file.h"
+#include "harness/callgrind_runner.h"  // valgrind_version
 #include "harness/error.h"
 #include "harness/go_runner.h"
-#include "harness/callgrind_runner.h"  // valgrind_version
 #include "harness/interrupt.h"
 #include "harness/profile_json.h"
 #include "harness/profile_pass.h"
 #include "harness/run_driver.h"
 #include "harness/subprocess.h"
 #include "reports/bench_results.h"
+#include "reports/disasm_set.h"
 #include "reports/go_bench_text.h"
 #include "reports/profile_figures.h"
 #include "reports/profile_heat.h"
@@ -40,7 +41,6 @@
 #include "tools/console.h"
 #include "tools/output.h"
 #include "tools/signals.h"
-
 
 namespace deferlab::tools {
 namespace {
@@ -499,6 +499,9 @@ class RunCommand final : public Command {
       for (const nlohmann::json& c : go.value(key, nlohmann::json::array())) into[key].push_back(c);
     }
     into["go_compiler"] = go.value("compiler", "");
+    // The Go rows are measured against the Go manifest's own baseline, not the C++ one.
+    const std::string go_baseline = go.value("baseline_strategy", "");
+    if (!go_baseline.empty()) into["language_baselines"]["go"] = go_baseline;
   }
 
   // Runs the Go benchmarks and appends their rows to `bench`. A crash, timeout or signal
@@ -773,7 +776,7 @@ class RunCommand final : public Command {
         binary.string(), std::vector<std::string>(symbols.begin(), symbols.end())));
     reports::add_profiles_to_disasm(host, profile);
     const std::string arch = host["binary"].value("arch", "x86-64");
-    return {{"schema", "deferlab.disasm-set/1"}, {"architectures", {{arch, std::move(host)}}}};
+    return reports::disasm_set_document({{arch, std::move(host)}});
   }
 
   // disasm.json: the hot function of every case, for each architecture built.
@@ -791,11 +794,10 @@ class RunCommand final : public Command {
       if (n.is_string()) noreturn.push_back(n.get<std::string>());
     }
     // The lab binary is built for this machine; its architecture comes from the file.
-    const std::string host = disasm::hot_functions_document(binary.string(), symbols, noreturn);
-    const nlohmann::json host_json = nlohmann::json::parse(host);
-    std::string document = "{\"schema\":\"deferlab.disasm-set/1\",\"architectures\":{";
+    std::map<std::string, nlohmann::json> by_arch;
+    nlohmann::json host_json =
+        nlohmann::json::parse(disasm::hot_functions_document(binary.string(), symbols, noreturn));
     const std::string host_arch = host_json["binary"].value("arch", "x86-64");
-    document += "\"" + host_arch + "\":" + host;
     std::error_code ec;
     if (!aarch64_binary_.empty()) {
       if (!fs::exists(aarch64_binary_, ec)) {
@@ -803,11 +805,12 @@ class RunCommand final : public Command {
                      "deferlab: warning: no AArch64 binary at %s; disasm.json has %s only\n",
                      aarch64_binary_.c_str(), host_json["binary"].value("arch", "").c_str());
       } else {
-        document += ",\"aarch64\":" + disasm::hot_functions_document(aarch64_binary_, symbols, noreturn);
+        by_arch["aarch64"] = nlohmann::json::parse(
+            disasm::hot_functions_document(aarch64_binary_, symbols, noreturn));
       }
     }
-    document += "}}";
-    nlohmann::json set = nlohmann::json::parse(document);
+    by_arch[host_arch] = std::move(host_json);
+    nlohmann::json set = reports::disasm_set_document(std::move(by_arch));
     // The heat is the host's: the profile runs there only (AArch64 stays static).
     if (profile) reports::add_profiles_to_disasm(set["architectures"][host_arch], *profile);
     return set;

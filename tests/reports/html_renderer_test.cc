@@ -198,9 +198,75 @@ TEST(MarkdownRendererTest, CutsSectionsToFitAndSaysSo) {
     report.groups.push_back(g);
   }
   const std::string md = render_review_markdown(report);
-  EXPECT_LE(md.size(), kReviewLimit);
-  EXPECT_NE(md.find("sections were cut to stay under GitHub's 65,536-character comment limit"),
+  EXPECT_LE(md.size(), disasm::kDefaultMarkdownBudget);
+  EXPECT_NE(md.find("sections were cut to stay under 65000 characters (the first: "),
             std::string::npos);
+  EXPECT_NE(md.find("`deferlab report RUN_DIR -f md --max-chars N`"), std::string::npos);
+  // A smaller budget is kept as well, and cuts more.
+  const std::string small = render_review_markdown(report, 20000);
+  EXPECT_LE(small.size(), 20000u);
+  EXPECT_LT(small.size(), md.size());
+}
+
+// A binary without a manifest and thousands of benchmarks: the summary table alone is over
+// the budget, so it is cut at a row, and says so.
+TEST(MarkdownRendererTest, CutsASummaryOverTheBudgetAtARow) {
+  RunReport report;
+  report.derived_manifest = true;
+  report.title = "deferlab: many";
+  for (int k = 0; k < 3000; ++k) {
+    StrategyRow row;
+    row.benchmark = row.strategy = "BM_Family" + std::to_string(k) + "/1024";
+    row.samples_ns = {100, 101, 102};
+    row.time = stats::summarize(row.samples_ns);
+    row.heap_allocs = 1;
+    report.other.push_back(row);
+  }
+  const std::string md = render_review_markdown(report);
+  EXPECT_LE(md.size(), disasm::kDefaultMarkdownBudget);
+  EXPECT_NE(md.find("| BM_Family0/1024 | "), std::string::npos) << md.substr(0, 2000);
+  EXPECT_EQ(md.find("BM_Family2999/"), std::string::npos);
+  EXPECT_NE(md.find("\n> The summary above was cut after line "), std::string::npos);
+}
+
+// One interface, every document in every format: a run report, a comparison, a diff and a
+// listing each come out of make_renderer(format), JSON as JSON, HTML as one escaped page.
+TEST(RendererTest, EveryFormatRendersEveryDocument) {
+  const RunReport report = hostile_report();
+  const disasm::AnnotatedFunction& f = report.functions.at("x86-64").begin()->second;
+  const disasm::FunctionDiff diff = disasm::diff_functions(f, f, report_diff_options("x86-64"));
+  const DiffDocument diff_document{
+      {&f, kHostile, "x86-64"}, {&f, "b.json", "x86-64"}, &diff, report_diff_options("x86-64")};
+  const std::vector<disasm::AnnotatedFunction> functions = {f};
+  const ListingDocument listing{
+      R"({"path": "a.out", "arch": "x86-64"})", disasm::Syntax::kIntel, &functions, {}, nullptr,
+      "deferlab disasm a.out -s NAME"};
+  Comparison comparison;
+  comparison.base_source = kHostile;
+  comparison.head_source = "head";
+  const std::map<std::string, std::string> files = {{"text", "summary.txt"},
+                                                    {"json", "report.json"},
+                                                    {"md", "review.md"},
+                                                    {"html", "index.html"}};
+  for (const auto& [format, file] : files) {
+    const std::unique_ptr<Renderer> renderer = make_renderer(format, {});
+    ASSERT_NE(renderer, nullptr) << format;
+    EXPECT_EQ(renderer->file_name(), file);
+    const std::vector<std::string> outputs = {
+        renderer->render(report), renderer->render(comparison), renderer->render(diff_document),
+        renderer->render(listing)};
+    // The listing names its function in every format.
+    EXPECT_NE(outputs[3].find("void f"), std::string::npos) << format << ": " << outputs[3];
+    for (const std::string& out : outputs) {
+      EXPECT_FALSE(out.empty()) << format;
+      if (format == "json") EXPECT_NO_THROW((void)nlohmann::json::parse(out)) << out;
+      if (format == "html") {
+        EXPECT_EQ(out.rfind("<!doctype html>", 0), 0u) << out.substr(0, 200);
+        EXPECT_EQ(out.find("<script>document.title"), std::string::npos) << out;
+      }
+    }
+  }
+  EXPECT_EQ(make_renderer("pdf", {}), nullptr);
 }
 
 TEST(JsonRendererTest, IsJsonWithTheSchema) {

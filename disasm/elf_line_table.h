@@ -1,0 +1,36 @@
+// DwarfLineTable: the LineTable of an ELF file, over libdw (one per thread: libdw's
+// lookups are not thread-safe), holding its own Elf handle.
+#pragma once
+
+#include <elfutils/libdw.h>
+
+#include <optional>
+
+#include "disasm/elf_handles.h"
+#include "disasm/object_file.h"
+
+namespace deferlab::disasm::elf {
+
+class DwarfLineTable final : public LineTable {
+ public:
+  DwarfLineTable(UniqueElf elf, UniqueDwarf dwarf)
+      : elf_(std::move(elf)), dwarf_(std::move(dwarf)) {}
+
+  std::optional<SourceLocation> lookup(std::uint64_t address) override {
+    Dwarf_Die cu;
+    if (dwarf_addrdie(dwarf_.get(), address, &cu) == nullptr) return std::nullopt;
+    Dwarf_Line* line = dwarf_getsrc_die(&cu, address);
+    if (line == nullptr) return std::nullopt;
+    int number = 0;
+    if (dwarf_lineno(line, &number) != 0 || number <= 0) return std::nullopt;
+    const char* file = dwarf_linesrc(line, nullptr, nullptr);
+    if (file == nullptr) return std::nullopt;
+    return SourceLocation{file, number};
+  }
+
+ private:
+  UniqueElf elf_;  // kept alive for dwarf_
+  UniqueDwarf dwarf_;
+};
+
+}  // namespace deferlab::disasm::elf
