@@ -67,6 +67,14 @@ struct Heat {
   std::optional<double> per_iteration;
 };
 
+// What a PC-relative operand refers to, named as objdump -d names it (references.h).
+struct Reference {
+  std::uint64_t address = 0;  // rip + disp; an adrp page, completed by add / ldr
+  std::string symbol;         // named after this symbol, as the file spells it
+  std::int64_t offset = 0;    // address - the symbol's address
+  bool got = false;           // a GOT slot, holding `symbol`'s address (offset 0)
+};
+
 struct AnnotatedInstruction {
   Instruction insn;
   std::uint32_t tags = 0;
@@ -74,7 +82,8 @@ struct AnnotatedInstruction {
   std::string branch_label;  // the label of a direct branch's target inside the function
   std::string call_target;   // "operator new(unsigned long)@plt", "foo+0x10", ...
   std::string call_symbol;   // the callee's linkage name, without @plt / @GOT
-  std::string reference;     // a PC-relative operand's symbol ("counter+0x8")
+  std::string reference;     // a PC-relative operand's symbol ("counter+0x8"), demangled
+  std::optional<Reference> reference_target;  // its address and objdump's name for it
   int block = -1;
   int loop = -1;       // innermost loop, or -1
   int loop_depth = 0;  // 0 outside loops

@@ -72,6 +72,11 @@ void classify_aarch64(const cs_insn& insn, Instruction& out) {
       }
       return;
     case ARM64_INS_LDR:
+      // ldr x0, 0x4a0010: a literal load, PC-relative like adr.
+      if (a.op_count == 2 && a.operands[1].type == ARM64_OP_IMM) {
+        out.memory_address = static_cast<std::uint64_t>(a.operands[1].imm);
+        return;
+      }
       if (a.op_count == 2 && a.operands[0].type == ARM64_OP_REG &&
           a.operands[1].type == ARM64_OP_MEM && a.operands[1].mem.index == ARM64_REG_INVALID &&
           !a.writeback) {

@@ -1,3 +1,4 @@
+// Decoder: Capstone behind RAII (decoder.h).
 #include "disasm/decoder.h"
 
 #include <cstdio>
@@ -12,7 +13,7 @@ Decoder::Decoder(Arch arch, Syntax syntax) : info_(&arch_info(arch)) {
     throw Error("Capstone cannot decode this architecture", std::string(info_->name));
   }
   cs_option(handle_, CS_OPT_DETAIL, CS_OPT_ON);
-  if (arch == Arch::kX86_64) {
+  if (info_->has_syntax_option) {
     cs_option(handle_, CS_OPT_SYNTAX,
               syntax == Syntax::kAtt ? CS_OPT_SYNTAX_ATT : CS_OPT_SYNTAX_INTEL);
   }
@@ -34,7 +35,7 @@ void Decoder::decode(std::span<const std::uint8_t> bytes, std::uint64_t address,
   const std::uint8_t* code = bytes.data();
   std::size_t remaining = bytes.size();
   std::uint64_t pc = address;
-  const std::size_t invalid_size = info_->arch == Arch::kAArch64 ? 4 : 1;
+  const std::size_t invalid_size = info_->invalid_size;
   while (remaining > 0) {
     Instruction& insn = out.emplace_back();
     if (cs_disasm_iter(handle_, &code, &remaining, &pc, insn_)) {
@@ -53,16 +54,13 @@ void Decoder::decode(std::span<const std::uint8_t> bytes, std::uint64_t address,
     insn.size = static_cast<std::uint8_t>(size);
     std::memcpy(insn.bytes.data(), code, size);
     insn.kind = InsnKind::kInvalid;
+    // The placeholder's value, as one little-endian number of its size: "0x8b", "0xd503201f".
+    std::uint64_t value = 0;
+    for (std::size_t k = size; k > 0; --k) value = (value << 8) | code[k - 1];
     char text[32];
-    if (size == 4) {
-      std::uint32_t word = 0;
-      std::memcpy(&word, code, 4);  // AArch64 code is little-endian
-      std::snprintf(text, sizeof text, "0x%08x", word);
-      insn.mnemonic = ".inst";
-    } else {
-      std::snprintf(text, sizeof text, "0x%02x", code[0]);
-      insn.mnemonic = ".byte";
-    }
+    std::snprintf(text, sizeof text, "0x%0*llx", static_cast<int>(2 * size),
+                  static_cast<unsigned long long>(value));
+    insn.mnemonic = size == invalid_size ? info_->invalid_mnemonic : ".byte";
     insn.operands = text;
     code += size;
     remaining -= size;

@@ -1,6 +1,5 @@
+// The instruction diff (diff.h): normalisation and Myers' shortest edit script.
 #include "disasm/diff.h"
-
-#include <capstone/capstone.h>
 
 #include <algorithm>
 #include <cctype>
@@ -169,27 +168,40 @@ class ShortestEditScript {
 
 std::set<std::string> register_names(Arch arch) {
   const ArchInfo& info = arch_info(arch);
+  const Decoder decoder(arch, Syntax::kIntel);  // owns the Capstone handle
   std::set<std::string> names;
-  csh handle = 0;
-  if (cs_open(info.capstone_arch, info.capstone_mode, &handle) != CS_ERR_OK) return names;
-  const unsigned last = arch == Arch::kX86_64 ? static_cast<unsigned>(X86_REG_ENDING)
-                                              : static_cast<unsigned>(ARM64_REG_ENDING);
-  for (unsigned reg = 1; reg < last; ++reg) {
-    if (const char* name = cs_reg_name(handle, reg)) names.insert(name);
+  for (unsigned reg = 1; reg < info.register_end; ++reg) {
+    if (std::string name = decoder.register_name(static_cast<int>(reg)); !name.empty()) {
+      names.insert(std::move(name));
+    }
   }
-  cs_close(&handle);
-  names.erase("rip");  // PC-relative addressing is part of the shape, not a choice
+  if (!info.pc_register.empty()) names.erase(std::string(info.pc_register));
   return names;
 }
 
 std::string normalize(const AnnotatedInstruction& a, const DiffOptions& options) {
   std::string operands = display_operands(a);
   if (!a.reference.empty()) {
-    // [rip + 0x2f5a] -> [rip + counter]
+    // x86-64: [rip + 0x2f5a] -> [rip + counter]. Otherwise the low bits an add / ldr puts
+    // on an adrp page (or a literal load's address) are the last number:
+    // add x0, x0, #0x10 -> add x0, x0, counter+0x10. An adrp's page is left to ADDR: the
+    // symbol below a page says little and moves with the layout.
     const std::size_t at = operands.find("rip");
-    if (at != std::string::npos) {
-      const std::size_t close = operands.find(']', at);
-      if (close != std::string::npos) operands.replace(at, close - at, "rip + " + a.reference);
+    const std::size_t close = at == std::string::npos ? at : operands.find(']', at);
+    if (close != std::string::npos) {
+      operands.replace(at, close - at, "rip + " + a.reference);
+    } else if (a.reference_target && a.insn.reg_def != RegDef::kConst) {
+      const std::size_t hash = operands.rfind('#');
+      const std::size_t hex = operands.rfind("0x");
+      const std::size_t start = hash != std::string::npos ? hash : hex;
+      if (start != std::string::npos) {
+        std::size_t end = start + (operands[start] == '#' ? 1 : 0);
+        if (operands.compare(end, 2, "0x") == 0) end += 2;
+        while (end < operands.size() && std::isxdigit(static_cast<unsigned char>(operands[end]))) {
+          ++end;
+        }
+        operands.replace(start, end - start, a.reference);
+      }
     }
   }
   operands = mask_addresses(operands);

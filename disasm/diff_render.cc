@@ -34,9 +34,46 @@ std::string line_of(const AnnotatedInstruction& a) {
   return text;
 }
 
+std::string file_name(const std::string& path) {
+  const std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Where an instruction is: "0x1003 loop.cc:12" (the source line when the side has one).
+std::string place_of(const AnnotatedInstruction& a) {
+  std::string text = hex_address(a.insn.address);
+  if (a.source) text += " " + file_name(a.source->file) + ":" + std::to_string(a.source->line);
+  return text;
+}
+
+// A label's definition, so that ".L3" in a branch can be found: ".L3:  ; 0x1003 f.cc:12".
+std::string label_line(const std::string& label, const std::string& where) {
+  return pad(label + ":", 44) + " ; " + where;
+}
+
+// The label lines before an instruction pair: one ' ' line when both sides define the same
+// label there, else a '-' line for A's and a '+' line for B's.
+void append_labels(const AnnotatedInstruction* ia, const AnnotatedInstruction* ib,
+                   std::string& removed, std::string& added, std::string* same) {
+  if (same != nullptr && ia != nullptr && ib != nullptr && !ia->label.empty() &&
+      ia->label == ib->label) {
+    *same += "  " +
+             visible_text(label_line(ib->label, "a " + place_of(*ia) + ", b " + place_of(*ib))) +
+             "\n";
+    return;
+  }
+  if (ia != nullptr && !ia->label.empty()) {
+    removed += "- " + visible_text(label_line(ia->label, place_of(*ia))) + "\n";
+  }
+  if (ib != nullptr && !ib->label.empty()) {
+    added += "+ " + visible_text(label_line(ib->label, place_of(*ib))) + "\n";
+  }
+}
+
 // The listing body shared by text and Markdown: ' ' equal, '-' only in A, '+' only in B.
-// Within a run of changes, A's lines come first, then B's, as in a unified diff. Every
-// line goes through visible_text: operands and names cannot break a line or a fence.
+// Within a run of changes, A's lines come first, then B's, as in a unified diff. Label
+// definitions come before the instruction they name. Every line goes through
+// visible_text: operands and names cannot break a line or a fence.
 std::string diff_lines(const DiffSide& a, const DiffSide& b, const FunctionDiff& d) {
   std::string out;
   std::string removed;
@@ -53,9 +90,12 @@ std::string diff_lines(const DiffSide& a, const DiffSide& b, const FunctionDiff&
         op.b >= 0 ? &b.function->instructions[static_cast<std::size_t>(op.b)] : nullptr;
     if (op.kind == DiffOpKind::kEqual) {
       flush();
+      append_labels(ia, ib, removed, added, &out);
+      flush();
       out += "  " + visible_text(line_of(*ib)) + "\n";
       continue;
     }
+    append_labels(ia, ib, removed, added, nullptr);
     if (ia != nullptr) removed += "- " + visible_text(line_of(*ia)) + "\n";
     if (ib != nullptr) added += "+ " + visible_text(line_of(*ib)) + "\n";
   }
@@ -93,6 +133,10 @@ void append_op_side(std::string& out, const AnnotatedInstruction& a,
   append_json_string(out, a.insn.mnemonic + " " + display_operands(a));
   out += ",\"normalized\":";
   append_json_string(out, normalized);
+  if (!a.label.empty()) {
+    out += ",\"label\":";
+    append_json_string(out, a.label);
+  }
   const std::vector<std::string> tags = tag_names(a.tags);
   if (!tags.empty()) {
     out += ",\"tags\":[";

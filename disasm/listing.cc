@@ -24,16 +24,27 @@ std::pair<std::size_t, std::size_t> last_hex_literal(const std::string& text) {
   return {begin, end - begin};
 }
 
-std::string bytes_text(const Instruction& insn, std::size_t max_bytes) {
+// Every byte of the encoding (x86-64 instructions run to 15), so a reader can paste them
+// into an assembler or compare them with objdump; nothing is cut.
+std::string bytes_text(const Instruction& insn) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
-  for (std::uint8_t i = 0; i < insn.size && i < max_bytes; ++i) {
+  for (std::uint8_t i = 0; i < insn.size; ++i) {
     if (i > 0) out += ' ';
     out += kHex[insn.bytes[i] >> 4];
     out += kHex[insn.bytes[i] & 15];
   }
-  if (insn.size > max_bytes) out += " ..";
   return out;
+}
+
+// The bytes column's width for a function: its longest encoding, and at least the 8 bytes
+// most instructions fit in, so columns line up within a listing.
+std::size_t bytes_width(const AnnotatedFunction& f) {
+  std::size_t longest = 8;
+  for (const AnnotatedInstruction& a : f.instructions) {
+    longest = std::max<std::size_t>(longest, a.insn.size);
+  }
+  return longest * 3 + 2;
 }
 
 std::string pad(std::string text, std::size_t width) {
@@ -79,6 +90,7 @@ std::string compose(const Line& line, bool heat) {
 template <class Emit>
 void each_line(const AnnotatedFunction& f, const ListingOptions& options, Emit emit) {
   std::optional<SourceLocation> shown;
+  const std::size_t bytes_column = options.bytes ? bytes_width(f) : 0;
   for (const AnnotatedInstruction& a : f.instructions) {
     const std::string gutter(static_cast<std::size_t>(a.loop_depth), '|');
     if (options.sources != nullptr && a.source &&
@@ -96,10 +108,10 @@ void each_line(const AnnotatedFunction& f, const ListingOptions& options, Emit e
     if (!a.label.empty()) emit(Line{gutter, a.label + ":", ""});
     std::string text = hex_address(a.insn.address);
     text = pad(text, 10) + "  ";
-    if (options.bytes) text += pad(bytes_text(a.insn, 8), 26) + "  ";
+    if (options.bytes) text += pad(bytes_text(a.insn), bytes_column) + "  ";
     text += pad(a.insn.mnemonic, 7) + " " + display_operands(a);
     const std::string note = annotation_text(a);
-    if (!note.empty()) text = pad(text, options.bytes ? 78 : 52) + " ; " + note;
+    if (!note.empty()) text = pad(text, 52 + (options.bytes ? bytes_column : 0)) + " ; " + note;
     emit(Line{gutter, "  " + trim_right(text), heat_text(a)});
   }
 }
@@ -154,7 +166,12 @@ std::string annotation_text(const AnnotatedInstruction& a) {
   } else if (!a.call_target.empty() && !a.insn.target) {
     notes.emplace_back(a.call_target);  // named through the GOT or a relocation
   }
-  if (!a.reference.empty()) notes.emplace_back(a.reference);
+  if (a.reference_target) {
+    // objdump's form: "0x1025c0 <counter+0x8>"
+    notes.emplace_back(hex_address(a.reference_target->address) + " <" + a.reference + ">");
+  } else if (!a.reference.empty()) {
+    notes.emplace_back(a.reference);  // a relocation in an object file: no address yet
+  }
   if (a.loop >= 0 && (a.tags & (kTagAlloc | kTagCall | kTagAllocReachable))) {
     notes.emplace_back("in loop " + std::to_string(a.loop));
   }
@@ -201,10 +218,8 @@ std::string render_function_markdown(const AnnotatedFunction& f, const ListingOp
   const bool heat = has_heat(f);
   if (heat && !options.heat_note.empty()) out += "heat: " + markdown_text(options.heat_note) + "\n";
   out += "\n";
-  ListingOptions compact = options;
-  compact.bytes = false;
   std::string body;
-  each_line(f, compact,
+  each_line(f, options,
             [&](const Line& line) { body += visible_text(compose(line, heat)) + "\n"; });
   // A fence longer than any run of backticks in the body, so no name can close it.
   const std::string fence = markdown_fence(body);

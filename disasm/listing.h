@@ -12,7 +12,7 @@
 namespace deferlab::disasm {
 
 struct ListingOptions {
-  bool bytes = true;               // show the encoding column
+  bool bytes = true;               // show the encoding column, every byte of it
   SourceCache* sources = nullptr;  // interleave source lines when set
   // What the heat column counts ("executions per iteration of BM_x"), shown under the
   // summary; the column itself appears when any instruction has Heat.

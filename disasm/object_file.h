@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>  // for once_flag
 #include <optional>
 #include <span>
 #include <string>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "disasm/arch.h"
+#include "disasm/symbol_index.h"
 
 namespace deferlab::disasm {
 
@@ -122,8 +124,24 @@ class ObjectFile {
   // A data or function symbol containing `address` (for RIP-relative operands).
   virtual const Symbol* symbol_containing(std::uint64_t address) const = 0;
 
+  // The symbol objdump -d names `address` after: the nearest at or below it, of any type
+  // or size (symbol_index.h). Read from path() on first use, once, safely from any thread;
+  // when path() is not an ELF file, the symbol containing the address.
+  std::optional<IndexedSymbol> nearest_symbol(std::uint64_t address) const;
+
   // A fresh line table (one per thread), or null when the file has no DWARF lines.
   virtual std::unique_ptr<LineTable> open_line_table() const = 0;
+
+ private:
+  // Read on first use; a copy of the file reads its own.
+  struct LazyIndex {
+    LazyIndex() = default;
+    LazyIndex(const LazyIndex&) {}
+    LazyIndex& operator=(const LazyIndex&) { return *this; }
+    std::once_flag once;
+    std::shared_ptr<const SymbolIndex> index;
+  };
+  mutable LazyIndex symbol_index_;
 };
 
 // Opens and validates `path`. Throws Error (with the path) for anything that is not a

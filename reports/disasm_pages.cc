@@ -26,6 +26,7 @@ std::string preformatted(const std::string& text) {
 std::string render_listing_text(const ListingDocument& listing) {
   disasm::ListingOptions options;
   options.sources = listing.sources;
+  options.bytes = listing.raw_bytes;
   std::string text;
   for (std::size_t k = 0; k < listing.functions->size(); ++k) {
     if (k > 0) text += "\n";
@@ -45,6 +46,7 @@ std::string render_listing_json(const ListingDocument& listing) {
 std::string render_listing_html(const ListingDocument& listing) {
   disasm::ListingOptions options;
   options.sources = listing.sources;
+  options.bytes = listing.raw_bytes;
   std::string body;
   for (std::size_t k = 0; k < listing.functions->size(); ++k) {
     const disasm::AnnotatedFunction& f = (*listing.functions)[k];

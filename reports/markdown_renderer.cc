@@ -296,6 +296,7 @@ MarkdownSection assembly_section(const CaseGroup& g, const StrategyRow& row,
   const auto [heated, heat_note] = with_heat(f, row);
   disasm::ListingOptions listing;
   listing.heat_note = heat_note;
+  listing.bytes = false;  // review.md stays compact: its budget is for instructions
   std::string body = "<details><summary><code>" + inline_html(row.strategy) + "</code> in " +
                      inline_html(g.scenario) + ": " + html_escape(disasm::summary_text(f.summary)) +
                      "</summary>\n\n" + disasm::render_function_markdown(heated, listing);
@@ -338,6 +339,7 @@ std::vector<MarkdownSection> review_sections(const RunReport& report) {
     const auto [heated, heat_note] = with_heat(f->second, row);
     disasm::ListingOptions listing;
     listing.heat_note = heat_note;
+    listing.bytes = false;
     sections.push_back({row.benchmark + " assembly",
                         "<details><summary><code>" + inline_html(row.benchmark) + "</code>: " +
                             inline_html(f->second.range.demangled) + ", " +

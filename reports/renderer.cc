@@ -60,6 +60,7 @@ class MarkdownRenderer final : public Renderer {
   std::string render(const ListingDocument& listing) const override {
     disasm::ListingOptions options;
     options.sources = listing.sources;
+    options.bytes = listing.raw_bytes;
     return disasm::render_markdown_document(*listing.functions, listing.heat_notes, options,
                                             options_.max_chars, listing.how_to_get);
   }

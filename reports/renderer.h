@@ -45,6 +45,7 @@ struct ListingDocument {
   std::vector<std::string> heat_notes;     // empty, or one per function
   disasm::SourceCache* sources = nullptr;  // interleave source lines when set
   std::string how_to_get;                  // Markdown: how to get a listing the budget cut
+  bool raw_bytes = true;                   // text, Markdown, HTML: the column of bytes
 };
 
 class Renderer {

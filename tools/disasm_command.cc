@@ -53,6 +53,9 @@ class DisasmCommand final : public Command {
                     "text (default), md (for code reviews), json (deferlab.disasm/1), html, "
                     "ndjson (one function per line; the only format with --all)")
         ->check(CLI::IsMember({"text", "md", "json", "html", "ndjson"}));
+    cmd->add_flag("--no-raw-bytes", no_raw_bytes_,
+                  "text, md and html: leave out the column of instruction bytes (shown in full "
+                  "by default)");
     cmd->add_option("--syntax", syntax_, "x86-64 syntax: intel (default) or att")
         ->check(CLI::IsMember({"intel", "att"}));
     cmd->add_option("--alloc", extra_alloc_,
@@ -167,7 +170,8 @@ class DisasmCommand final : public Command {
                                              &functions,
                                              heat_notes,
                                              source_ ? &sources : nullptr,
-                                             "deferlab disasm " + binary_ + " -s NAME"};
+                                             "deferlab disasm " + binary_ + " -s NAME",
+                                             !no_raw_bytes_};
       text = reports::make_renderer(format, {false, max_chars_})->render(listing);
     }
     output.write(text);
@@ -182,6 +186,7 @@ class DisasmCommand final : public Command {
   bool all_ = false;
   std::string arch_ = "auto";
   bool source_ = false;
+  bool no_raw_bytes_ = false;
   std::optional<std::string> format_;
   std::string syntax_ = "intel";
   std::vector<std::string> extra_alloc_;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 
 #include "disasm/disasm_json.h"
@@ -29,10 +30,6 @@ bool looks_like_json(const std::string& path) {
   return first == '{';
 }
 
-std::string list_names(const std::vector<std::string>& names) {
-  return quoted_list(names, 3);
-}
-
 LoadedFunction from_json(const std::string& path, const std::string& symbol) {
   const nlohmann::json document = reports::load_json_file(path);
   const json::Source source{path, "write one with `deferlab disasm BINARY --symbol NAME -f json`"};
@@ -54,7 +51,9 @@ LoadedFunction from_json(const std::string& path, const std::string& symbol) {
     std::vector<std::string> names;
     for (const AnnotatedFunction* f : matches) names.push_back(f->range.demangled);
     throw Error("the document holds " + std::to_string(matches.size()) + " functions", path,
-                "pick one with " + path + ":SYMBOL, e.g. " + list_names(names));
+                "pick one with " + path + ":SYMBOL; the " + std::to_string(names.size()) +
+                    " names are on stdout, one per line",
+                std::move(names));
   }
   return {std::move(*matches.front()), path, arch ? arch->arch : Arch::kX86_64};
 }
@@ -72,10 +71,17 @@ LoadedFunction from_binary(const std::string& path, const std::string& symbol,
     if (originals.size() == 1) ranges = originals;
   }
   if (ranges.size() > 1) {
+    // One per line, whole, so any can be pasted back: the demangled name, or the linkage
+    // name where two share a demangled one (local functions of two files).
+    std::map<std::string, int> uses;
+    for (const FunctionRange& r : ranges) ++uses[r.demangled];
     std::vector<std::string> found;
-    for (const FunctionRange& r : ranges) found.push_back(r.demangled);
+    for (const FunctionRange& r : ranges)
+      found.push_back(uses[r.demangled] > 1 ? r.name : r.demangled);
     throw Error("'" + symbol + "' matches " + std::to_string(ranges.size()) + " functions", path,
-                "name one exactly, e.g. " + list_names(found));
+                "name one exactly; the " + std::to_string(found.size()) +
+                    " candidates are on stdout, one per line",
+                std::move(found));
   }
   const Decoder decoder(file->arch(), Syntax::kIntel);
   std::unique_ptr<LineTable> lines = file->open_line_table();

@@ -92,6 +92,11 @@ int main(int argc, char** argv) {
     if (!e.hint().empty()) line += "; " + e.hint();
     // Messages quote names from files: one line, no terminal escape sequence.
     std::fprintf(stderr, "%s\n", deferlab::visible_text(line).c_str());
+    // Details (an ambiguous name's candidates) go to stdout, one per line and whole, so the
+    // error stays one line and any candidate can be pasted or piped.
+    for (const std::string& detail : e.details()) {
+      std::printf("%s\n", deferlab::visible_text(detail).c_str());
+    }
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "deferlab: internal error: %s\n", e.what());

@@ -98,6 +98,29 @@ TEST(AnnotateTest, NamesAArch64CallsThroughRegisters) {
   EXPECT_TRUE(f.instructions[2].tags & kTagAlloc);
 }
 
+TEST(AnnotateTest, CompletesAArch64PagesWithTheirLowBits) {
+  // adrp x16, 0x1000; ldr x17, [x16, #0x18]; add x0, x16, #0x24; ret  (at 0x1000)
+  MemoryObjectFile file(Arch::kAArch64, 0x1000,
+                        {0x10, 0x00, 0x00, 0x90, 0x11, 0x0e, 0x40, 0xf9, 0x00, 0x92, 0x00, 0x91,
+                         0xc0, 0x03, 0x5f, 0xd6});
+  file.add_function("page_and_offset", 0x1000, 16);
+  file.add_got_slot(0x1018, "malloc");
+  file.add_data_symbol("counter", 0x1020, 16);
+  const AnnotatedFunction f = annotate_first(file);
+  // The ldr reads the GOT slot at page + 0x18: named after the symbol it holds.
+  ASSERT_TRUE(f.instructions[1].reference_target);
+  EXPECT_EQ(f.instructions[1].reference_target->address, 0x1018u);
+  EXPECT_TRUE(f.instructions[1].reference_target->got);
+  EXPECT_EQ(f.instructions[1].reference, "malloc@GOT");
+  // The add makes page + 0x24: four bytes into counter.
+  ASSERT_TRUE(f.instructions[2].reference_target);
+  EXPECT_EQ(f.instructions[2].reference_target->address, 0x1024u);
+  EXPECT_EQ(f.instructions[2].reference_target->symbol, "counter");
+  EXPECT_EQ(f.instructions[2].reference_target->offset, 4);
+  EXPECT_EQ(f.instructions[2].reference, "counter+0x4");
+  EXPECT_EQ(annotation_text(f.instructions[2]), "0x1024 <counter+0x4>");
+}
+
 // Approved listings: after a change that is meant, the test fails and keeps its output;
 // `tools/lab approve` shows the diff and takes it (tests/disasm/golden.h).
 TEST(AnnotateTest, TextListingMatchesGolden) {

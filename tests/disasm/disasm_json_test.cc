@@ -154,8 +154,8 @@ TEST(DiffRenderTest, HostileNamesCannotBreakLinesOrFences) {
   const DiffSide sb{&b, "b\n.json", "x86-64"};
   const std::string text = render_diff_text(sa, sb, d);
   EXPECT_EQ(text.find('\x1b'), std::string::npos);
-  // 4 header lines, 9 equal, one replaced instruction as - and +.
-  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4 + 9 + 2) << text;
+  // 4 header lines, 9 equal, the definition of .L0, one replaced instruction as - and +.
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4 + 9 + 1 + 2) << text;
   const std::string md = render_diff_markdown(sa, sb, d);
   EXPECT_NE(md.find("b: ``b\\|`x`\\n\\x1b[31m`` |"), std::string::npos) << md;
   EXPECT_NE(md.find("\n````diff\n"), std::string::npos) << md;

@@ -27,6 +27,14 @@ class MemoryObjectFile final : public ObjectFile {
   }
   void add_plt(std::uint64_t address, const std::string& name) { plt_[address] = name; }
   void add_got_slot(std::uint64_t address, const std::string& name) { got_[address] = name; }
+  // A data object (for PC-relative operands); the file has no ELF symbol table to read.
+  void add_data_symbol(const std::string& name, std::uint64_t address, std::uint64_t size) {
+    Symbol symbol;
+    symbol.name = name;
+    symbol.address = address;
+    symbol.size = size;
+    data_.push_back(std::move(symbol));
+  }
 
   const std::string& path() const override { return path_; }
   Arch arch() const override { return arch_; }
@@ -53,7 +61,12 @@ class MemoryObjectFile final : public ObjectFile {
   const CodeRelocation* relocation_in(std::size_t, std::uint64_t, std::uint64_t) const override {
     return nullptr;
   }
-  const Symbol* symbol_containing(std::uint64_t) const override { return nullptr; }
+  const Symbol* symbol_containing(std::uint64_t address) const override {
+    for (const Symbol& s : data_) {
+      if (address >= s.address && address - s.address < s.size) return &s;
+    }
+    return nullptr;
+  }
   std::unique_ptr<LineTable> open_line_table() const override { return nullptr; }
 
  private:
@@ -64,6 +77,7 @@ class MemoryObjectFile final : public ObjectFile {
   std::vector<Symbol> functions_;
   std::map<std::uint64_t, std::string> plt_;
   std::map<std::uint64_t, std::string> got_;
+  std::vector<Symbol> data_;
 };
 
 }  // namespace deferlab::disasm::testing

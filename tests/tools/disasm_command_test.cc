@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -407,6 +408,62 @@ TEST(DiffCommandTest, BadSpecs) {
   const CliResult which = run_deferlab({"diff", FIXTURE_EXECUTABLE, FIXTURE_EXECUTABLE});
   EXPECT_EQ(which.exit_code, 2);
   EXPECT_NE(which.err_text().find("BINARY:SYMBOL"), std::string::npos);
+}
+
+TEST(DiffCommandTest, AnAmbiguousNameListsEveryCandidateWhole) {
+  // One error line on stderr; on stdout every candidate, one per line, uncut, so that any
+  // can be pasted back as BINARY:SYMBOL.
+  const std::string bench = LAB_BINARY;
+  const CliResult r = run_deferlab({"diff", bench + ":*loop_defer*", bench + ":main"});
+  EXPECT_EQ(r.exit_code, 2);
+  ASSERT_EQ(r.err.size(), 1u) << r.err_text();
+  EXPECT_NE(r.err[0].find("candidates are on stdout, one per line"), std::string::npos) << r.err[0];
+  const CliResult listed = run_deferlab({"disasm", bench, "-s", "*loop_defer*", "-f", "json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err_text();
+  const nlohmann::json doc = nlohmann::json::parse(listed.out_text());
+  ASSERT_EQ(r.out.size(), doc["functions"].size()) << r.out_text();
+  std::size_t longest = 0;
+  for (std::size_t k = 0; k < r.out.size(); ++k) {
+    EXPECT_EQ(r.out[k], doc["functions"][k]["demangled"].get<std::string>());
+    if (r.out[k].size() > r.out[longest].size()) longest = k;
+  }
+  const CliResult pasted =
+      run_deferlab({"diff", bench + ":" + r.out[longest], bench + ":" + r.out[longest]});
+  EXPECT_EQ(pasted.exit_code, 0) << pasted.err_text();
+}
+
+TEST(DisasmCommandTest, RawBytesAreWholeOrHidden) {
+  const std::string bench = LAB_BINARY;
+  const CliResult json = run_deferlab({"disasm", bench, "-s", "main", "-f", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err_text();
+  const nlohmann::json doc = nlohmann::json::parse(json.out_text());
+  for (const char* format : {"text", "md"}) {
+    const CliResult shown = run_deferlab({"disasm", bench, "-s", "main", "-f", format});
+    const CliResult hidden =
+        run_deferlab({"disasm", bench, "-s", "main", "-f", format, "--no-raw-bytes"});
+    ASSERT_EQ(shown.exit_code, 0) << shown.err_text();
+    ASSERT_EQ(hidden.exit_code, 0) << hidden.err_text();
+    // The listing line of each instruction: the one holding its address and a mnemonic.
+    auto line_at = [](const CliResult& r, const std::string& address) -> std::string {
+      for (const std::string& line : r.out) {
+        if (line.find(" " + address + " ") != std::string::npos) return line;
+      }
+      return "";
+    };
+    std::size_t longest = 0;
+    for (const nlohmann::json& insn : doc["functions"][0]["instructions"]) {
+      // "     0x95fcb     48 b9 67 63 63 20 31 32 2e 32  movabs ...": every byte, or none.
+      const std::string address = insn["address"].get<std::string>();
+      const std::string bytes = " " + insn["bytes"].get<std::string>() + "  ";
+      longest = std::max(longest, bytes.size() - 3);
+      EXPECT_NE(line_at(shown, address).find(bytes), std::string::npos)
+          << format << ": " << line_at(shown, address) << " lacks" << bytes;
+      EXPECT_EQ(line_at(hidden, address).find(bytes), std::string::npos)
+          << format << ": " << line_at(hidden, address);
+    }
+    EXPECT_GT(longest, std::string("00 11 22 33 44 55 66 77").size());  // past the old cut
+    EXPECT_EQ(shown.out_text().find(" .. "), std::string::npos) << format;
+  }
 }
 
 TEST(CheckCommandTest, FailsOnAllocationInALoop) {

@@ -1,0 +1,66 @@
+// Names of what code refers to, shared by annotation and reachability: demangling with a
+// per-thread cache, linkage names without @plt / @VERSION, and callees by address.
+#include "disasm/names.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <unordered_map>
+
+namespace deferlab::disasm {
+
+// demangle(), remembered per thread: a hot function calls the same few names again and
+// again, and --all annotates a hundred thousand functions on every core. Bounded: emptied
+// when full, so a thread's memory does not grow with the binary (a few MB at most).
+const std::string& demangle_cached(const std::string& name) {
+  constexpr std::size_t kMaxEntries = 16 * 1024;
+  thread_local std::unordered_map<std::string, std::string> cache;
+  auto it = cache.find(name);
+  if (it == cache.end() && cache.size() >= kMaxEntries) cache.clear();
+  if (it == cache.end()) it = cache.emplace(name, demangle(name)).first;
+  return it->second;
+}
+
+// "malloc@plt" -> "malloc", "memcpy@GLIBC_2.14" -> "memcpy"
+std::string linkage_name(std::string name) {
+  const std::size_t at = name.find('@');
+  if (at != std::string::npos) name.resize(at);
+  return name;
+}
+
+std::string hex_text(std::uint64_t value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "0x%llx", static_cast<unsigned long long>(value));
+  return text;
+}
+
+std::string with_offset(const std::string& name, std::uint64_t offset) {
+  return offset == 0 ? name : name + "+" + hex_text(offset);
+}
+
+// Names a direct target address: PLT stub, a function of the file, or the bare address.
+Callee name_address(const ObjectFile& file, std::size_t section, std::uint64_t target) {
+  if (const auto plt = file.plt_name(target)) {
+    const std::string name = linkage_name(*plt);
+    return {demangle_cached(name) + "@plt", name};
+  }
+  const std::vector<Symbol>& functions = file.functions();
+  auto it = std::upper_bound(functions.begin(), functions.end(), std::make_pair(section, target),
+                             [](const std::pair<std::size_t, std::uint64_t>& key, const Symbol& s) {
+                               return key < std::make_pair(s.section, s.address);
+                             });
+  // Outside relocatable objects a target can be in another section: search by address.
+  if (it == functions.begin() || std::prev(it)->section != section ||
+      target >= std::prev(it)->address + std::prev(it)->size) {
+    if (const Symbol* s = file.symbol_containing(target)) {
+      return {with_offset(demangle_cached(s->name), target - s->address), s->name};
+    }
+    return {hex_text(target), ""};
+  }
+  const Symbol& s = *std::prev(it);
+  // Not s.demangled(): its cache is not thread-safe, and --all annotates on every core.
+  return {with_offset(demangle_cached(s.name), target - s.address),
+          target == s.address ? s.name : ""};
+}
+
+}  // namespace deferlab::disasm
