@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "disasm/quick_hash.h"
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::disasm {
 

@@ -9,7 +9,7 @@
 #include "disasm/control_flow.h"
 #include "disasm/names.h"
 #include "disasm/references.h"
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::disasm {
 namespace {

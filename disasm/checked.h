@@ -11,7 +11,7 @@
 #include <span>
 #include <string>
 
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::disasm {
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::disasm {
 

@@ -9,8 +9,8 @@
 
 #include "disasm/decoder.h"
 #include "disasm/listing.h"
-#include "harness/error.h"
-#include "harness/text_escape.h"
+#include "common/error.h"
+#include "common/text_escape.h"
 
 namespace deferlab::disasm {
 namespace {

@@ -6,7 +6,7 @@
 
 #include "disasm/disasm_json.h"
 #include "disasm/listing.h"
-#include "harness/text_escape.h"
+#include "common/text_escape.h"
 
 namespace deferlab::disasm {
 namespace {

@@ -11,8 +11,8 @@
 #include <set>
 
 #include "disasm/json_raw_writer.h"
-#include "harness/error.h"
-#include "harness/text_escape.h"
+#include "common/error.h"
+#include "common/text_escape.h"
 
 namespace deferlab::disasm {
 namespace {

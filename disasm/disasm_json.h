@@ -12,7 +12,7 @@
 #include "disasm/annotate.h"
 #include "disasm/decoder.h"
 #include "disasm/source_cache.h"
-#include "harness/json_reader.h"
+#include "common/json_reader.h"
 
 namespace deferlab::disasm {
 

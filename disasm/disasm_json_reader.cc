@@ -4,8 +4,8 @@
 #include <limits>
 
 #include "disasm/disasm_json.h"
-#include "harness/error.h"
-#include "harness/text_escape.h"
+#include "common/error.h"
+#include "common/text_escape.h"
 
 namespace deferlab::disasm {
 namespace {

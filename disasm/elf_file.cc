@@ -28,7 +28,7 @@
 #include "disasm/elf_symbols.h"
 #include "disasm/object_file.h"
 #include "disasm/plt_stubs.h"
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::disasm {
 

@@ -13,7 +13,7 @@
 
 #include "disasm/arch.h"
 #include "disasm/checked.h"
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::disasm::elf {
 

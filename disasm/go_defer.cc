@@ -1,6 +1,6 @@
 #include "disasm/go_defer.h"
 
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::disasm {
 

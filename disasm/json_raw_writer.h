@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "disasm/instruction.h"
-#include "harness/text_escape.h"
+#include "common/text_escape.h"
 
 namespace deferlab::disasm::detail {
 

@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "disasm/disasm_json.h"
-#include "harness/text_escape.h"
+#include "common/text_escape.h"
 
 namespace deferlab::disasm {
 

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "disasm/disasm_json.h"
-#include "harness/text_escape.h"
+#include "common/text_escape.h"
 
 namespace deferlab::disasm {
 namespace {

@@ -9,7 +9,7 @@
 #include "disasm/checked.h"
 #include "disasm/disasm_json.h"
 #include "disasm/name_filter.h"
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::disasm {
 

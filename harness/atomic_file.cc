@@ -12,7 +12,7 @@
 #include <memory>
 #include <string>
 
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab {
 namespace {

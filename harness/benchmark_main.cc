@@ -10,7 +10,7 @@
 #include <sstream>
 #include <vector>
 
-#include "harness/error.h"
+#include "common/error.h"
 #include "harness/memory_manager.h"
 #include "harness/repairing_reporter.h"
 

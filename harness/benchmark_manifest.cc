@@ -13,7 +13,7 @@
 #include <ostream>
 
 #include "harness/benchmark_main.h"
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::harness {
 namespace {

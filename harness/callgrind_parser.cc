@@ -11,7 +11,7 @@
 #include <utility>
 
 #include "harness/callgrind_names.h"
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::harness {
 namespace {

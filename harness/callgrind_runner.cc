@@ -11,7 +11,7 @@
 #include <set>
 
 #include "harness/callgrind_parser.h"
-#include "harness/error.h"
+#include "common/error.h"
 #include "harness/profile_analysis.h"
 #include "harness/subprocess.h"
 

@@ -6,7 +6,7 @@
 #include <deque>
 #include <sstream>
 
-#include "harness/error.h"
+#include "common/error.h"
 #include "harness/subprocess.h"
 
 namespace deferlab::harness {

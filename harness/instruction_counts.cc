@@ -7,7 +7,7 @@
 #include <system_error>
 
 #include "harness/callgrind_parser.h"
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::harness {
 namespace {

@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "harness/callgrind_runner.h"
-#include "harness/error.h"
+#include "common/error.h"
 #include "harness/interrupt.h"
 #include "harness/profile_analysis.h"
 #include "harness/run_driver.h"

@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::harness {
 namespace {

@@ -20,7 +20,7 @@
 #include <optional>
 #include <sstream>
 
-#include "harness/error.h"
+#include "common/error.h"
 #include "harness/interrupt.h"
 
 extern char** environ;

@@ -5,8 +5,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "harness/error.h"
-#include "harness/json_reader.h"
+#include "common/error.h"
+#include "common/json_reader.h"
 #include "reports/bench_results.h"
 
 namespace deferlab::reports {

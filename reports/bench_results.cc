@@ -12,8 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "harness/error.h"
-#include "harness/json_reader.h"
+#include "common/error.h"
+#include "common/json_reader.h"
 #include "harness/statistics.h"
 #include "reports/bench_checks.h"
 #include "reports/figures.h"

@@ -102,7 +102,7 @@ nlohmann::json salvage_truncated_bench_json(const std::string& text);
 // then list a user's benchmarks the same way on every run. Names not in `order` go last.
 void order_benchmarks(nlohmann::json& document, const std::vector<std::string>& order);
 
-// Reads a JSON file through json::load_file (harness/json_reader.h): Error (naming the
+// Reads a JSON file through json::load_file (common/json_reader.h): Error (naming the
 // file) when it cannot be read or parsed, is over 256 MiB or nests deeper than 256 levels.
 // Google Benchmark's bare NaN / Infinity numbers are read as null, raw control bytes in its
 // strings as \u00XX escapes.

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "harness/error.h"
+#include "common/error.h"
 #include "reports/compare_gates.h"
 #include "reports/figures.h"
 #include "reports/format.h"

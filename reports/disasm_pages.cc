@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "disasm/disasm_json.h"
-#include "harness/text_escape.h"
+#include "common/text_escape.h"
 #include "reports/renderer.h"
 #include "reports/resources.h"
 

@@ -7,7 +7,7 @@
 #include <string_view>
 
 #include "harness/statistics.h"
-#include "harness/text_escape.h"
+#include "common/text_escape.h"
 
 namespace deferlab::reports {
 
@@ -42,7 +42,7 @@ std::string format_whole_percent(double percent);
 std::string format_fixed(double value, int digits);
 
 // Escaping of names and other untrusted text (html_escape, markdown_text, markdown_code,
-// markdown_fence, visible_text) lives in harness/text_escape.h, shared with disasm's
+// markdown_fence, visible_text) lives in common/text_escape.h, shared with disasm's
 // listings.
 
 // Text for a Markdown table cell: the same as markdown_text.

@@ -9,7 +9,7 @@
 #include <optional>
 #include <vector>
 
-#include "harness/error.h"
+#include "common/error.h"
 #include "reports/figures.h"
 
 namespace deferlab::reports {

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "harness/text_escape.h"
+#include "common/text_escape.h"
 
 namespace deferlab::reports {
 namespace {

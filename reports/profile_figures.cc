@@ -4,7 +4,7 @@
 #include <charconv>
 #include <cmath>
 
-#include "harness/json_reader.h"
+#include "common/json_reader.h"
 #include "reports/bench_results.h"
 #include "reports/figures.h"
 #include "reports/format.h"

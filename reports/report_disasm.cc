@@ -8,7 +8,7 @@
 
 #include "disasm/disasm_json.h"
 #include "disasm/go_defer.h"
-#include "harness/json_reader.h"
+#include "common/json_reader.h"
 #include "reports/figures.h"
 #include "reports/format.h"
 #include "reports/report_model.h"

@@ -9,8 +9,8 @@
 #include <map>
 #include <set>
 
-#include "harness/error.h"
-#include "harness/json_reader.h"
+#include "common/error.h"
+#include "common/json_reader.h"
 #include "reports/derived_manifest.h"
 #include "reports/figures.h"
 #include "reports/format.h"

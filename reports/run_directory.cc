@@ -2,7 +2,7 @@
 #include "reports/run_directory.h"
 
 #include "harness/atomic_file.h"
-#include "harness/error.h"
+#include "common/error.h"
 #include "reports/bench_results.h"
 #include "reports/renderer.h"
 

@@ -15,8 +15,8 @@
 #include "disasm/disasm_json.h"
 #include "disasm/listing.h"
 #include "disasm/selection.h"
-#include "harness/error.h"
-#include "harness/text_escape.h"
+#include "common/error.h"
+#include "common/text_escape.h"
 #include "tools/command.h"
 #include "tools/counts_join.h"
 

@@ -6,7 +6,7 @@
 #include <system_error>
 
 #include "disasm/object_file.h"
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::tools {
 

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/error.h"
-#include "harness/text_escape.h"
+#include "common/error.h"
+#include "common/text_escape.h"
 #include "reports/compare.h"
 #include "reports/figures.h"
 #include "reports/renderer.h"

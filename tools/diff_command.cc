@@ -5,7 +5,7 @@
 
 #include "disasm/diff.h"
 #include "disasm/diff_render.h"
-#include "harness/error.h"
+#include "common/error.h"
 #include "reports/renderer.h"
 #include "tools/command.h"
 #include "tools/function_spec.h"

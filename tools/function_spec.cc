@@ -9,7 +9,7 @@
 
 #include "disasm/disasm_json.h"
 #include "disasm/selection.h"
-#include "harness/error.h"
+#include "common/error.h"
 #include "reports/bench_results.h"
 
 namespace deferlab::tools {

@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "harness/error.h"
+#include "common/error.h"
 #include "harness/interrupt.h"
-#include "harness/text_escape.h"
+#include "common/text_escape.h"
 #include "tools/command.h"
 #include "tools/output.h"
 #include "tools/signals.h"

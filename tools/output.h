@@ -16,7 +16,7 @@
 #include <string_view>
 
 #include "harness/atomic_file.h"
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::tools {
 

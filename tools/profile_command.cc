@@ -12,7 +12,7 @@
 #include <string>
 #include <system_error>
 
-#include "harness/error.h"
+#include "common/error.h"
 #include "harness/profile_analysis.h"
 #include "harness/profile_json.h"
 #include "harness/profile_pass.h"

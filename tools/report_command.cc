@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <string>
 
-#include "harness/error.h"
+#include "common/error.h"
 #include "reports/renderer.h"
 #include "reports/run_directory.h"
 #include "tools/command.h"

@@ -21,7 +21,7 @@
 #include "disasm/hot_functions.h"
 #include "harness/atomic_file.h"
 #include "harness/callgrind_runner.h"  // valgrind_version
-#include "harness/error.h"
+#include "common/error.h"
 #include "harness/go_runner.h"
 #include "harness/interrupt.h"
 #include "harness/profile_json.h"

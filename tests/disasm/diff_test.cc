@@ -11,7 +11,7 @@
 #include <random>
 
 #include "disasm/diff_render.h"
-#include "harness/error.h"
+#include "common/error.h"
 #include "tests/disasm/golden.h"
 #include "tests/disasm/memory_object_file.h"
 

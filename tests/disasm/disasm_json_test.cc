@@ -11,8 +11,8 @@
 
 #include "disasm/diff_render.h"
 #include "disasm/listing.h"
-#include "harness/error.h"
-#include "harness/json_reader.h"
+#include "common/error.h"
+#include "common/json_reader.h"
 #include "tests/disasm/memory_object_file.h"
 
 namespace deferlab::disasm {

@@ -15,7 +15,7 @@
 
 #include "disasm/annotate.h"
 #include "disasm/selection.h"
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::disasm {
 namespace {

@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string>
 
-#include "harness/error.h"
-#include "harness/json_reader.h"
+#include "common/error.h"
+#include "common/json_reader.h"
 #include "reports/bench_results.h"
 #include "reports/compare.h"
 #include "reports/report_model.h"

@@ -12,8 +12,8 @@
 #include "disasm/diff_render.h"
 #include "disasm/disasm_json.h"
 #include "disasm/listing.h"
-#include "harness/error.h"
-#include "harness/json_reader.h"
+#include "common/error.h"
+#include "common/json_reader.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace {

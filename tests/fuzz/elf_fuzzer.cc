@@ -18,8 +18,8 @@
 #include "disasm/listing.h"
 #include "disasm/object_file.h"
 #include "disasm/selection.h"
-#include "harness/error.h"
-#include "harness/json_reader.h"
+#include "common/error.h"
+#include "common/json_reader.h"
 
 namespace {
 

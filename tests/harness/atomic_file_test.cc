@@ -11,7 +11,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab {
 namespace {

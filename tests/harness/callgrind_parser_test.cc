@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::harness {
 namespace {

@@ -1,14 +1,14 @@
-// Tests harness/json_reader.cc: the pre-pass repairs what Google Benchmark writes (NaN,
+// Tests common/json_reader.cc: the pre-pass repairs what Google Benchmark writes (NaN,
 // raw control bytes) and nothing else, nesting and size are bounded before a value is
 // built, and every typed read of a wrong value is an Error naming the file and the path.
-#include "harness/json_reader.h"
+#include "common/json_reader.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::json {
 namespace {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "harness/callgrind_runner.h"
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::harness {
 namespace {

@@ -14,7 +14,7 @@
 #include <string>
 #include <thread>
 
-#include "harness/error.h"
+#include "common/error.h"
 #include "harness/interrupt.h"
 
 namespace deferlab {

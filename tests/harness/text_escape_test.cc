@@ -1,6 +1,6 @@
-// Tests harness/text_escape.cc: hostile names (control bytes, newlines, backticks, pipes,
+// Tests common/text_escape.cc: hostile names (control bytes, newlines, backticks, pipes,
 // markup) come out of every escaper as one line of inert text.
-#include "harness/text_escape.h"
+#include "common/text_escape.h"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "harness/error.h"
+#include "common/error.h"
 #include "reports/bench_results.h"
 
 namespace deferlab::reports {

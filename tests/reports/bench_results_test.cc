@@ -8,7 +8,7 @@
 
 #include <functional>
 
-#include "harness/error.h"
+#include "common/error.h"
 
 namespace deferlab::reports {
 namespace {

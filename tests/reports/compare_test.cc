@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "harness/error.h"
+#include "common/error.h"
 #include "reports/format.h"
 
 namespace deferlab::reports {

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "harness/error.h"
+#include "common/error.h"
 #include "reports/bench_results.h"
 
 namespace deferlab::reports {

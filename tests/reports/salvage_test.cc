@@ -11,7 +11,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "harness/error.h"
+#include "common/error.h"
 #include "reports/bench_results.h"
 #include "reports/run_directory.h"
 

@@ -1,5 +1,5 @@
 // Escaping of untrusted text for terminals, HTML and Markdown (see text_escape.h).
-#include "harness/text_escape.h"
+#include "common/text_escape.h"
 
 #include <algorithm>
 #include <cstdio>

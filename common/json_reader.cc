@@ -1,5 +1,5 @@
 // Bounded reading and checked access of untrusted JSON documents (see json_reader.h).
-#include "harness/json_reader.h"
+#include "common/json_reader.h"
 
 #include <cctype>
 #include <cmath>
@@ -7,8 +7,8 @@
 #include <fstream>
 #include <limits>
 
-#include "harness/error.h"
-#include "harness/text_escape.h"
+#include "common/error.h"
+#include "common/text_escape.h"
 
 namespace deferlab::json {
 namespace {
