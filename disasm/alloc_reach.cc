@@ -1,3 +1,4 @@
+// Allocation reachability: the call graph walk behind disasm/alloc_reach.h.
 #include "disasm/alloc_reach.h"
 
 #include <fnmatch.h>

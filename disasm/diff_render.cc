@@ -1,3 +1,4 @@
+// Text, Markdown and JSON renderings of a FunctionDiff (disasm/diff_render.h).
 #include "disasm/diff_render.h"
 
 #include <algorithm>

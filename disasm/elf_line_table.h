@@ -2,6 +2,7 @@
 // lookups are not thread-safe), holding its own Elf handle.
 #pragma once
 
+#include <dwarf.h>
 #include <elfutils/libdw.h>
 
 #include <filesystem>

@@ -1,3 +1,4 @@
+// Classifies a Go function's defer mechanism from its calls (disasm/go_defer.h).
 #include "disasm/go_defer.h"
 
 #include "common/error.h"

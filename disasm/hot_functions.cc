@@ -1,3 +1,4 @@
+// Disassembles and annotates the named hot functions of a run (disasm/hot_functions.h).
 #include "disasm/hot_functions.h"
 
 #include <set>

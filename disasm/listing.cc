@@ -1,3 +1,4 @@
+// Text and Markdown listings of annotated functions (disasm/listing.h).
 #include "disasm/listing.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Resolves names, globs and address ranges to functions (disasm/selection.h).
 #include "disasm/selection.h"
 
 #include <fnmatch.h>

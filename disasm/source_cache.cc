@@ -1,3 +1,4 @@
+// Reads source files once for --source listings (disasm/source_cache.h).
 #include "disasm/source_cache.h"
 
 #include <fstream>

@@ -1,3 +1,4 @@
+// Streams every function of a binary as NDJSON, in order (disasm/stream.h).
 #include "disasm/stream.h"
 
 #include <algorithm>
@@ -34,168 +35,207 @@ struct Slot {
   std::uint64_t bytes = 0;
 };
 
-}  // namespace
+// One stream_all_functions call: workers decode items in order, at most `window` ahead of
+// the writer (the calling thread), which hands each item's text to the sink as it comes.
+class Streamer {
+ public:
+  Streamer(const ObjectFile& file, const StreamOptions& options,
+           const std::function<void(std::string_view)>& sink)
+      : file_(file),
+        options_(options),
+        sink_(sink),
+        // Only addresses up front: each worker names (demangles) its own items, so the names
+        // of a big library are demangled on every core and never all held at once.
+        items_(all_code_spans(file)),
+        jobs_(options.jobs != 0 ? options.jobs
+                                : std::max(1u, std::thread::hardware_concurrency())),
+        window_(options.window != 0 ? options.window : 16 * jobs_),
+        prefix_(std::string("{\"schema\":\"deferlab.disasm/1\",\"binary\":") +
+                describe_binary(file) + ",\"syntax\":" +
+                (options.syntax == Syntax::kAtt ? "\"att\"" : "\"intel\"") +
+                ",\"functions\":["),
+        ring_(window_),
+        unreleased_(items_.empty() ? 0 : items_.front().address) {}
 
-StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& options,
-                                 const std::function<void(std::string_view)>& sink) {
-  // Only addresses up front: each worker names (demangles) its own items, so the names of
-  // a big library are demangled on every core and never all held at once.
-  const std::vector<CodeSpan> items = all_code_spans(file);
-  const unsigned jobs =
-      options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
-  const std::size_t window = options.window != 0 ? options.window : 16 * jobs;
-  const std::string binary = describe_binary(file);
-  const std::string prefix =
-      std::string("{\"schema\":\"deferlab.disasm/1\",\"binary\":") + binary +
-      ",\"syntax\":" + (options.syntax == Syntax::kAtt ? "\"att\"" : "\"intel\"") +
-      ",\"functions\":[";
+  StreamStats run() {
+    std::vector<std::thread> workers;
+    try {
+      for (unsigned j = 0; j < jobs_; ++j) workers.emplace_back([this] { work(); });
+    } catch (...) {  // no thread left to start: stop the ones that did
+      fail(std::current_exception());
+    }
+    StreamStats stats;
+    if (!workers.empty()) write_all(stats);
+    {
+      std::lock_guard lock(mutex_);
+      if (!failure_ && written_ < items_.size())
+        failure_ = std::make_exception_ptr(std::runtime_error("stream stopped"));
+      changed_.notify_all();
+    }
+    for (std::thread& t : workers) t.join();
+    if (failure_) std::rethrow_exception(failure_);
+    return stats;
+  }
+
+ private:
+  // The text of one item being decoded by a worker, not yet handed to its slot.
+  struct Pending {
+    std::size_t index = 0;
+    std::string text;
+    std::size_t functions = 0;
+    std::size_t instructions = 0;
+    std::uint64_t bytes = 0;
+  };
+
+  void fail(std::exception_ptr e) {
+    std::lock_guard lock(mutex_);
+    if (!failure_) failure_ = std::move(e);
+    changed_.notify_all();
+  }
 
   // Items are claimed in order, at most `window` ahead of the writer. The writer drains the
   // lowest unwritten item's chunks as they come, so a worker waiting for room (its item
   // ahead of the writer with kMaxQueuedBytes queued) always waits on one that progresses.
-  std::mutex mutex;
-  std::condition_variable changed;
-  std::size_t next = 0;     // next item to claim
-  std::size_t written = 0;  // items handed to the sink
-  std::vector<Slot> ring(window);
-  std::exception_ptr failure;
-
-  auto work = [&] {
+  void work() {
     try {
-      const Decoder decoder(file.arch(), options.syntax);
-      std::unique_ptr<LineTable> lines = options.lines ? file.open_line_table() : nullptr;
-      std::string text;
+      const Decoder decoder(file_.arch(), options_.syntax);
+      std::unique_ptr<LineTable> lines = options_.lines ? file_.open_line_table() : nullptr;
       for (;;) {
-        std::size_t index = 0;
+        Pending pending;
         {
-          std::unique_lock lock(mutex);
-          changed.wait(lock,
-                       [&] { return failure || next >= items.size() || next < written + window; });
-          if (failure || next >= items.size()) return;
-          index = next++;
-        }
-        Slot& slot = ring[index % window];
-        std::size_t functions = 0;
-        std::size_t instructions = 0;
-        std::uint64_t bytes = 0;
-        // Hands the text so far to the writer; waits while too much of it is queued.
-        auto hand_over = [&](bool done) {
-          std::unique_lock lock(mutex);
-          changed.wait(lock, [&] {
-            return failure || done || index == written || slot.queued_bytes < kMaxQueuedBytes;
+          std::unique_lock lock(mutex_);
+          changed_.wait(lock, [&] {
+            return failure_ || next_ >= items_.size() || next_ < written_ + window_;
           });
-          if (failure) throw std::runtime_error("stream stopped");
-          if (!text.empty()) {
-            slot.queued_bytes += text.size();
-            slot.chunks.push_back(std::move(text));
-            text.clear();
-          }
-          slot.functions += functions;
-          slot.instructions += instructions;
-          slot.bytes += bytes;
-          functions = instructions = 0;
-          bytes = 0;
-          slot.done = done;
-          changed.notify_all();
-        };
-        auto emit = [&](const AnnotatedFunction& f) {
-          text += prefix;
-          write_function_json(text, f, nullptr);
-          text += "]}\n";
-          ++functions;
-          instructions += f.instructions.size();
-          bytes += f.range.size;
-          if (text.size() >= kChunkBytes) hand_over(false);
-        };
-        const CodeSpan& item = items[index];
-        const FunctionRange range = range_of_span(file, item);
-        if (item.symbol == nullptr) {
-          for_each_unnamed_piece(file, decoder, range, kUnnamedWindow, [&](DecodedPiece&& piece) {
-            emit(annotate_decoded(file, piece.range, std::move(piece.code), options.names,
-                                  lines.get()));
-            return true;
-          });
-        } else {
-          emit(annotate(file, decoder, range, options.names, lines.get()));
+          if (failure_ || next_ >= items_.size()) return;
+          pending.index = next_++;
         }
-        hand_over(true);
+        decode_item(decoder, lines.get(), pending);
+        hand_over(pending, true);
       }
     } catch (...) {
-      std::lock_guard lock(mutex);
-      if (!failure) failure = std::current_exception();
-      changed.notify_all();
+      fail(std::current_exception());
     }
-  };
-
-  std::vector<std::thread> workers;
-  try {
-    for (unsigned j = 0; j < jobs; ++j) workers.emplace_back(work);
-  } catch (...) {  // no thread left to start: stop the ones that did
-    std::lock_guard lock(mutex);
-    failure = std::current_exception();
-    changed.notify_all();
   }
-  StreamStats stats;
-  std::deque<std::string> ready;
+
+  void decode_item(const Decoder& decoder, LineTable* lines, Pending& pending) {
+    auto emit = [&](const AnnotatedFunction& f) {
+      pending.text += prefix_;
+      write_function_json(pending.text, f, nullptr);
+      pending.text += "]}\n";
+      ++pending.functions;
+      pending.instructions += f.instructions.size();
+      pending.bytes += f.range.size;
+      if (pending.text.size() >= kChunkBytes) hand_over(pending, false);
+    };
+    const CodeSpan& item = items_[pending.index];
+    const FunctionRange range = range_of_span(file_, item);
+    if (item.symbol == nullptr) {
+      for_each_unnamed_piece(file_, decoder, range, kUnnamedWindow, [&](DecodedPiece&& piece) {
+        emit(annotate_decoded(file_, piece.range, std::move(piece.code), options_.names, lines));
+        return true;
+      });
+    } else {
+      emit(annotate(file_, decoder, range, options_.names, lines));
+    }
+  }
+
+  // Hands the text so far to the item's slot; waits while too much of it is queued.
+  void hand_over(Pending& pending, bool done) {
+    std::unique_lock lock(mutex_);
+    Slot& slot = ring_[pending.index % window_];
+    changed_.wait(lock, [&] {
+      return failure_ || done || pending.index == written_ || slot.queued_bytes < kMaxQueuedBytes;
+    });
+    if (failure_) throw std::runtime_error("stream stopped");
+    if (!pending.text.empty()) {
+      slot.queued_bytes += pending.text.size();
+      slot.chunks.push_back(std::move(pending.text));
+      pending.text.clear();
+    }
+    slot.functions += pending.functions;
+    slot.instructions += pending.instructions;
+    slot.bytes += pending.bytes;
+    pending.functions = pending.instructions = 0;
+    pending.bytes = 0;
+    slot.done = done;
+    changed_.notify_all();
+  }
+
+  void write_all(StreamStats& stats) {
+    std::deque<std::string> ready;
+    for (std::size_t k = 0; k < items_.size();) {
+      bool item_done = false;
+      {
+        std::unique_lock lock(mutex_);
+        Slot& slot = ring_[k % window_];
+        changed_.wait(lock, [&] { return failure_ || !slot.chunks.empty() || slot.done; });
+        if (failure_) return;
+        ready.swap(slot.chunks);
+        slot.queued_bytes = 0;
+        if (slot.done) {
+          item_done = true;
+          stats.functions += slot.functions;
+          stats.instructions += slot.instructions;
+          stats.bytes += slot.bytes;
+          slot = Slot{};
+          written_ = k + 1;
+        }
+        changed_.notify_all();
+      }
+      // The sink may throw (a full disk, a closed pipe): stop the workers and join them
+      // before the exception leaves, never with joinable threads.
+      try {
+        for (const std::string& chunk : ready) sink_(chunk);
+      } catch (...) {
+        fail(std::current_exception());
+        return;
+      }
+      ready.clear();
+      if (item_done) {
+        release_behind(k);
+        ++k;
+      }
+    }
+  }
+
   // Code behind the writer is read by no one: every item before the one being written is
   // done. Its pages are released as the writer passes them (up to the next item's start,
   // whose page a worker may be reading).
-  std::uint64_t unreleased = items.empty() ? 0 : items.front().address;
-  auto release_behind = [&](std::size_t k) {
-    const CodeSpan& done = items[k];
-    const bool next_in_section = k + 1 < items.size() && items[k + 1].section == done.section;
-    const std::uint64_t until = next_in_section ? items[k + 1].address : done.address + done.size;
-    if (until > unreleased) {
-      for (const Section& s : file.sections()) {
-        if (s.index == done.section) file.release_code(s, unreleased, until - unreleased);
+  void release_behind(std::size_t k) {
+    const CodeSpan& done = items_[k];
+    const bool next_in_section = k + 1 < items_.size() && items_[k + 1].section == done.section;
+    const std::uint64_t until =
+        next_in_section ? items_[k + 1].address : done.address + done.size;
+    if (until > unreleased_) {
+      for (const Section& s : file_.sections()) {
+        if (s.index == done.section) file_.release_code(s, unreleased_, until - unreleased_);
       }
     }
-    if (k + 1 < items.size()) unreleased = next_in_section ? until : items[k + 1].address;
-  };
-  for (std::size_t k = 0; k < items.size() && !workers.empty();) {
-    bool item_done = false;
-    {
-      std::unique_lock lock(mutex);
-      Slot& slot = ring[k % window];
-      changed.wait(lock, [&] { return failure || !slot.chunks.empty() || slot.done; });
-      if (failure) break;
-      ready.swap(slot.chunks);
-      slot.queued_bytes = 0;
-      if (slot.done) {
-        item_done = true;
-        stats.functions += slot.functions;
-        stats.instructions += slot.instructions;
-        stats.bytes += slot.bytes;
-        slot = Slot{};
-        written = k + 1;
-      }
-      changed.notify_all();
-    }
-    // The sink may throw (a full disk, a closed pipe): stop the workers and join them
-    // before the exception leaves, never with joinable threads.
-    try {
-      for (const std::string& chunk : ready) sink(chunk);
-    } catch (...) {
-      std::lock_guard lock(mutex);
-      if (!failure) failure = std::current_exception();
-      changed.notify_all();
-      break;
-    }
-    ready.clear();
-    if (item_done) {
-      release_behind(k);
-      ++k;
-    }
+    if (k + 1 < items_.size()) unreleased_ = next_in_section ? until : items_[k + 1].address;
   }
-  {
-    std::lock_guard lock(mutex);
-    if (!failure && written < items.size())
-      failure = std::make_exception_ptr(std::runtime_error("stream stopped"));
-    changed.notify_all();
-  }
-  for (std::thread& t : workers) t.join();
-  if (failure) std::rethrow_exception(failure);
-  return stats;
+
+  const ObjectFile& file_;
+  const StreamOptions& options_;
+  const std::function<void(std::string_view)>& sink_;
+  const std::vector<CodeSpan> items_;
+  const unsigned jobs_;
+  const std::size_t window_;
+  const std::string prefix_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::size_t next_ = 0;     // next item to claim
+  std::size_t written_ = 0;  // items handed to the sink
+  std::vector<Slot> ring_;
+  std::exception_ptr failure_;
+  std::uint64_t unreleased_;
+};
+
+}  // namespace
+
+StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& options,
+                                 const std::function<void(std::string_view)>& sink) {
+  return Streamer(file, options, sink).run();
 }
 
 }  // namespace deferlab::disasm

@@ -1,3 +1,4 @@
+// Colour, progress bars and progress lines for the command line (tools/console.h).
 #include "tools/console.h"
 
 #include <unistd.h>

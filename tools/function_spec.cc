@@ -1,3 +1,4 @@
+// Reads BINARY:SYMBOL and FILE.json[:SYMBOL] arguments for diff (tools/function_spec.h).
 #include "tools/function_spec.h"
 
 #include <fnmatch.h>
