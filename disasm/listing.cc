@@ -228,21 +228,21 @@ std::string render_function_markdown(const AnnotatedFunction& f, const ListingOp
   return out;
 }
 
-std::string render_markdown_document(const std::vector<AnnotatedFunction>& functions,
-                                     const std::vector<std::string>& heat_notes,
-                                     const ListingOptions& options, std::size_t max_chars,
-                                     const std::string& how_to_get) {
-  // The closing line names at most this many cut functions, so its length is bounded.
-  constexpr std::size_t kNamedCuts = 10;
-  constexpr std::size_t kNameChars = 120;
-  constexpr std::size_t kClosingReserve = 400 + kNamedCuts * (kNameChars + 8);
-  const std::size_t n = functions.size();
+namespace {
 
+// The closing line names at most this many cut functions, so its length is bounded.
+constexpr std::size_t kNamedCuts = 10;
+constexpr std::size_t kNameChars = 120;
+constexpr std::size_t kClosingReserve = 400 + kNamedCuts * (kNameChars + 8);
+
+// The summary table, using at most half the budget (the listings get the rest), and a line
+// saying how many functions did not fit in it.
+std::string summary_table(const std::vector<AnnotatedFunction>& functions,
+                          std::size_t max_chars) {
   std::string table =
       "| function | instructions | alloc calls (in loops) | calls reaching one | loops |\n"
       "|---|--:|--:|--:|--:|\n";
   std::size_t rows = 0;
-  std::string cut_rows;
   for (const AnnotatedFunction& f : functions) {
     std::size_t reaching = 0;
     for (const AnnotatedInstruction& a : f.instructions) {
@@ -253,18 +253,24 @@ std::string render_markdown_document(const std::vector<AnnotatedFunction>& funct
         " | " + std::to_string(f.summary.alloc_calls) + " (" +
         std::to_string(f.summary.alloc_calls_in_loops) + ") | " + std::to_string(reaching) + " | " +
         std::to_string(f.summary.loops) + " |\n";
-    // The table may use at most half the budget; the listings get the rest.
     if (table.size() + row.size() > max_chars / 2) break;
     table += row;
     ++rows;
   }
-  if (rows < n) {
-    cut_rows = "\n_" + std::to_string(n - rows) + " more function" + (n - rows == 1 ? "" : "s") +
-               " not in the table._\n";
+  const std::size_t left = functions.size() - rows;
+  if (left > 0) {
+    table += "\n_" + std::to_string(left) + " more function" + (left == 1 ? "" : "s") +
+             " not in the table._\n";
   }
+  return table;
+}
 
-  std::vector<std::string> sections(n);
-  for (std::size_t k = 0; k < n; ++k) {
+// Each function's listing in its own <details>.
+std::vector<std::string> detail_sections(const std::vector<AnnotatedFunction>& functions,
+                                         const std::vector<std::string>& heat_notes,
+                                         const ListingOptions& options) {
+  std::vector<std::string> sections(functions.size());
+  for (std::size_t k = 0; k < functions.size(); ++k) {
     ListingOptions o = options;
     o.heat_note = k < heat_notes.size() ? heat_notes[k] : "";
     // visible_text: a blank line or raw HTML inside <summary> would end the HTML block.
@@ -274,43 +280,69 @@ std::string render_markdown_document(const std::vector<AnnotatedFunction>& funct
                   " instructions</summary>\n\n" + render_function_markdown(functions[k], o) +
                   "\n</details>\n\n";
   }
-  std::size_t total = table.size() + cut_rows.size() + 1;
-  for (const std::string& sec : sections) total += sec.size();
-  // Cut the longest listings first: the most text saved for the fewest functions lost.
+  return sections;
+}
+
+// Which sections to cut so that `total` fits `budget`: the longest first, the most text
+// saved for the fewest functions lost.
+std::vector<char> sections_to_cut(const std::vector<std::string>& sections, std::size_t total,
+                                  std::size_t budget) {
+  const std::size_t n = sections.size();
   std::vector<std::size_t> by_length(n);
   for (std::size_t k = 0; k < n; ++k) by_length[k] = k;
   std::stable_sort(by_length.begin(), by_length.end(), [&](std::size_t a, std::size_t b) {
     return sections[a].size() > sections[b].size();
   });
   std::vector<char> cut(n, 0);
-  std::size_t cuts = 0;
-  const std::size_t reserve = kClosingReserve + 2 * how_to_get.size();
-  const std::size_t budget = max_chars > reserve ? max_chars - reserve : 0;
   for (std::size_t k = 0; k < n && total > budget; ++k) {
     total -= sections[by_length[k]].size();
     cut[by_length[k]] = 1;
-    ++cuts;
   }
+  return cut;
+}
 
-  std::string out = table + cut_rows + "\n";
+// "_3 of 20 listings cut to stay under N characters: `a`, `b`, `c`; get them with ..._"
+std::string cut_line(const std::vector<AnnotatedFunction>& functions, const std::vector<char>& cut,
+                     std::size_t cuts, std::size_t max_chars, const std::string& how_to_get) {
+  const std::size_t n = functions.size();
+  std::string names;
+  std::size_t named = 0;
+  for (std::size_t k = 0; k < n && named < kNamedCuts; ++k) {
+    if (!cut[k]) continue;
+    std::string name = functions[k].range.demangled;
+    if (name.size() > kNameChars) name = name.substr(0, kNameChars) + "...";
+    names += (named == 0 ? "" : ", ") + markdown_code(name, false);
+    ++named;
+  }
+  if (cuts > named) names += " and " + std::to_string(cuts - named) + " more";
+  return "_" + std::to_string(cuts) + " of " + std::to_string(n) + " listing" +
+         (n == 1 ? "" : "s") + " cut to stay under " + std::to_string(max_chars) +
+         " characters: " + names + "; get " + (cuts == 1 ? "it" : "them") + " with " +
+         markdown_code(how_to_get, false) + " or a larger --max-chars._\n";
+}
+
+}  // namespace
+
+std::string render_markdown_document(const std::vector<AnnotatedFunction>& functions,
+                                     const std::vector<std::string>& heat_notes,
+                                     const ListingOptions& options, std::size_t max_chars,
+                                     const std::string& how_to_get) {
+  const std::size_t n = functions.size();
+  const std::string table = summary_table(functions, max_chars);
+  const std::vector<std::string> sections = detail_sections(functions, heat_notes, options);
+  std::size_t total = table.size() + 1;
+  for (const std::string& sec : sections) total += sec.size();
+  const std::size_t reserve = kClosingReserve + 2 * how_to_get.size();
+  const std::size_t budget = max_chars > reserve ? max_chars - reserve : 0;
+  const std::vector<char> cut = sections_to_cut(sections, total, budget);
+  const std::size_t cuts = static_cast<std::size_t>(std::count(cut.begin(), cut.end(), 1));
+
+  std::string out = table + "\n";
   for (std::size_t k = 0; k < n; ++k) {
     if (!cut[k]) out += sections[k];
   }
   if (cuts > 0) {
-    std::string names;
-    std::size_t named = 0;
-    for (std::size_t k = 0; k < n && named < kNamedCuts; ++k) {
-      if (!cut[k]) continue;
-      std::string name = functions[k].range.demangled;
-      if (name.size() > kNameChars) name = name.substr(0, kNameChars) + "...";
-      names += (named == 0 ? "" : ", ") + markdown_code(name, false);
-      ++named;
-    }
-    if (cuts > named) names += " and " + std::to_string(cuts - named) + " more";
-    out += "_" + std::to_string(cuts) + " of " + std::to_string(n) + " listing" +
-           (n == 1 ? "" : "s") + " cut to stay under " + std::to_string(max_chars) +
-           " characters: " + names + "; get " + (cuts == 1 ? "it" : "them") + " with " +
-           markdown_code(how_to_get, false) + " or a larger --max-chars._\n";
+    out += cut_line(functions, cut, cuts, max_chars, how_to_get);
   } else {
     out += "_All " + std::to_string(n) + " listing" + (n == 1 ? "" : "s") + " shown (" +
            std::to_string(out.size()) + " characters)._\n";
