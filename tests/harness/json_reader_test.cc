@@ -1,6 +1,8 @@
 // Tests common/json_reader.cc: the pre-pass repairs what Google Benchmark writes (NaN,
 // raw control bytes) and nothing else, nesting and size are bounded before a value is
 // built, and every typed read of a wrong value is an Error naming the file and the path.
+#include <unistd.h>
+
 #include "common/json_reader.h"
 
 #include <gtest/gtest.h>
@@ -86,7 +88,8 @@ TEST(JsonLoadFileTest, MissingDirectoryAndEndlessFilesAreErrors) {
 
 TEST(JsonLoadFileTest, ReadsAFile) {
   const std::filesystem::path path =
-      std::filesystem::temp_directory_path() / "deferlab_json_reader_test.json";
+      std::filesystem::temp_directory_path() /
+      ("deferlab_json_reader_test." + std::to_string(::getpid()) + ".json");
   std::ofstream(path) << R"({"x": [1, NaN]})";
   const nlohmann::json doc = load_file(path);
   std::filesystem::remove(path);

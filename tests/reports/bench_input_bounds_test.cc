@@ -7,6 +7,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+
+#include <unistd.h>
 
 #include "common/error.h"
 #include "reports/bench_results.h"
@@ -22,8 +25,11 @@ std::string row(const std::string& name, int repetition) {
 
 // Writes `text` to a file and loads it; the message of the Error, or "" when it loads.
 std::string load_error(const std::string& text, BenchResults* results = nullptr) {
-  const std::filesystem::path path =
-      std::filesystem::temp_directory_path() / "deferlab_bench_input_bounds_test.json";
+  // One file per process: ctest runs this suite's tests in parallel processes, and a shared
+  // name let one test read what another had just written.
+  const std::filesystem::path path = std::filesystem::temp_directory_path() /
+                                     ("deferlab_bench_input_bounds_test." +
+                                      std::to_string(::getpid()) + ".json");
   std::ofstream(path, std::ios::binary) << text;
   std::string message;
   try {
