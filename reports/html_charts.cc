@@ -187,6 +187,9 @@ const char* colour(std::size_t index) {
 }
 
 std::string ratio_bars(const CaseGroup& group, const StrategyOrder& order) {
+  // No baseline (or no ratio that a log scale can show): an empty chart would only be
+  // clutter; the table already says why there is no ratio.
+  if (std::none_of(group.rows.begin(), group.rows.end(), has_drawable_ratio)) return "";
   double max_ratio = 1;
   double min_ratio = 1;
   for (const StrategyRow& row : group.rows) {
