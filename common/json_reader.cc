@@ -2,6 +2,7 @@
 #include "common/json_reader.h"
 
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -299,6 +300,16 @@ std::uint64_t Node::unsigned_or(std::string_view key, std::uint64_t fallback,
                                 std::uint64_t max) const {
   const std::optional<Node> member = find(key);
   return member ? member->unsigned_integer(max) : fallback;
+}
+
+std::uint64_t hex_address(const Node& value) {
+  const std::string text = value.string();
+  std::uint64_t result = 0;
+  const char* begin = text.data() + (text.rfind("0x", 0) == 0 ? 2 : 0);
+  const char* end = text.data() + text.size();
+  const auto [stop, ec] = std::from_chars(begin, end, result, 16);
+  if (begin == end || ec != std::errc() || stop != end) value.fail("expected a hex address");
+  return result;
 }
 
 }  // namespace deferlab::json

@@ -120,4 +120,8 @@ class Node {
 // A short description of a JSON value's type for messages: "a string", "null", "-1".
 std::string describe(const nlohmann::json& value);
 
+// A string node holding a hex address ("0x1125" or "1125"); anything else fails the node
+// ("expected a hex address").
+std::uint64_t hex_address(const Node& value);
+
 }  // namespace deferlab::json

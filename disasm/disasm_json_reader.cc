@@ -17,16 +17,6 @@ constexpr std::uint64_t kMaxCount = 1ull << 40;
 constexpr std::int64_t kMaxLoopDepth = 1024;
 constexpr std::int64_t kMaxIndex = std::numeric_limits<int>::max();
 
-std::uint64_t parse_hex(const json::Node& value) {
-  const std::string text = value.string();
-  std::uint64_t result = 0;
-  const char* begin = text.data() + (text.rfind("0x", 0) == 0 ? 2 : 0);
-  const char* end = text.data() + text.size();
-  const auto [stop, ec] = std::from_chars(begin, end, result, 16);
-  if (begin == end || ec != std::errc() || stop != end) value.fail("expected a hex address");
-  return result;
-}
-
 // "85 f6 0f": up to 16 two-digit hex bytes separated by single spaces.
 void parse_bytes(const json::Node& value, Instruction& insn) {
   const std::string text = value.string();
@@ -71,17 +61,17 @@ std::uint32_t read_tags(const json::Node& tags) {
 
 AnnotatedInstruction read_instruction(const json::Node& ij) {
   AnnotatedInstruction a;
-  a.insn.address = parse_hex(ij["address"]);
+  a.insn.address = json::hex_address(ij["address"]);
   a.insn.mnemonic = ij.string_or("mnemonic", "");
   a.insn.operands = ij.string_or("operands", "");
   a.label = ij.string_or("label", "");
   a.branch_label = ij.string_or("branch_target", "");
-  if (const auto target = ij.find("target")) a.insn.target = parse_hex(*target);
+  if (const auto target = ij.find("target")) a.insn.target = json::hex_address(*target);
   a.call_target = ij.string_or("call_target", "");
   a.call_symbol = ij.string_or("call_symbol", "");
   a.reference = ij.string_or("reference", "");
   if (const auto r = ij.find("reference_target")) {
-    a.reference_target = Reference{parse_hex((*r)["address"]), (*r)["symbol"].string(),
+    a.reference_target = Reference{json::hex_address((*r)["address"]), (*r)["symbol"].string(),
                                    (*r)["offset"].integer(-static_cast<std::int64_t>(kMaxCount),
                                                           static_cast<std::int64_t>(kMaxCount)),
                                    (*r)["got"].boolean()};
@@ -107,7 +97,7 @@ AnnotatedFunction read_function(const json::Node& fj) {
   f.range.name = fj.string_or("symbol", "");
   f.range.demangled = fj.string_or("demangled", f.range.name);
   f.range.section_name = fj.string_or("section", "");
-  if (const auto address = fj.find("address")) f.range.address = parse_hex(*address);
+  if (const auto address = fj.find("address")) f.range.address = json::hex_address(*address);
   f.range.size = fj.unsigned_or("size", 0, kMaxCount);
   if (const auto summary = fj.find("summary")) f.summary = read_summary(*summary);
   if (const auto lines = fj.find("source_lines")) {

@@ -21,16 +21,6 @@ std::optional<double> figure(const json::Node& parent, std::string_view key) {
   return value;
 }
 
-std::uint64_t hex_address(const json::Node& value) {
-  const std::string text = value.string();
-  std::uint64_t result = 0;
-  const char* begin = text.data() + (text.rfind("0x", 0) == 0 ? 2 : 0);
-  const char* end = text.data() + text.size();
-  const auto [stop, ec] = std::from_chars(begin, end, result, 16);
-  if (begin == end || ec != std::errc() || stop != end) value.fail("expected a hex address");
-  return result;
-}
-
 std::string joined(const json::Node& list) {
   std::string text;
   for (const json::Node& item : list.elements()) text += (text.empty() ? "" : "; ") + item.string();
@@ -46,7 +36,7 @@ ProfiledFunction read_function(const json::Node& h) {
   f.share = h["share"].number();
   if (f.share < 0 || f.share > 1) h["share"].fail("expected a share in [0, 1]");
   for (const json::Node& i : h["instructions"].elements()) {
-    f.executions[hex_address(i["address"])] = figure(i, "per_iteration").value_or(0);
+    f.executions[json::hex_address(i["address"])] = figure(i, "per_iteration").value_or(0);
   }
   return f;
 }
