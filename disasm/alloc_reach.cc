@@ -8,8 +8,8 @@
 #include <deque>
 #include <optional>
 
-#include "disasm/quick_hash.h"
 #include "common/error.h"
+#include "disasm/quick_hash.h"
 
 namespace deferlab::disasm {
 
@@ -123,11 +123,10 @@ const Symbol* AllocReachability::function_at(std::uint64_t address) const {
     if (!std::is_sorted(by_address_.begin(), by_address_.end(), earlier)) {
       std::stable_sort(by_address_.begin(), by_address_.end(), earlier);
     }
-    by_address_.erase(std::unique(by_address_.begin(), by_address_.end(),
-                                  [](const Symbol* a, const Symbol* b) {
-                                    return a->address == b->address;
-                                  }),
-                      by_address_.end());
+    by_address_.erase(
+        std::unique(by_address_.begin(), by_address_.end(),
+                    [](const Symbol* a, const Symbol* b) { return a->address == b->address; }),
+        by_address_.end());
   }
   auto it = std::upper_bound(by_address_.begin(), by_address_.end(), address,
                              [](std::uint64_t a, const Symbol* s) { return a < s->address; });

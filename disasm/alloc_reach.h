@@ -80,8 +80,8 @@ class AllocReachability {
   AllocNames names_;
   std::set<std::string> allowed_;
   int max_depth_;
-  mutable std::vector<const Symbol*> by_address_;  // one per address, sorted
-  mutable std::vector<const Symbol*> by_name_;      // open-addressed by name, or empty
+  mutable std::vector<const Symbol*> by_address_;     // one per address, sorted
+  mutable std::vector<const Symbol*> by_name_;        // open-addressed by name, or empty
   std::map<std::uint64_t, std::vector<Edge>> edges_;  // by function address
 };
 

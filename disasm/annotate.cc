@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <span>
 
+#include "common/error.h"
 #include "disasm/checked.h"
 #include "disasm/control_flow.h"
 #include "disasm/names.h"
 #include "disasm/references.h"
-#include "common/error.h"
 
 namespace deferlab::disasm {
 namespace {

@@ -7,10 +7,10 @@
 #include <stdexcept>
 #include <unordered_map>
 
-#include "disasm/decoder.h"
-#include "disasm/listing.h"
 #include "common/error.h"
 #include "common/text_escape.h"
+#include "disasm/decoder.h"
+#include "disasm/listing.h"
 
 namespace deferlab::disasm {
 namespace {

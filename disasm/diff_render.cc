@@ -5,9 +5,9 @@
 
 #include <cstdio>
 
+#include "common/text_escape.h"
 #include "disasm/disasm_json.h"
 #include "disasm/listing.h"
-#include "common/text_escape.h"
 
 namespace deferlab::disasm {
 namespace {

@@ -10,9 +10,9 @@
 #include <memory>
 #include <set>
 
-#include "disasm/json_raw_writer.h"
 #include "common/error.h"
 #include "common/text_escape.h"
+#include "disasm/json_raw_writer.h"
 
 namespace deferlab::disasm {
 namespace {

@@ -9,10 +9,10 @@
 #include <span>
 #include <string>
 
+#include "common/json_reader.h"
 #include "disasm/annotate.h"
 #include "disasm/decoder.h"
 #include "disasm/source_cache.h"
-#include "common/json_reader.h"
 
 namespace deferlab::disasm {
 

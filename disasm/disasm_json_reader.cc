@@ -3,9 +3,9 @@
 #include <charconv>
 #include <limits>
 
-#include "disasm/disasm_json.h"
 #include "common/error.h"
 #include "common/text_escape.h"
+#include "disasm/disasm_json.h"
 
 namespace deferlab::disasm {
 namespace {

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "common/error.h"
 #include "disasm/checked.h"
 #include "disasm/elf_handles.h"
 #include "disasm/elf_image.h"
@@ -28,7 +29,6 @@
 #include "disasm/elf_symbols.h"
 #include "disasm/object_file.h"
 #include "disasm/plt_stubs.h"
-#include "common/error.h"
 
 namespace deferlab::disasm {
 
@@ -376,8 +376,8 @@ std::optional<std::string> ElfFile::plt_name(std::uint64_t address) const {
   // decoding the PLT or reading the relocations.
   bool in_plt = false;
   for (const Section& s : code_sections_) {
-    in_plt = in_plt || (is_plt_section(s.name) && address >= s.address &&
-                        address - s.address < s.size);
+    in_plt =
+        in_plt || (is_plt_section(s.name) && address >= s.address && address - s.address < s.size);
   }
   if (!in_plt) return std::nullopt;
   std::call_once(plt_decoded_, [this] {

@@ -11,9 +11,9 @@
 #include <utility>
 #include <vector>
 
+#include "common/error.h"
 #include "disasm/arch.h"
 #include "disasm/checked.h"
-#include "common/error.h"
 
 namespace deferlab::disasm::elf {
 
@@ -21,9 +21,9 @@ struct Image {
   std::string path;
   std::span<const std::uint8_t> bytes;  // the whole file, mapped
   Arch arch = Arch::kX86_64;
-  bool relocatable = false;                   // ET_REL: addresses are section offsets
-  std::vector<GElf_Shdr> headers;             // every section header, index 0 included
-  std::vector<std::string> names;             // section names ("" for index 0)
+  bool relocatable = false;                           // ET_REL: addresses are section offsets
+  std::vector<GElf_Shdr> headers;                     // every section header, index 0 included
+  std::vector<std::string> names;                     // section names ("" for index 0)
   std::pair<std::uint64_t, std::uint64_t> got{0, 0};  // .got, [start, end)
 
   [[noreturn]] void fail(const std::string& what, const std::string& hint = {}) const {

@@ -53,15 +53,15 @@ void ElfRelocations::read_section(std::size_t index) const {
   const GElf_Shdr& s = image_.shdr(index);
   const std::string table = image_.section_name(index);
   if (s.sh_entsize != sizeof(Elf64_Rela) || s.sh_size % sizeof(Elf64_Rela) != 0) {
-    image_.fail("relocation section " + table + " has entry size " +
-                std::to_string(s.sh_entsize) + ", expected " + std::to_string(sizeof(Elf64_Rela)));
+    image_.fail("relocation section " + table + " has entry size " + std::to_string(s.sh_entsize) +
+                ", expected " + std::to_string(sizeof(Elf64_Rela)));
   }
   const std::span<const std::uint8_t> entries = image_.raw_section(index);
   // sh_link 0 is allowed for relocations without symbols (e.g. only R_*_RELATIVE).
   const ElfSymbols::Table* symbols = s.sh_link != 0 ? symbols_.table_at(s.sh_link) : nullptr;
   if (s.sh_link != 0 && (s.sh_link >= image_.section_count() || symbols == nullptr)) {
-    image_.fail("relocation section " + table + " links to section " +
-                std::to_string(s.sh_link) + ", which is not a symbol table");
+    image_.fail("relocation section " + table + " links to section " + std::to_string(s.sh_link) +
+                ", which is not a symbol table");
   }
   const bool targets_code = image_.relocatable && s.sh_info > 0 &&
                             s.sh_info < image_.section_count() &&
@@ -117,11 +117,9 @@ void ElfRelocations::read_section(std::size_t index) const {
 
 std::optional<std::string_view> ElfRelocations::got_slot_symbol(std::uint64_t address) const {
   read();
-  const auto it = std::lower_bound(
-      got_slots_.begin(), got_slots_.end(), address,
-      [](const std::pair<std::uint64_t, std::string_view>& s, std::uint64_t a) {
-        return s.first < a;
-      });
+  const auto it = std::lower_bound(got_slots_.begin(), got_slots_.end(), address,
+                                   [](const std::pair<std::uint64_t, std::string_view>& s,
+                                      std::uint64_t a) { return s.first < a; });
   if (it == got_slots_.end() || it->first != address) return std::nullopt;
   return it->second;
 }

@@ -161,8 +161,7 @@ std::vector<Symbol> ElfSymbols::functions_named(std::string_view wanted) const {
       const std::size_t room = t.strings.size() - sym.st_name;
       const char* text = reinterpret_cast<const char*>(t.strings.data() + sym.st_name);
       if (wanted.empty() || text[0] != wanted[0] || room <= wanted.size() ||
-          text[wanted.size()] != '\0' ||
-          std::memcmp(text, wanted.data(), wanted.size()) != 0 ||
+          text[wanted.size()] != '\0' || std::memcmp(text, wanted.data(), wanted.size()) != 0 ||
           kind_of(sym, wanted) != Kind::kFunction) {
         continue;
       }

@@ -79,8 +79,8 @@ class ElfSymbols {
 
   mutable std::once_flag built_;
   mutable std::vector<Symbol> functions_;
-  mutable std::vector<Symbol> data_;                  // sized, defined data symbols, by address
-  mutable std::vector<const Symbol*> by_address_;     // functions, not in relocatable objects
+  mutable std::vector<Symbol> data_;               // sized, defined data symbols, by address
+  mutable std::vector<const Symbol*> by_address_;  // functions, not in relocatable objects
 };
 
 }  // namespace deferlab::disasm::elf

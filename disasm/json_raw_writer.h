@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "disasm/instruction.h"
 #include "common/text_escape.h"
+#include "disasm/instruction.h"
 
 namespace deferlab::disasm::detail {
 

@@ -2,8 +2,8 @@
 // binary's description (disasm_json.h).
 #include <cstdio>
 
-#include "disasm/disasm_json.h"
 #include "common/text_escape.h"
+#include "disasm/disasm_json.h"
 
 namespace deferlab::disasm {
 

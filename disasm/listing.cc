@@ -7,8 +7,8 @@
 #include <optional>
 #include <vector>
 
-#include "disasm/disasm_json.h"
 #include "common/text_escape.h"
+#include "disasm/disasm_json.h"
 
 namespace deferlab::disasm {
 namespace {
@@ -237,8 +237,7 @@ constexpr std::size_t kClosingReserve = 400 + kNamedCuts * (kNameChars + 8);
 
 // The summary table, using at most half the budget (the listings get the rest), and a line
 // saying how many functions did not fit in it.
-std::string summary_table(const std::vector<AnnotatedFunction>& functions,
-                          std::size_t max_chars) {
+std::string summary_table(const std::vector<AnnotatedFunction>& functions, std::size_t max_chars) {
   std::string table =
       "| function | instructions | alloc calls (in loops) | calls reaching one | loops |\n"
       "|---|--:|--:|--:|--:|\n";

@@ -7,10 +7,10 @@
 #include <charconv>
 #include <set>
 
+#include "common/error.h"
 #include "disasm/checked.h"
 #include "disasm/disasm_json.h"
 #include "disasm/name_filter.h"
-#include "common/error.h"
 
 namespace deferlab::disasm {
 

@@ -47,13 +47,11 @@ class Streamer {
         // Only addresses up front: each worker names (demangles) its own items, so the names
         // of a big library are demangled on every core and never all held at once.
         items_(all_code_spans(file)),
-        jobs_(options.jobs != 0 ? options.jobs
-                                : std::max(1u, std::thread::hardware_concurrency())),
+        jobs_(options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency())),
         window_(options.window != 0 ? options.window : 16 * jobs_),
         prefix_(std::string("{\"schema\":\"deferlab.disasm/1\",\"binary\":") +
                 describe_binary(file) + ",\"syntax\":" +
-                (options.syntax == Syntax::kAtt ? "\"att\"" : "\"intel\"") +
-                ",\"functions\":["),
+                (options.syntax == Syntax::kAtt ? "\"att\"" : "\"intel\"") + ",\"functions\":["),
         ring_(window_),
         unreleased_(items_.empty() ? 0 : items_.front().address) {}
 
@@ -205,8 +203,7 @@ class Streamer {
   void release_behind(std::size_t k) {
     const CodeSpan& done = items_[k];
     const bool next_in_section = k + 1 < items_.size() && items_[k + 1].section == done.section;
-    const std::uint64_t until =
-        next_in_section ? items_[k + 1].address : done.address + done.size;
+    const std::uint64_t until = next_in_section ? items_[k + 1].address : done.address + done.size;
     if (until > unreleased_) {
       for (const Section& s : file_.sections()) {
         if (s.index == done.section) file_.release_code(s, unreleased_, until - unreleased_);

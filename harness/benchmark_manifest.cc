@@ -12,8 +12,8 @@
 #include <nlohmann/json.hpp>
 #include <ostream>
 
-#include "harness/benchmark_main.h"
 #include "common/error.h"
+#include "harness/benchmark_main.h"
 
 namespace deferlab::harness {
 namespace {

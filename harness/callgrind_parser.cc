@@ -10,8 +10,8 @@
 #include <string_view>
 #include <utility>
 
-#include "harness/callgrind_names.h"
 #include "common/error.h"
+#include "harness/callgrind_names.h"
 
 namespace deferlab::harness {
 namespace {

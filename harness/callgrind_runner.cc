@@ -10,8 +10,8 @@
 #include <map>
 #include <set>
 
-#include "harness/callgrind_parser.h"
 #include "common/error.h"
+#include "harness/callgrind_parser.h"
 #include "harness/profile_analysis.h"
 #include "harness/subprocess.h"
 

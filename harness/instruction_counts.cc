@@ -6,8 +6,8 @@
 #include <set>
 #include <system_error>
 
-#include "harness/callgrind_parser.h"
 #include "common/error.h"
+#include "harness/callgrind_parser.h"
 
 namespace deferlab::harness {
 namespace {

@@ -13,8 +13,8 @@
 #include <set>
 #include <thread>
 
-#include "harness/callgrind_runner.h"
 #include "common/error.h"
+#include "harness/callgrind_runner.h"
 #include "harness/interrupt.h"
 #include "harness/profile_analysis.h"
 #include "harness/run_driver.h"

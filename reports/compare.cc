@@ -143,7 +143,8 @@ const ProfileFigures* side_profile(const CompareInput& input, const std::string&
                                    const char* side, std::string* problem) {
   if (!input.run || !input.run->profile) {
     std::string why = "not a run directory";
-    if (input.run) why = input.run->profile_absent.empty() ? "no profile.json" : input.run->profile_absent;
+    if (input.run)
+      why = input.run->profile_absent.empty() ? "no profile.json" : input.run->profile_absent;
     *problem = fmt::format("no profile in {} ({})", side, why);
     return nullptr;
   }
@@ -164,8 +165,10 @@ ProfileChange profile_change(const ProfileFigures* b, const ProfileFigures* h,
   c.problem = problem;
   if (b != nullptr) c.base = b->*figure;
   if (h != nullptr) c.head = h->*figure;
-  if (c.problem.empty() && !c.base) c.problem = fmt::format("{} missing in BASE: {}", what, b->*missing);
-  if (c.problem.empty() && !c.head) c.problem = fmt::format("{} missing in HEAD: {}", what, h->*missing);
+  if (c.problem.empty() && !c.base)
+    c.problem = fmt::format("{} missing in BASE: {}", what, b->*missing);
+  if (c.problem.empty() && !c.head)
+    c.problem = fmt::format("{} missing in HEAD: {}", what, h->*missing);
   return c;
 }
 
@@ -180,12 +183,14 @@ std::vector<std::string> changed_functions(const ProfileFigures& b, const Profil
     const std::string& name = (fh != nullptr ? fh : fb)->demangled;
     if (fb != nullptr && fh != nullptr) {
       if (fb->instructions != fh->instructions)
-        changed.push_back(fmt::format("{}: {:g} -> {:g}", name, fb->instructions, fh->instructions));
+        changed.push_back(
+            fmt::format("{}: {:g} -> {:g}", name, fb->instructions, fh->instructions));
     } else if (fh != nullptr) {
-      changed.push_back(fmt::format("{}: new among the hot functions, {:g}", name, fh->instructions));
+      changed.push_back(
+          fmt::format("{}: new among the hot functions, {:g}", name, fh->instructions));
     } else {
-      changed.push_back(fmt::format("{}: no longer among the hot functions (was {:g})", name,
-                                    fb->instructions));
+      changed.push_back(
+          fmt::format("{}: no longer among the hot functions (was {:g})", name, fb->instructions));
     }
   }
   return changed;

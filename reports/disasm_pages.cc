@@ -3,8 +3,8 @@
 // text listing or diff, escaped, in <pre>; nothing fetched, no script).
 #include <nlohmann/json.hpp>
 
-#include "disasm/disasm_json.h"
 #include "common/text_escape.h"
+#include "disasm/disasm_json.h"
 #include "reports/renderer.h"
 #include "reports/resources.h"
 

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "harness/statistics.h"
 #include "common/text_escape.h"
+#include "harness/statistics.h"
 
 namespace deferlab::reports {
 

@@ -94,9 +94,10 @@ std::string notes(const RunReport& report) {
       out += "<li>" + html_escape(line) + "</li>";
     out += "</ul>";
   } else if (!report.profile_absent.empty()) {
-    out += "<p class=\"meta\">No profile (instructions, cycles, allocation calls per "
-           "iteration): " +
-           html_escape(report.profile_absent) + "</p>";
+    out +=
+        "<p class=\"meta\">No profile (instructions, cycles, allocation calls per "
+        "iteration): " +
+        html_escape(report.profile_absent) + "</p>";
   }
   for (const std::string& arch : report.architectures) {
     if (arch != "x86-64")

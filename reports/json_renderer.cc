@@ -127,7 +127,8 @@ Json run_profile_json(const RunReport& report) {
           {"wall_seconds", p.wall_seconds},
           {"incomplete", text_or_null(p.incomplete)},
           {"calibration_instructions_per_iter", optional_count(p.calibration_instructions)},
-          {"definitions", profile_definitions(p, report.groups.empty() ? "" : report.baseline_strategy)}};
+          {"definitions",
+           profile_definitions(p, report.groups.empty() ? "" : report.baseline_strategy)}};
 }
 
 }  // namespace

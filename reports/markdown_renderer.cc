@@ -48,8 +48,9 @@ std::string profile_note(const StrategyRow& row, const std::string& name) {
 }
 
 std::string group_table(const RunReport& report, const CaseGroup& group) {
-  const std::string vs =
-      report.baseline_strategy.empty() ? "vs baseline" : "vs " + markdown_text(report.baseline_strategy);
+  const std::string vs = report.baseline_strategy.empty()
+                             ? "vs baseline"
+                             : "vs " + markdown_text(report.baseline_strategy);
   std::string out = "| " + std::string(report.derived_manifest ? "family" : "strategy") +
                     " | median | " + vs + " | allocs/iter | bytes/iter | CV |";
   const bool has_x86 = std::find(report.architectures.begin(), report.architectures.end(),
@@ -210,7 +211,8 @@ std::string review_run_line(const RunReport& report) {
     const std::string binary = report.context_text("deferlab_binary");
     const std::string build_id = report.context_text("deferlab_binary_build_id");
     if (!binary.empty()) head += ", binary " + markdown_code(binary, false);
-    if (!build_id.empty()) head += " (build-id " + markdown_code(build_id.substr(0, 16), false) + ")";
+    if (!build_id.empty())
+      head += " (build-id " + markdown_code(build_id.substr(0, 16), false) + ")";
   }
   std::vector<double> levels;
   for (const CaseGroup& g : report.groups) {
@@ -341,8 +343,8 @@ std::vector<MarkdownSection> review_sections(const RunReport& report) {
     listing.heat_note = heat_note;
     listing.bytes = false;
     sections.push_back({row.benchmark + " assembly",
-                        "<details><summary><code>" + inline_html(row.benchmark) + "</code>: " +
-                            inline_html(f->second.range.demangled) + ", " +
+                        "<details><summary><code>" + inline_html(row.benchmark) +
+                            "</code>: " + inline_html(f->second.range.demangled) + ", " +
                             html_escape(disasm::summary_text(f->second.summary)) +
                             "</summary>\n\n" + disasm::render_function_markdown(heated, listing) +
                             "\n</details>\n"});

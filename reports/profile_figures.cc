@@ -138,10 +138,13 @@ std::string profile_missing_text(const ProfileFigures& f) {
 std::vector<std::string> profile_definitions(const ProfileData& profile,
                                              const std::string& baseline) {
   std::vector<std::string> lines;
-  lines.push_back("instr/iter: instructions executed per iteration of the timed loop, exact, "
-                  "counted by callgrind (" + profile.valgrind + "; calls of 100 and 10 iterations, "
-                  "by difference)" +
-                  (baseline.empty() ? "" : "; (x) = exact ratio to " + baseline + "'s"));
+  lines.push_back(
+      "instr/iter: instructions executed per iteration of the timed loop, exact, "
+      "counted by callgrind (" +
+      profile.valgrind +
+      "; calls of 100 and 10 iterations, "
+      "by difference)" +
+      (baseline.empty() ? "" : "; (x) = exact ratio to " + baseline + "'s"));
   lines.push_back("cycles/iter: estimated, " + profile.cycles_formula +
                   " (simulated caches, not this host's)");
   lines.push_back(

@@ -6,9 +6,9 @@
 #include <memory>
 #include <set>
 
+#include "common/json_reader.h"
 #include "disasm/disasm_json.h"
 #include "disasm/go_defer.h"
-#include "common/json_reader.h"
 #include "reports/figures.h"
 #include "reports/format.h"
 #include "reports/report_model.h"

@@ -108,8 +108,8 @@ struct RunReport {
   std::string title;
   std::vector<std::string> highlights;  // group titles
   std::vector<Chart> charts;
-  bool derived_manifest = false;        // not the lab's: derived, or a user binary's own
-  std::string baseline_strategy;        // "" when there is none
+  bool derived_manifest = false;  // not the lab's: derived, or a user binary's own
+  std::string baseline_strategy;  // "" when there is none
   // By language, the strategy its rows are also compared with, in time and code (the
   // manifest's "language_baselines": a language whose rows cannot be measured against the
   // baseline strategy's, such as Go rows beside C++ ones, names its own floor).

@@ -1,8 +1,8 @@
 // Loading a run directory into a RunReport and writing its reports as one set (run_directory.h).
 #include "reports/run_directory.h"
 
-#include "harness/atomic_file.h"
 #include "common/error.h"
+#include "harness/atomic_file.h"
 #include "reports/bench_results.h"
 #include "reports/renderer.h"
 

@@ -72,12 +72,11 @@ struct GoColumns {
 
 std::vector<Cell> header_row(const std::string& first, const std::string& baseline,
                              const std::string& confidence, bool profiled, const GoColumns& go) {
-  std::vector<Cell> cells = {
-      {first, kDim},
-      {"median", kDim},
-      {baseline.empty() ? std::string("vs baseline")
-                        : "vs " + baseline + " [" + confidence + " CI]",
-       kDim}};
+  std::vector<Cell> cells = {{first, kDim},
+                             {"median", kDim},
+                             {baseline.empty() ? std::string("vs baseline")
+                                               : "vs " + baseline + " [" + confidence + " CI]",
+                              kDim}};
   if (go.has_ratio()) cells.push_back({"vs " + go.baseline, kDim});
   cells.insert(cells.end(), {{"allocs/iter", kDim}, {"bytes/iter", kDim}, {"CV", kDim}});
   if (profiled) {

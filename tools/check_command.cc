@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
+#include "common/text_escape.h"
 #include "disasm/alloc_reach.h"
 #include "disasm/annotate.h"
 #include "disasm/disasm_json.h"
 #include "disasm/listing.h"
 #include "disasm/selection.h"
-#include "common/error.h"
-#include "common/text_escape.h"
 #include "tools/command.h"
 #include "tools/counts_join.h"
 

@@ -5,8 +5,8 @@
 #include <string_view>
 #include <system_error>
 
-#include "disasm/object_file.h"
 #include "common/error.h"
+#include "disasm/object_file.h"
 
 namespace deferlab::tools {
 

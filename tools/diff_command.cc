@@ -3,9 +3,9 @@
 #include <set>
 #include <string>
 
+#include "common/error.h"
 #include "disasm/diff.h"
 #include "disasm/diff_render.h"
-#include "common/error.h"
 #include "reports/renderer.h"
 #include "tools/command.h"
 #include "tools/function_spec.h"

@@ -8,9 +8,9 @@
 #include <map>
 #include <memory>
 
+#include "common/error.h"
 #include "disasm/disasm_json.h"
 #include "disasm/selection.h"
-#include "common/error.h"
 #include "reports/bench_results.h"
 
 namespace deferlab::tools {

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "common/error.h"
-#include "harness/interrupt.h"
 #include "common/text_escape.h"
+#include "harness/interrupt.h"
 #include "tools/command.h"
 #include "tools/output.h"
 #include "tools/signals.h"

@@ -15,8 +15,8 @@
 #include <string>
 #include <string_view>
 
-#include "harness/atomic_file.h"
 #include "common/error.h"
+#include "harness/atomic_file.h"
 
 namespace deferlab::tools {
 

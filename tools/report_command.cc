@@ -32,7 +32,8 @@ class ReportCommand final : public Command {
                     "65000, under GitHub's 65,536 per comment)")
         ->check(CLI::Range(std::size_t{4096}, std::size_t{100000000}));
     cmd->add_option("--baseline", baseline_,
-                    "Strategy (or benchmark family) the ratios are relative to (default: the manifest's baseline, goto_cleanup for the lab; none for other binaries)");
+                    "Strategy (or benchmark family) the ratios are relative to (default: the "
+                    "manifest's baseline, goto_cleanup for the lab; none for other binaries)");
     cmd->footer(
         "Examples:\n"
         "  deferlab report out/latest                 rewrite the three reports\n"

@@ -17,11 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
 #include "disasm/go_defer.h"
 #include "disasm/hot_functions.h"
 #include "harness/atomic_file.h"
 #include "harness/callgrind_runner.h"  // valgrind_version
-#include "common/error.h"
 #include "harness/go_runner.h"
 #include "harness/interrupt.h"
 #include "harness/profile_json.h"
@@ -244,7 +244,8 @@ class RunCommand final : public Command {
                   "Leave out the lab's Go cases (cases/go), which otherwise run after the C++ "
                   "ones and join their tables as go_* rows");
     run->add_option("--baseline", baseline_,
-                    "Strategy (or benchmark family) the ratios are relative to (default: the manifest's baseline, goto_cleanup for the lab; none for other binaries)");
+                    "Strategy (or benchmark family) the ratios are relative to (default: the "
+                    "manifest's baseline, goto_cleanup for the lab; none for other binaries)");
     run->add_option("--timeout", timeout_,
                     "Seconds the whole benchmark run may take before its process group is "
                     "killed (default: 120 + 20 x benchmarks x repetitions x min-time, printed "
@@ -304,7 +305,10 @@ class RunCommand final : public Command {
     } else if (is_default_binary && !no_go_ && lab_go_binary_exists()) {
       // Found beside deferlab as deferlab_bench is (tools/companions.h).
       go = GoLeg{companion("deferlab_go.test", "cases/go"),
-                 companion("deferlab_go_arm64.test", "cases/go"), true, {}, {}};
+                 companion("deferlab_go_arm64.test", "cases/go"),
+                 true,
+                 {},
+                 {}};
       go->selected = list_go_cases(go->binary, filter_);
     }
 
@@ -384,10 +388,10 @@ class RunCommand final : public Command {
     } else {
       stop_if_interrupted(bench, dir);
       profiled = profile(binary, dir, selected);
-      bench["context"]["deferlab_profile"] =
-          profiled.profile       ? std::string("on")
-          : profiled.impossible ? "not possible: " + profiled.failure
-                                : "failed: " + profiled.failure;
+      bench["context"]["deferlab_profile"] = profiled.profile ? std::string("on")
+                                             : profiled.impossible
+                                                 ? "not possible: " + profiled.failure
+                                                 : "failed: " + profiled.failure;
       if (profiled.profile && profiled.profile->interrupted_by != 0)
         profile_interrupted(bench, *profiled.profile, dir);
     }
@@ -399,7 +403,8 @@ class RunCommand final : public Command {
     // A run whose profile failed or stopped is written but not the latest complete run.
     const bool profile_complete = no_profile_ || selected.empty() || profiled.impossible ||
                                   (profiled.profile && profiled.profile->incomplete.empty());
-    if (out_.empty() && profile_complete) replace_symlink(fs::path("out") / "latest", dir.filename());
+    if (out_.empty() && profile_complete)
+      replace_symlink(fs::path("out") / "latest", dir.filename());
 
     // The table last: a reader that goes away (| head) finds every file already written.
     Output table("");
@@ -730,11 +735,10 @@ class RunCommand final : public Command {
     progress.finish();
     std::size_t exact = 0;
     for (const harness::BenchmarkProfile& row : outcome.profile->benchmarks) exact += row.exact;
-    std::fprintf(stderr, "deferlab: profiled %zu benchmarks (%zu exact) in %.1f s%s\n",
-                 outcome.profile->benchmarks.size(), exact, outcome.profile->wall_seconds,
-                 outcome.profile->incomplete.empty()
-                     ? ""
-                     : ("; " + outcome.profile->incomplete).c_str());
+    std::fprintf(
+        stderr, "deferlab: profiled %zu benchmarks (%zu exact) in %.1f s%s\n",
+        outcome.profile->benchmarks.size(), exact, outcome.profile->wall_seconds,
+        outcome.profile->incomplete.empty() ? "" : ("; " + outcome.profile->incomplete).c_str());
     return outcome;
   }
 

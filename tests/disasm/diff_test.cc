@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "disasm/diff_render.h"
 #include "common/error.h"
+#include "disasm/diff_render.h"
 #include "tests/disasm/golden.h"
 #include "tests/disasm/memory_object_file.h"
 
@@ -193,8 +193,8 @@ TEST(DiffTest, MarkdownOfAHugeDiffStaysUnderItsBudget) {
   const AnnotatedFunction a = from_mnemonics(std::string(3000, 'a'));
   const AnnotatedFunction b = from_mnemonics(std::string(3000, 'b'));
   const FunctionDiff d = diff_functions(a, b, {});
-  const std::string md = render_diff_markdown({&a, "a.out", "x86-64"}, {&b, "b.out", "x86-64"}, d,
-                                              8192);
+  const std::string md =
+      render_diff_markdown({&a, "a.out", "x86-64"}, {&b, "b.out", "x86-64"}, d, 8192);
   EXPECT_LE(md.size(), 8192u);
   // The fence is closed, and the closing line says what was cut out of how much.
   EXPECT_NE(md.find("\n```\n\n_Diff cut after "), std::string::npos);

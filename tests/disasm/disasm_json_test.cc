@@ -9,10 +9,10 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
-#include "disasm/diff_render.h"
-#include "disasm/listing.h"
 #include "common/error.h"
 #include "common/json_reader.h"
+#include "disasm/diff_render.h"
+#include "disasm/listing.h"
 #include "tests/disasm/memory_object_file.h"
 
 namespace deferlab::disasm {

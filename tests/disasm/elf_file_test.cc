@@ -13,9 +13,9 @@
 #include <fstream>
 #include <random>
 
+#include "common/error.h"
 #include "disasm/annotate.h"
 #include "disasm/selection.h"
-#include "common/error.h"
 
 namespace deferlab::disasm {
 namespace {

@@ -19,9 +19,9 @@ TEST(NameFilterTest, RequiresTheSourceIdentifiersOfAName) {
   EXPECT_EQ(NameFilter("llvm::AADepGraph::print()", false).required(),
             (Words{"llvm", "AADepGraph", "print"}));
   // Builtin types, std, allocator and operator are the demangler's words, not the name's.
-  EXPECT_EQ(NameFilter("std::vector<int, std::allocator<int> >::push_back(int const&)", false)
-                .required(),
-            (Words{"vector", "push_back"}));
+  EXPECT_EQ(
+      NameFilter("std::vector<int, std::allocator<int> >::push_back(int const&)", false).required(),
+      (Words{"vector", "push_back"}));
   EXPECT_EQ(NameFilter("operator new(unsigned long)", false).required(), Words{});
   EXPECT_EQ(NameFilter("f<4u>", false).required(), Words{"f"});  // numbers may be made up
 }
@@ -30,7 +30,7 @@ TEST(NameFilterTest, AGlobRequiresOnlyPiecesThatCannotBeMadeUp) {
   EXPECT_EQ(NameFilter("*loop_defer*", true).required(), Words{"loop_defer"});
   EXPECT_EQ(NameFilter("*signe*", true).required(), Words{});  // a piece of "unsigned"
   EXPECT_EQ(NameFilter("*<4u>*", true).required(), Words{});
-  EXPECT_EQ(NameFilter("*ul*", true).required(), Words{});      // a literal's suffix
+  EXPECT_EQ(NameFilter("*ul*", true).required(), Words{});       // a literal's suffix
   EXPECT_EQ(NameFilter("f[ab]*x_y", true).required(), Words{});  // a bracket: no filter
 }
 

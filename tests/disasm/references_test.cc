@@ -145,9 +145,9 @@ TEST_P(ReferencesTest, NamedAsObjdumpNamesThem) {
       }
       const Reference& got = *a.reference_target;
       const bool renamed = want.symbol != without_version(got.symbol);
-      if (renamed && ((!got.got && relocated.symbolic.contains(want.address)) ||
-                      (got.got && got.address == want.address &&
-                       relocated.relative.contains(want.address)))) {
+      if (renamed &&
+          ((!got.got && relocated.symbolic.contains(want.address)) ||
+           (got.got && got.address == want.address && relocated.relative.contains(want.address)))) {
         ++by_relocation;
         continue;
       }

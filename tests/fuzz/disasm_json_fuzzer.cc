@@ -8,12 +8,12 @@
 #include <cstdint>
 #include <string>
 
+#include "common/error.h"
+#include "common/json_reader.h"
 #include "disasm/diff.h"
 #include "disasm/diff_render.h"
 #include "disasm/disasm_json.h"
 #include "disasm/listing.h"
-#include "common/error.h"
-#include "common/json_reader.h"
 #include "tests/fuzz/fuzz_input.h"
 
 namespace {

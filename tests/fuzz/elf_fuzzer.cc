@@ -12,14 +12,14 @@
 #include <cstdlib>
 #include <string>
 
+#include "common/error.h"
+#include "common/json_reader.h"
 #include "disasm/annotate.h"
 #include "disasm/decoder.h"
 #include "disasm/disasm_json.h"
 #include "disasm/listing.h"
 #include "disasm/object_file.h"
 #include "disasm/selection.h"
-#include "common/error.h"
-#include "common/json_reader.h"
 
 namespace {
 

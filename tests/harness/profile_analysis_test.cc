@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "harness/callgrind_runner.h"
 #include "common/error.h"
+#include "harness/callgrind_runner.h"
 
 namespace deferlab::harness {
 namespace {

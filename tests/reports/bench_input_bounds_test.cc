@@ -27,9 +27,9 @@ std::string row(const std::string& name, int repetition) {
 std::string load_error(const std::string& text, BenchResults* results = nullptr) {
   // One file per process: ctest runs this suite's tests in parallel processes, and a shared
   // name let one test read what another had just written.
-  const std::filesystem::path path = std::filesystem::temp_directory_path() /
-                                     ("deferlab_bench_input_bounds_test." +
-                                      std::to_string(::getpid()) + ".json");
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() /
+      ("deferlab_bench_input_bounds_test." + std::to_string(::getpid()) + ".json");
   std::ofstream(path, std::ios::binary) << text;
   std::string message;
   try {

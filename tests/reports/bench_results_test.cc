@@ -208,8 +208,9 @@ TEST(BenchResultsTest, OrderBenchmarksPutsShuffledRowsInRegistrationOrder) {
     return Json{{"name", run_name}, {"run_name", run_name}, {"repetition_index", repetition}};
   };
   Json document = {{"context", Json::object()},
-                   {"benchmarks", {row("b/8", 0), row("a/1", 0), row("zz", 0), row("b/8", 1),
-                                   row("a/1", 1), Json{{"name", "no run_name"}}}}};
+                   {"benchmarks",
+                    {row("b/8", 0), row("a/1", 0), row("zz", 0), row("b/8", 1), row("a/1", 1),
+                     Json{{"name", "no run_name"}}}}};
   order_benchmarks(document, {"a/1", "b/8", "c"});
   std::vector<std::string> got;
   for (const Json& e : document["benchmarks"]) {
@@ -218,8 +219,8 @@ TEST(BenchResultsTest, OrderBenchmarksPutsShuffledRowsInRegistrationOrder) {
   }
   // Listed names first in listing order, each name's entries as they came; the rest last,
   // as they came.
-  EXPECT_EQ(got, (std::vector<std::string>{"a/1#0", "a/1#1", "b/8#0", "b/8#1", "zz#0",
-                                           "no run_name#-"}));
+  EXPECT_EQ(
+      got, (std::vector<std::string>{"a/1#0", "a/1#1", "b/8#0", "b/8#1", "zz#0", "no run_name#-"}));
   Json not_bench = Json::array();
   order_benchmarks(not_bench, {"a"});  // not a document: left alone, no throw
   EXPECT_EQ(not_bench, Json::array());

@@ -33,9 +33,11 @@ std::string benchmark_output() {
             "\",\n      \"run_name\": \"" + kNames[i] +
             "\",\n      \"run_type\": \"iteration\",\n      \"repetitions\": 1,\n"
             "      \"repetition_index\": 0,\n      \"iterations\": 100,\n"
-            "      \"real_time\": " + std::to_string(10 + i) + ",\n      \"cpu_time\": " +
-            std::to_string(10 + i) + ",\n      \"time_unit\": \"ns\",\n"
-            "      \"heap_allocs\": " + std::to_string(i) + "\n    }";
+            "      \"real_time\": " +
+            std::to_string(10 + i) + ",\n      \"cpu_time\": " + std::to_string(10 + i) +
+            ",\n      \"time_unit\": \"ns\",\n"
+            "      \"heap_allocs\": " +
+            std::to_string(i) + "\n    }";
   }
   return text + "\n  ]\n}\n";
 }
@@ -57,8 +59,8 @@ TEST(SalvageTest, EveryCutKeepsExactlyTheCompleteEntries) {
   ASSERT_EQ(entry_ends.size(), kNames.size());
   for (std::size_t cut = 0; cut < text.size(); ++cut) {
     const nlohmann::json salvaged = salvage_truncated_bench_json(text.substr(0, cut));
-    const std::size_t complete = static_cast<std::size_t>(
-        std::count_if(entry_ends.begin(), entry_ends.end(), [&](std::size_t e) { return e <= cut; }));
+    const std::size_t complete = static_cast<std::size_t>(std::count_if(
+        entry_ends.begin(), entry_ends.end(), [&](std::size_t e) { return e <= cut; }));
     if (complete == 0) {
       EXPECT_TRUE(salvaged.is_null()) << "cut at " << cut << ": " << salvaged.dump();
       continue;

@@ -98,8 +98,8 @@ bool run_process(const std::vector<std::string>& argv, bool one_core, Sample& ou
   return true;
 }
 
-void run_job(benchmark::State& state, const std::string& name,
-             const std::vector<std::string>& argv, bool one_core) {
+void run_job(benchmark::State& state, const std::string& name, const std::vector<std::string>& argv,
+             bool one_core) {
   for (auto _ : state) {
     Sample s;
     std::string error;
@@ -117,12 +117,12 @@ void run_job(benchmark::State& state, const std::string& name,
 
 void register_jobs() {
   const Settings& s = settings;
-  const std::vector<std::string> deferlab_all = {s.deferlab, "disasm", s.library, "--all",
-                                                 "-o", "/dev/null"};
+  const std::vector<std::string> deferlab_all = {s.deferlab, "disasm", s.library,
+                                                 "--all",    "-o",     "/dev/null"};
   const std::vector<std::string> objdump_all = {s.objdump, "-d", s.library};
   const std::vector<std::string> llvm_all = {s.llvm_objdump, "-d", s.library};
-  const std::vector<std::string> deferlab_symbol = {s.deferlab, "disasm", s.library,
-                                                    "-s", s.symbol, "-f", "json"};
+  const std::vector<std::string> deferlab_symbol = {s.deferlab, "disasm", s.library, "-s",
+                                                    s.symbol,   "-f",     "json"};
   const std::vector<std::string> llvm_symbol = {s.llvm_objdump, "-d",
                                                 "--disassemble-symbols=" + s.symbol, s.library};
   struct Job {
@@ -131,19 +131,15 @@ void register_jobs() {
     bool one_core;
   };
   const std::vector<Job> jobs = {
-      {"all/deferlab", deferlab_all, false},
-      {"all/objdump", objdump_all, false},
-      {"all/llvm-objdump", llvm_all, false},
-      {"all_one_core/deferlab", deferlab_all, true},
-      {"all_one_core/objdump", objdump_all, true},
-      {"symbol/deferlab", deferlab_symbol, false},
+      {"all/deferlab", deferlab_all, false},       {"all/objdump", objdump_all, false},
+      {"all/llvm-objdump", llvm_all, false},       {"all_one_core/deferlab", deferlab_all, true},
+      {"all_one_core/objdump", objdump_all, true}, {"symbol/deferlab", deferlab_symbol, false},
       {"symbol/llvm-objdump", llvm_symbol, false},
   };
   for (const Job& job : jobs) {
-    benchmark::RegisterBenchmark(job.name,
-                                 [job](benchmark::State& state) {
-                                   run_job(state, job.name, job.argv, job.one_core);
-                                 })
+    benchmark::RegisterBenchmark(
+        job.name,
+        [job](benchmark::State& state) { run_job(state, job.name, job.argv, job.one_core); })
         ->Iterations(1)
         ->UseManualTime()
         ->Unit(benchmark::kSecond);
@@ -222,10 +218,11 @@ int main(int argc, char** argv) {
   const std::string load_before = load_average();
   benchmark::RunSpecifiedBenchmarks();
   const std::string load_after = load_average();
-  std::printf("\nFile: `%s`, deferlab `%s`, %ld online CPUs; medians of each job's runs; load "
-              "average (1, 5, 15 min) %s before, %s after.\n\n",
-              settings.library.c_str(), settings.deferlab.c_str(), ::sysconf(_SC_NPROCESSORS_ONLN),
-              load_before.c_str(), load_after.c_str());
+  std::printf(
+      "\nFile: `%s`, deferlab `%s`, %ld online CPUs; medians of each job's runs; load "
+      "average (1, 5, 15 min) %s before, %s after.\n\n",
+      settings.library.c_str(), settings.deferlab.c_str(), ::sysconf(_SC_NPROCESSORS_ONLN),
+      load_before.c_str(), load_after.c_str());
   std::printf("| job | deferlab | reference | wall ratio | CPU ratio | peak RSS ratio |\n");
   std::printf("|---|---|---|---:|---:|---:|\n");
   print_row("whole `.text`, NDJSON (`--all`)", "all/deferlab", "objdump -d", "all/objdump");
