@@ -1,10 +1,35 @@
 // Calls on paths the compiler laid out as unlikely (control_flow.h states the rule).
 #include <algorithm>
+#include <span>
+#include <utility>
+#include <vector>
 
 #include "disasm/control_flow.h"
 
 namespace deferlab::disasm {
 namespace {
+
+// Lists per block in one array (compressed rows): a vector per block costs an allocation
+// each, for every function of a whole-binary listing.
+class Rows {
+ public:
+  // `pairs`: (row, value), in the order each row's values are to be listed.
+  Rows(std::size_t rows, const std::vector<std::pair<int, int>>& pairs) : start_(rows + 1, 0) {
+    for (const auto& [row, value] : pairs) ++start_[static_cast<std::size_t>(row) + 1];
+    for (std::size_t r = 0; r < rows; ++r) start_[r + 1] += start_[r];
+    list_.resize(pairs.size());
+    std::vector<std::size_t> next(start_.begin(), start_.end() - 1);
+    for (const auto& [row, value] : pairs) list_[next[static_cast<std::size_t>(row)]++] = value;
+  }
+  std::span<const int> of(int row) const {
+    const std::size_t first = start_[static_cast<std::size_t>(row)];
+    return {list_.data() + first, start_[static_cast<std::size_t>(row) + 1] - first};
+  }
+
+ private:
+  std::vector<std::size_t> start_;
+  std::vector<int> list_;
+};
 
 bool leaves_function(const AnnotatedInstruction& a) {
   return a.insn.kind == InsnKind::kReturn || (a.tags & kTagTailCall);
@@ -38,7 +63,7 @@ std::vector<char> region_barriers(const AnnotatedFunction& f) {
 // The blocks `entry` dominates (its subtree of the dominator tree, reachable blocks only)
 // into `region`, or false when one of them is a barrier. `in_region` is all zero before
 // and after. `only_noreturn_exits`: no edge leaves the region.
-bool dominated_region(const AnnotatedFunction& f, const std::vector<std::vector<int>>& children,
+bool dominated_region(const AnnotatedFunction& f, const Rows& children,
                       const std::vector<char>& barrier, int entry, std::vector<int>& region,
                       std::vector<char>& in_region, bool& only_noreturn_exits) {
   region.assign(1, entry);
@@ -47,7 +72,7 @@ bool dominated_region(const AnnotatedFunction& f, const std::vector<std::vector<
     const std::size_t id = static_cast<std::size_t>(region[k]);
     clean = !barrier[id];
     in_region[id] = 1;
-    for (int c : children[id]) region.push_back(c);
+    for (int c : children.of(static_cast<int>(id))) region.push_back(c);
   }
   only_noreturn_exits = true;
   for (int id : region) {
@@ -63,22 +88,25 @@ bool dominated_region(const AnnotatedFunction& f, const std::vector<std::vector<
 
 void mark_unlikely_cold(AnnotatedFunction& f, const std::vector<int>& idom) {
   const std::size_t n = f.blocks.size();
-  std::vector<std::vector<int>> preds(n);
-  std::vector<std::vector<int>> children(n);  // the dominator tree, reachable blocks
+  std::vector<std::pair<int, int>> edges;  // (successor, block), then (idom, block)
   for (const BasicBlock& b : f.blocks) {
-    for (int s : b.successors) preds[static_cast<std::size_t>(s)].push_back(b.id);
-    const int up = idom[static_cast<std::size_t>(b.id)];
-    if (b.reachable && up >= 0 && up != b.id)
-      children[static_cast<std::size_t>(up)].push_back(b.id);
+    for (int s : b.successors) edges.emplace_back(s, b.id);
   }
+  const Rows preds(n, edges);
+  edges.clear();
+  for (const BasicBlock& b : f.blocks) {
+    const int up = idom[static_cast<std::size_t>(b.id)];
+    if (b.reachable && up >= 0 && up != b.id) edges.emplace_back(up, b.id);
+  }
+  const Rows children(n, edges);  // the dominator tree, reachable blocks
   const std::vector<char> barrier = region_barriers(f);
   std::vector<char> in_region(n, 0);
   std::vector<int> region;
   for (const BasicBlock& e : f.blocks) {
     if (e.id == 0 || !e.reachable) continue;
     std::size_t last_branch = 0;
-    bool forward_only = !preds[static_cast<std::size_t>(e.id)].empty();
-    for (int p : preds[static_cast<std::size_t>(e.id)]) {
+    bool forward_only = !preds.of(e.id).empty();
+    for (int p : preds.of(e.id)) {
       const BasicBlock& pb = f.blocks[static_cast<std::size_t>(p)];
       if (!pb.reachable) continue;  // alignment padding after a ret "falls through" into e
       forward_only = forward_only && forward_taken_edge(f, pb, e);
