@@ -40,10 +40,11 @@ struct Slot {
 class Streamer {
  public:
   Streamer(const ObjectFile& file, const StreamOptions& options,
-           const std::function<void(std::string_view)>& sink)
+           const std::function<void(std::string_view)>& sink, const StreamProgress& progress)
       : file_(file),
         options_(options),
         sink_(sink),
+        progress_(progress),
         // Only addresses up front: each worker names (demangles) its own items, so the names
         // of a big library are demangled on every core and never all held at once.
         items_(all_code_spans(file)),
@@ -53,7 +54,9 @@ class Streamer {
                 describe_binary(file) + ",\"syntax\":" +
                 (options.syntax == Syntax::kAtt ? "\"att\"" : "\"intel\"") + ",\"functions\":["),
         ring_(window_),
-        unreleased_(items_.empty() ? 0 : items_.front().address) {}
+        unreleased_(items_.empty() ? 0 : items_.front().address) {
+    for (const CodeSpan& item : items_) total_bytes_ += item.size;
+  }
 
   StreamStats run() {
     std::vector<std::thread> workers;
@@ -193,6 +196,7 @@ class Streamer {
       if (item_done) {
         release_behind(k);
         ++k;
+        if (progress_) progress_(stats, total_bytes_);
       }
     }
   }
@@ -215,6 +219,8 @@ class Streamer {
   const ObjectFile& file_;
   const StreamOptions& options_;
   const std::function<void(std::string_view)>& sink_;
+  const StreamProgress& progress_;
+  std::uint64_t total_bytes_ = 0;  // of every item
   const std::vector<CodeSpan> items_;
   const unsigned jobs_;
   const std::size_t window_;
@@ -231,8 +237,9 @@ class Streamer {
 }  // namespace
 
 StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& options,
-                                 const std::function<void(std::string_view)>& sink) {
-  return Streamer(file, options, sink).run();
+                                 const std::function<void(std::string_view)>& sink,
+                                 const StreamProgress& progress) {
+  return Streamer(file, options, sink, progress).run();
 }
 
 }  // namespace deferlab::disasm

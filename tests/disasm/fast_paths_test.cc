@@ -1,9 +1,11 @@
 // Tests the fast paths of disasm/ against the plain code they replace: the radix sort of
 // symbol keys against std::stable_sort, and the JSON string writer's eight-bytes-at-a-time
-// copy against append_json_string, on inputs built to hit every boundary.
+// copy against append_json_string, on inputs built to hit every boundary; and the progress
+// a whole-binary listing reports as it goes.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -11,6 +13,9 @@
 #include "disasm/address_sort.h"
 #include "disasm/disasm_json.h"
 #include "disasm/json_raw_writer.h"
+#include "disasm/object_file.h"
+#include "disasm/selection.h"
+#include "disasm/stream.h"
 
 namespace deferlab::disasm {
 namespace {
@@ -78,6 +83,42 @@ TEST(RawWriterTest, StringsAreEscapedAsAppendJsonStringDoes) {
     append_json_string(expected, text);
     ASSERT_EQ(written(text), expected) << "round " << round;
   }
+}
+
+}  // namespace
+}  // namespace deferlab::disasm
+
+namespace deferlab::disasm {
+namespace {
+
+// The stream's progress: once per item written (a function, or an unnamed stretch that
+// may make several records), never backwards, ending at the whole listing's code bytes;
+// and the listing is the same with or without it.
+TEST(StreamProgressTest, CountsEveryItemUpToTheWholeListing) {
+  const std::unique_ptr<ObjectFile> file = open_object_file(FIXTURE_EXECUTABLE);
+  StreamOptions options;
+  options.jobs = 2;
+  std::string plain;
+  const StreamStats expected =
+      stream_all_functions(*file, options, [&](std::string_view line) { plain += line; });
+  std::string shown;
+  std::vector<StreamStats> calls;
+  std::uint64_t total = 0;
+  const StreamStats stats = stream_all_functions(
+      *file, options, [&](std::string_view line) { shown += line; },
+      [&](const StreamStats& so_far, std::uint64_t all) {
+        calls.push_back(so_far);
+        total = all;
+      });
+  EXPECT_EQ(shown, plain);
+  ASSERT_EQ(calls.size(), all_code_spans(*file).size());
+  for (std::size_t k = 1; k < calls.size(); ++k) {
+    EXPECT_GE(calls[k].functions, calls[k - 1].functions + 1);
+    EXPECT_GT(calls[k].bytes, calls[k - 1].bytes);
+  }
+  EXPECT_EQ(calls.back().functions, expected.functions);
+  EXPECT_EQ(calls.back().bytes, stats.bytes);
+  EXPECT_EQ(total, stats.bytes);
 }
 
 }  // namespace
