@@ -20,7 +20,7 @@ struct StreamOptions {
   Syntax syntax = Syntax::kIntel;
   AllocNames names = AllocNames::defaults();
   bool lines = true;       // source lines from DWARF, when present
-  unsigned jobs = 0;       // 0: one per core
+  unsigned jobs = 0;       // 0: one per core this process may use (its affinity mask)
   std::size_t window = 0;  // items in flight; 0: 16 per job
 };
 

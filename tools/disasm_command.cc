@@ -67,7 +67,9 @@ class DisasmCommand final : public Command {
                     "-f md: stay under this many characters (default 65000; GitHub's comment "
                     "limit is 65536), cutting the longest listings first")
         ->check(CLI::Range(std::size_t{4096}, std::size_t{100000000}));
-    cmd->add_option("--jobs,-j", jobs_, "Threads for --all (default: one per core)")
+    cmd->add_option("--jobs,-j", jobs_,
+                    "Threads for --all (default: one per core this process may use, as taskset or "
+                    "a cpuset limits it)")
         ->check(CLI::Range(1, 256));
     cmd->add_option("--out,-o", out_, kOutHelp);
     cmd->add_option("--counts", counts_,
