@@ -18,7 +18,7 @@ namespace {
 // as they had when each cell was a plain function; in a function template instantiation
 // they would be COMDAT, and GCC inlines and allocates registers around their out-of-line
 // parts (std::function's invoker and manager, BOOST_SCOPE_EXIT's body) differently then
-// (docs/figures.md, "Machine code since the generic scenarios").
+// (docs/adding-a-case.md, "Machine code since the generic scenarios").
 template <class S>
 [[gnu::always_inline]] inline void loop_defer_body(Ledger& ledger, int n) {
   if constexpr (S::kKind == StrategyKind::kChain) {

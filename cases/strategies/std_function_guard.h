@@ -46,7 +46,7 @@ struct StdFunctionGuardStrategy {
   // not, so the function wrapper's constructor would reach the inliner only after the hot
   // function, and the call through its invoker, known only once it is inlined, would stay
   // a call. As an ordinary inline function called once, with_guard still ends up inside
-  // the hot function (docs/figures.md, "Machine code since the generic scenarios").
+  // the hot function (docs/adding-a-case.md, "Machine code since the generic scenarios").
   template <class Make, class Body>
   static decltype(auto) with_guard(Make&& make, Body&& body) {
     FunctionGuard guard{make()};
