@@ -9,7 +9,6 @@
 #include <optional>
 
 #include "common/error.h"
-#include "disasm/quick_hash.h"
 
 namespace deferlab::disasm {
 
@@ -113,52 +112,27 @@ AllocReachability::AllocReachability(const ObjectFile& file, const Decoder& deco
 
 AllocReachability::~AllocReachability() = default;
 
-// The indexes are built on the first question, not here: a lookup of one function in a
-// big library may never follow a call, and building them costs more than the lookup.
+// The file answers both lookups from its own index (no copy of every name); a function
+// found is copied once, here, so that edges can point at it.
+const Symbol* AllocReachability::keep(const SymbolRef& found) const {
+  auto [it, fresh] = kept_.try_emplace({found.address, std::string(found.name)});
+  if (fresh) it->second = found.to_symbol();
+  return &it->second;
+}
+
 const Symbol* AllocReachability::function_at(std::uint64_t address) const {
-  if (by_address_.empty()) {
-    // The first of several aliases, in functions() order (section, then address).
-    for (const Symbol& s : file_.functions()) by_address_.push_back(&s);
-    const auto earlier = [](const Symbol* a, const Symbol* b) { return a->address < b->address; };
-    if (!std::is_sorted(by_address_.begin(), by_address_.end(), earlier)) {
-      std::stable_sort(by_address_.begin(), by_address_.end(), earlier);
-    }
-    by_address_.erase(
-        std::unique(by_address_.begin(), by_address_.end(),
-                    [](const Symbol* a, const Symbol* b) { return a->address == b->address; }),
-        by_address_.end());
-  }
-  auto it = std::upper_bound(by_address_.begin(), by_address_.end(), address,
-                             [](std::uint64_t a, const Symbol* s) { return a < s->address; });
-  if (it == by_address_.begin()) return nullptr;
-  const Symbol* s = *std::prev(it);
-  return address < s->address + s->size ? s : nullptr;
+  const std::optional<SymbolRef> f = file_.function_by_address(address);
+  return f ? keep(*f) : nullptr;
 }
 
 const Symbol* AllocReachability::function_named(const std::string& linkage) const {
-  // An open-addressed table of the functions by name, allocated once (a node per name in
-  // std::unordered_map costs more than the rest of a lookup in a big library). The first
-  // of several symbols of one name, in functions() order, wins.
-  const auto hash = [](std::string_view name) { return quick_hash(name); };
-  if (by_name_.empty()) {
-    std::size_t size = 16;
-    while (size < 2 * file_.functions().size()) size *= 2;
-    by_name_.assign(size, nullptr);
-    for (const Symbol& s : file_.functions()) {
-      for (std::size_t i = hash(s.name) & (size - 1);; i = (i + 1) & (size - 1)) {
-        if (by_name_[i] == nullptr) {
-          by_name_[i] = &s;
-          break;
-        }
-        if (by_name_[i]->name == s.name) break;
-      }
-    }
+  // The first of several symbols of one name, in functions() order, wins.
+  const auto [it, fresh] = by_name_.try_emplace(linkage, nullptr);
+  if (fresh) {
+    const std::vector<Symbol> found = file_.functions_named(linkage);
+    if (!found.empty()) it->second = keep(SymbolRef::of(found.front()));
   }
-  const std::size_t mask = by_name_.size() - 1;
-  for (std::size_t i = hash(linkage) & mask; by_name_[i] != nullptr; i = (i + 1) & mask) {
-    if (by_name_[i]->name == linkage) return by_name_[i];
-  }
-  return nullptr;
+  return it->second;
 }
 
 std::vector<AllocReachability::Edge> AllocReachability::edges_in(const AnnotatedFunction& f,

@@ -74,15 +74,16 @@ class AllocReachability {
   std::vector<Edge> edges_in(const AnnotatedFunction& f, const AnnotatedInstruction& a);
   const Symbol* function_at(std::uint64_t address) const;
   const Symbol* function_named(const std::string& linkage) const;
+  const Symbol* keep(const SymbolRef& found) const;
 
   const ObjectFile& file_;
   const Decoder& decoder_;
   AllocNames names_;
   std::set<std::string> allowed_;
   int max_depth_;
-  mutable std::vector<const Symbol*> by_address_;     // one per address, sorted
-  mutable std::vector<const Symbol*> by_name_;        // open-addressed by name, or empty
-  std::map<std::uint64_t, std::vector<Edge>> edges_;  // by function address
+  mutable std::map<std::pair<std::uint64_t, std::string>, Symbol> kept_;  // edges' targets
+  mutable std::map<std::string, const Symbol*> by_name_;  // function_named's answers
+  std::map<std::uint64_t, std::vector<Edge>> edges_;      // by function address
 };
 
 // Every name a call in `file` can have: its function symbols and PLT stubs (linkage

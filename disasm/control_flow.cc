@@ -112,7 +112,22 @@ namespace {
 // above misses them; GCC makes them, e.g. when a vector's growth path re-enters the middle
 // of a rotated push_back loop. Each strongly connected component with a cycle that no
 // natural loop covers becomes a loop, headed by its first block in reverse post order.
-void add_irreducible_loops(AnnotatedFunction& f, const std::vector<int>& rpo) {
+void add_irreducible_loops(AnnotatedFunction& f, const std::vector<int>& rpo,
+                           const std::vector<int>& idom) {
+  // A reducible graph (every retreating edge of the depth-first order goes to a block that
+  // dominates its source) has only natural loops, and they cover every cycle: there is
+  // nothing to add, and most functions need no component search.
+  bool reducible = true;
+  for (const BasicBlock& b : f.blocks) {
+    if (!b.reachable) continue;
+    for (int s : b.successors) {
+      if (rpo[static_cast<std::size_t>(s)] <= rpo[static_cast<std::size_t>(b.id)] &&
+          !dominates(idom, s, b.id)) {
+        reducible = false;
+      }
+    }
+  }
+  if (reducible) return;
   const std::size_t n = f.blocks.size();
   // Tarjan's algorithm, iteratively: (block, next successor index).
   std::vector<int> index(n, -1), low(n, 0), component(n, -1);
@@ -339,7 +354,7 @@ void find_blocks_and_loops(AnnotatedFunction& f, const std::set<std::string>& no
   for (BasicBlock& b : f.blocks) b.reachable = idom[static_cast<std::size_t>(b.id)] != -1;
 
   find_natural_loops(f, preds, idom);
-  add_irreducible_loops(f, rpo);
+  add_irreducible_loops(f, rpo, idom);
   nest_loops(f);
   mark_unlikely_cold(f, idom);
 }

@@ -36,6 +36,9 @@ void Decoder::decode(std::span<const std::uint8_t> bytes, std::uint64_t address,
   std::size_t remaining = bytes.size();
   std::uint64_t pc = address;
   const std::size_t invalid_size = info_->invalid_size;
+  // About one instruction per 4 bytes on both architectures: growing the vector as it goes
+  // would move every decoded instruction (and its strings) several times.
+  out.reserve(out.size() + remaining / 4 + 1);
   while (remaining > 0) {
     Instruction& insn = out.emplace_back();
     if (cs_disasm_iter(handle_, &code, &remaining, &pc, insn_)) {

@@ -112,8 +112,21 @@ class ElfFile final : public ObjectFile {
     return relocations_->relocation_in(section, offset, size);
   }
 
-  const Symbol* symbol_containing(std::uint64_t address) const override {
+  std::optional<SymbolRef> function_in_section(std::size_t section,
+                                               std::uint64_t address) const override {
+    return symbols_->function_in_section(section, address);
+  }
+  std::optional<SymbolRef> function_by_address(std::uint64_t address) const override {
+    return symbols_->function_by_address(address);
+  }
+  std::optional<SymbolRef> symbol_containing(std::uint64_t address) const override {
     return symbols_->symbol_containing(address);
+  }
+  std::optional<IndexedSymbol> nearest_symbol(std::uint64_t address) const override {
+    bool has_any = false;
+    std::optional<IndexedSymbol> s = symbols_->nearest_symbol(address, has_any);
+    if (s || has_any) return s;
+    return ObjectFile::nearest_symbol(address);  // no symbol objdump would sort
   }
 
   std::unique_ptr<LineTable> open_line_table() const override {

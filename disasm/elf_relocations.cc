@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "disasm/address_sort.h"
+
 namespace deferlab::disasm::elf {
 
 void ElfRelocations::read() const {
@@ -13,12 +15,15 @@ void ElfRelocations::read() const {
     for (std::size_t i = 1; i < image_.section_count(); ++i) {
       if (image_.shdr(i).sh_type == SHT_RELA) read_section(i);
     }
-    // The last relocation of a slot names it, as when they were assigned one by one.
-    std::stable_sort(got_slots_.begin(), got_slots_.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    // The last relocation of a slot names it, as when they were assigned one by one
+    // (sort_by_address keeps the reading order among equal addresses).
+    std::vector<AddressKey> keys(got_slots_.size());
+    for (std::uint32_t k = 0; k < keys.size(); ++k) keys[k] = {got_slots_[k].first, k};
+    sort_by_address(keys);
     std::vector<std::pair<std::uint64_t, std::string_view>> last;
     last.reserve(got_slots_.size());
-    for (const auto& slot : got_slots_) {
+    for (const AddressKey& key : keys) {
+      const auto& slot = got_slots_[key.second];
       if (!last.empty() && last.back().first == slot.first) {
         last.back() = slot;
       } else {
@@ -71,16 +76,17 @@ void ElfRelocations::read_section(std::size_t index) const {
   const bool relocatable = image_.relocatable;
   const auto [got_start, got_end] = image_.got;
   const std::uint8_t* const data = entries.data();
+  // Most of a library's relocations (hundreds of thousands in libLLVM): RELATIVE ones
+  // outside .got, which name nothing; skipped on their first two words.
+  const std::uint64_t bare_relative = relocatable ? ~std::uint64_t{0} : ELF64_R_INFO(0, relative);
   for (std::size_t k = 0; k < count; ++k) {
+    std::uint64_t head[2];  // r_offset, r_info
+    std::memcpy(head, data + k * sizeof(Elf64_Rela), sizeof head);
+    if (head[1] == bare_relative && head[0] - got_start >= got_end - got_start) continue;
     Elf64_Rela rela;
     std::memcpy(&rela, data + k * sizeof rela, sizeof rela);
     const std::size_t sym = ELF64_R_SYM(rela.r_info);
     const std::uint32_t type = ELF64_R_TYPE(rela.r_info);
-    // Most of a library's relocations: RELATIVE ones outside .got, which name nothing.
-    if (sym == 0 && !relocatable && type == relative &&
-        (rela.r_offset < got_start || rela.r_offset >= got_end)) {
-      continue;
-    }
     std::string_view name;
     if (sym != 0) {
       if (symbols == nullptr || sym >= symbols->count) {
@@ -95,7 +101,7 @@ void ElfRelocations::read_section(std::size_t index) const {
       } else if (type == relative && rela.r_offset >= got_start && rela.r_offset < got_end) {
         // A PIE's slots for its own functions carry no symbol, only the address as addend;
         // only slots of .got are called through, so vtables and other data are not named.
-        if (const Symbol* entry =
+        if (const std::optional<SymbolRef> entry =
                 symbols_.function_starting_at(static_cast<std::uint64_t>(rela.r_addend))) {
           got_slots_.emplace_back(rela.r_offset, entry->name);
         }

@@ -92,6 +92,16 @@ class RawWriter {
     char* p = at();
     *p++ = '"';
     for (std::size_t i = 0; i < text.size(); ++i) {
+      // Eight plain bytes at a time (an instruction's text is ~100 bytes of JSON strings).
+      while (i + 8 <= text.size()) {
+        std::uint64_t word;
+        std::memcpy(&word, text.data() + i, sizeof word);
+        if (needs_care(word)) break;
+        std::memcpy(p, &word, sizeof word);
+        p += 8;
+        i += 8;
+      }
+      if (i == text.size()) break;
       const char c = text[i];
       const unsigned char u = static_cast<unsigned char>(c);
       if (u >= 0x20 && u < 0x80 && c != '"' && c != '\\') {
@@ -120,6 +130,17 @@ class RawWriter {
   }
   char* base() const { return s_.data.get(); }
   char* at() const { return base() + pos_; }
+
+  // Whether any byte of `word` is not plain printable ASCII for a JSON string: a control
+  // character, a byte >= 0x80, '"' or '\\' (each test is exact for "any byte").
+  static bool needs_care(std::uint64_t word) {
+    constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+    constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+    const auto has_zero = [](std::uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+    const std::uint64_t below_space = (word - 0x20 * kOnes) & ~word & kHigh;
+    return ((word & kHigh) | below_space | has_zero(word ^ ('"' * kOnes)) |
+            has_zero(word ^ ('\\' * kOnes))) != 0;
+  }
 
   void raw(const char* text, std::size_t n) {
     std::memcpy(at(), text, n);

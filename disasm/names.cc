@@ -44,23 +44,20 @@ Callee name_address(const ObjectFile& file, std::size_t section, std::uint64_t t
     const std::string name = linkage_name(*plt);
     return {demangle_cached(name) + "@plt", name};
   }
-  const std::vector<Symbol>& functions = file.functions();
-  auto it = std::upper_bound(functions.begin(), functions.end(), std::make_pair(section, target),
-                             [](const std::pair<std::size_t, std::uint64_t>& key, const Symbol& s) {
-                               return key < std::make_pair(s.section, s.address);
-                             });
-  // Outside relocatable objects a target can be in another section: search by address.
-  if (it == functions.begin() || std::prev(it)->section != section ||
-      target >= std::prev(it)->address + std::prev(it)->size) {
-    if (const Symbol* s = file.symbol_containing(target)) {
-      return {with_offset(demangle_cached(s->name), target - s->address), s->name};
-    }
-    return {hex_text(target), ""};
+  // Outside relocatable objects a target can be in another section: search by address
+  // (a symbol found that way keeps its linkage name even at an offset).
+  if (const std::optional<SymbolRef> f = file.function_in_section(section, target)) {
+    const std::string name(f->name);
+    // Not Symbol::demangled(): its cache is not thread-safe, and --all annotates on every
+    // core.
+    return {with_offset(demangle_cached(name), target - f->address),
+            target == f->address ? name : ""};
   }
-  const Symbol& s = *std::prev(it);
-  // Not s.demangled(): its cache is not thread-safe, and --all annotates on every core.
-  return {with_offset(demangle_cached(s.name), target - s.address),
-          target == s.address ? s.name : ""};
+  if (const std::optional<SymbolRef> s = file.symbol_containing(target)) {
+    const std::string name(s->name);
+    return {with_offset(demangle_cached(name), target - s->address), name};
+  }
+  return {hex_text(target), ""};
 }
 
 }  // namespace deferlab::disasm

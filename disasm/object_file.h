@@ -9,7 +9,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>  // for once_flag
 #include <optional>
 #include <span>
 #include <string>
@@ -17,7 +16,6 @@
 #include <vector>
 
 #include "disasm/arch.h"
-#include "disasm/symbol_index.h"
 
 namespace deferlab::disasm {
 
@@ -53,6 +51,33 @@ struct Symbol {
  private:
   mutable std::string demangled_;
   mutable bool demangled_ready_ = false;
+};
+
+// A symbol as an address lookup returns it, without a copy of its name: `name` views the
+// file's string table (or a Symbol of functions()), valid as long as the ObjectFile.
+struct SymbolRef {
+  std::string_view name;
+  std::uint64_t address = 0;
+  std::uint64_t size = 0;
+  std::size_t section = 0;
+  bool dynamic = false;
+
+  static SymbolRef of(const Symbol& s) { return {s.name, s.address, s.size, s.section, s.dynamic}; }
+  Symbol to_symbol() const {
+    Symbol s;
+    s.name = std::string(name);
+    s.address = address;
+    s.size = size;
+    s.section = section;
+    s.dynamic = dynamic;
+    return s;
+  }
+};
+
+// What objdump -d names an address after ("# 40cf <_IO_stdin_used+0xcf>").
+struct IndexedSymbol {
+  std::string name;  // as in the file: mangled, with any @VERSION the linker wrote
+  std::uint64_t address = 0;
 };
 
 // A relocation applied to code (relocatable objects): what the bytes at `offset` refer to.
@@ -121,27 +146,30 @@ class ObjectFile {
   // The relocation that patches bytes [offset, offset + size) of a section, if any.
   virtual const CodeRelocation* relocation_in(std::size_t section, std::uint64_t offset,
                                               std::uint64_t size) const = 0;
-  // A data or function symbol containing `address` (for RIP-relative operands).
-  virtual const Symbol* symbol_containing(std::uint64_t address) const = 0;
+  // Address lookups. A file may answer them from an index that copies no name (ElfFile
+  // does: naming one function's call targets in a big library must not build functions());
+  // the defaults search functions().
+  //
+  // The function of `section` containing `address`; of aliases, the last in functions()
+  // order.
+  virtual std::optional<SymbolRef> function_in_section(std::size_t section,
+                                                       std::uint64_t address) const;
+  // The function containing `address`, by address alone (sections ignored); of aliases at
+  // one address, the first in functions() order, whose size decides.
+  virtual std::optional<SymbolRef> function_by_address(std::uint64_t address) const;
+  // A function (the last of its aliases) or sized data symbol containing `address`, for
+  // PC-relative operands; none in relocatable objects.
+  virtual std::optional<SymbolRef> symbol_containing(std::uint64_t address) const = 0;
 
   // The symbol objdump -d names `address` after: the nearest at or below it, of any type
-  // or size (symbol_index.h). Read from path() on first use, once, safely from any thread;
-  // when path() is not an ELF file, the symbol containing the address.
-  std::optional<IndexedSymbol> nearest_symbol(std::uint64_t address) const;
+  // or size, objdump's choice among several at one address (binutils 2.40, objdump.c:
+  // .symtab, or .dynsym when there is none; in .text first, then functions, objects,
+  // non-local, global, larger, not starting with '.', then by name). Thread-safe. The
+  // default: the symbol containing the address.
+  virtual std::optional<IndexedSymbol> nearest_symbol(std::uint64_t address) const;
 
   // A fresh line table (one per thread), or null when the file has no DWARF lines.
   virtual std::unique_ptr<LineTable> open_line_table() const = 0;
-
- private:
-  // Read on first use; a copy of the file reads its own.
-  struct LazyIndex {
-    LazyIndex() = default;
-    LazyIndex(const LazyIndex&) {}
-    LazyIndex& operator=(const LazyIndex&) { return *this; }
-    std::once_flag once;
-    std::shared_ptr<const SymbolIndex> index;
-  };
-  mutable LazyIndex symbol_index_;
 };
 
 // Opens and validates `path`. Throws Error (with the path) for anything that is not a

@@ -1,6 +1,8 @@
 // Streams every function of a binary as NDJSON, in order (disasm/stream.h).
 #include "disasm/stream.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -37,23 +39,38 @@ struct Slot {
 
 // One stream_all_functions call: workers decode items in order, at most `window` ahead of
 // the writer (the calling thread), which hands each item's text to the sink as it comes.
+// The cores this process may run on: its affinity mask (taskset, a container's cpuset),
+// not every core of the machine as std::thread::hardware_concurrency() counts them. More
+// workers than cores only take turns.
+unsigned usable_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0) {
+    return static_cast<unsigned>(CPU_COUNT(&set));
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 class Streamer {
  public:
   Streamer(const ObjectFile& file, const StreamOptions& options,
-           const std::function<void(std::string_view)>& sink)
+           const std::function<void(std::string_view)>& sink, const StreamProgress& progress)
       : file_(file),
         options_(options),
         sink_(sink),
+        progress_(progress),
         // Only addresses up front: each worker names (demangles) its own items, so the names
         // of a big library are demangled on every core and never all held at once.
         items_(all_code_spans(file)),
-        jobs_(options.jobs != 0 ? options.jobs : std::max(1u, std::thread::hardware_concurrency())),
+        jobs_(options.jobs != 0 ? options.jobs : usable_cores()),
         window_(options.window != 0 ? options.window : 16 * jobs_),
         prefix_(std::string("{\"schema\":\"deferlab.disasm/1\",\"binary\":") +
                 describe_binary(file) + ",\"syntax\":" +
                 (options.syntax == Syntax::kAtt ? "\"att\"" : "\"intel\"") + ",\"functions\":["),
         ring_(window_),
-        unreleased_(items_.empty() ? 0 : items_.front().address) {}
+        unreleased_(items_.empty() ? 0 : items_.front().address) {
+    for (const CodeSpan& item : items_) total_bytes_ += item.size;
+  }
 
   StreamStats run() {
     std::vector<std::thread> workers;
@@ -193,6 +210,7 @@ class Streamer {
       if (item_done) {
         release_behind(k);
         ++k;
+        if (progress_) progress_(stats, total_bytes_);
       }
     }
   }
@@ -215,6 +233,8 @@ class Streamer {
   const ObjectFile& file_;
   const StreamOptions& options_;
   const std::function<void(std::string_view)>& sink_;
+  const StreamProgress& progress_;
+  std::uint64_t total_bytes_ = 0;  // of every item
   const std::vector<CodeSpan> items_;
   const unsigned jobs_;
   const std::size_t window_;
@@ -231,8 +251,9 @@ class Streamer {
 }  // namespace
 
 StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& options,
-                                 const std::function<void(std::string_view)>& sink) {
-  return Streamer(file, options, sink).run();
+                                 const std::function<void(std::string_view)>& sink,
+                                 const StreamProgress& progress) {
+  return Streamer(file, options, sink, progress).run();
 }
 
 }  // namespace deferlab::disasm

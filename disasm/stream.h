@@ -20,7 +20,7 @@ struct StreamOptions {
   Syntax syntax = Syntax::kIntel;
   AllocNames names = AllocNames::defaults();
   bool lines = true;       // source lines from DWARF, when present
-  unsigned jobs = 0;       // 0: one per core
+  unsigned jobs = 0;       // 0: one per core this process may use (its affinity mask)
   std::size_t window = 0;  // items in flight; 0: 16 per job
 };
 
@@ -30,10 +30,15 @@ struct StreamStats {
   std::uint64_t bytes = 0;  // code bytes covered
 };
 
+// Called from the calling thread after each item is written, with the totals so far and
+// the code bytes of the whole listing (a caller shows progress; it must not throw).
+using StreamProgress = std::function<void(const StreamStats& so_far, std::uint64_t total_bytes)>;
+
 // Calls `sink` with each line (newline included), in address order, from the calling
 // thread. An exception from a worker or from `sink` stops the stream: every worker is
 // joined, then the first exception is rethrown here.
 StreamStats stream_all_functions(const ObjectFile& file, const StreamOptions& options,
-                                 const std::function<void(std::string_view)>& sink);
+                                 const std::function<void(std::string_view)>& sink,
+                                 const StreamProgress& progress = {});
 
 }  // namespace deferlab::disasm

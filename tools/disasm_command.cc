@@ -17,6 +17,7 @@
 #include "disasm/stream.h"
 #include "reports/renderer.h"
 #include "tools/command.h"
+#include "tools/console.h"
 #include "tools/counts_join.h"
 #include "tools/output.h"
 
@@ -66,7 +67,9 @@ class DisasmCommand final : public Command {
                     "-f md: stay under this many characters (default 65000; GitHub's comment "
                     "limit is 65536), cutting the longest listings first")
         ->check(CLI::Range(std::size_t{4096}, std::size_t{100000000}));
-    cmd->add_option("--jobs,-j", jobs_, "Threads for --all (default: one per core)")
+    cmd->add_option("--jobs,-j", jobs_,
+                    "Threads for --all (default: one per core this process may use, as taskset or "
+                    "a cpuset limits it)")
         ->check(CLI::Range(1, 256));
     cmd->add_option("--out,-o", out_, kOutHelp);
     cmd->add_option("--counts", counts_,
@@ -117,8 +120,21 @@ class DisasmCommand final : public Command {
       options.jobs = jobs_.value_or(0);
       options.lines = source_;  // file:line per instruction only when asked for
       const auto started = std::chrono::steady_clock::now();
-      const StreamStats stats =
-          stream_all_functions(*file, options, [&](std::string_view line) { output.write(line); });
+      // A bar on a terminal only, redrawn at most ten times a second (a big library is a
+      // hundred thousand items): logs and pipes keep their one summary line.
+      std::optional<Progress> progress;
+      if (is_terminal(stderr)) progress.emplace("disasm");
+      auto shown = started;
+      const StreamProgress show = [&](const StreamStats& so_far, std::uint64_t total) {
+        const auto now = std::chrono::steady_clock::now();
+        if (!progress || now - shown < std::chrono::milliseconds(100)) return;
+        shown = now;
+        progress->update(static_cast<std::size_t>(so_far.bytes >> 10),
+                         static_cast<std::size_t>(total >> 10), "KiB of code");
+      };
+      const StreamStats stats = stream_all_functions(
+          *file, options, [&](std::string_view line) { output.write(line); }, show);
+      if (progress) progress->finish();
       output.commit();
       const double seconds =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

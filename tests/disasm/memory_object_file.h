@@ -61,11 +61,11 @@ class MemoryObjectFile final : public ObjectFile {
   const CodeRelocation* relocation_in(std::size_t, std::uint64_t, std::uint64_t) const override {
     return nullptr;
   }
-  const Symbol* symbol_containing(std::uint64_t address) const override {
+  std::optional<SymbolRef> symbol_containing(std::uint64_t address) const override {
     for (const Symbol& s : data_) {
-      if (address >= s.address && address - s.address < s.size) return &s;
+      if (address >= s.address && address - s.address < s.size) return SymbolRef::of(s);
     }
-    return nullptr;
+    return std::nullopt;
   }
   std::unique_ptr<LineTable> open_line_table() const override { return nullptr; }
 

@@ -1,0 +1,125 @@
+// Tests the fast paths of disasm/ against the plain code they replace: the radix sort of
+// symbol keys against std::stable_sort, and the JSON string writer's eight-bytes-at-a-time
+// copy against append_json_string, on inputs built to hit every boundary; and the progress
+// a whole-binary listing reports as it goes.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "disasm/address_sort.h"
+#include "disasm/disasm_json.h"
+#include "disasm/json_raw_writer.h"
+#include "disasm/object_file.h"
+#include "disasm/selection.h"
+#include "disasm/stream.h"
+
+namespace deferlab::disasm {
+namespace {
+
+std::vector<AddressKey> random_keys(std::mt19937_64& rng, std::size_t n, std::uint64_t span,
+                                    std::uint64_t base) {
+  std::vector<AddressKey> keys(n);
+  for (std::uint32_t k = 0; k < n; ++k) {
+    // Few distinct values in a small span: many equal addresses, whose order must hold.
+    keys[k] = {base + (span == 0 ? 0 : rng() % span), k};
+  }
+  return keys;
+}
+
+TEST(AddressSortTest, EqualsAStableSortByAddress) {
+  std::mt19937_64 rng(13);
+  const std::uint64_t spans[] = {
+      0, 1, 7, 2048, 1u << 20, std::uint64_t{1} << 40, ~std::uint64_t{0}};
+  for (const std::size_t n : {0, 1, 2, 63, 64, 65, 1000, 50000}) {
+    for (const std::uint64_t span : spans) {
+      for (const std::uint64_t base : {std::uint64_t{0}, std::uint64_t{0x400000}}) {
+        std::vector<AddressKey> keys = random_keys(rng, n, span, base);
+        std::vector<AddressKey> expected = keys;
+        std::stable_sort(
+            expected.begin(), expected.end(),
+            [](const AddressKey& a, const AddressKey& b) { return a.first < b.first; });
+        sort_by_address(keys);
+        ASSERT_EQ(keys, expected) << "n " << n << ", span " << span << ", base " << base;
+      }
+    }
+  }
+}
+
+std::string written(std::string_view text) {
+  std::string out;
+  detail::RawWriter w(out);
+  w.ensure(detail::RawWriter::room_for(text));
+  w.string(text);
+  w.finish();
+  return out;
+}
+
+TEST(RawWriterTest, StringsAreEscapedAsAppendJsonStringDoes) {
+  // Every byte that needs care, at every offset of a 24-byte run of plain text, so each
+  // falls in the first, middle and last of the eight-byte words, and in the tail.
+  const std::string plain = "mov rax, qword ptr [rip]";
+  const std::string special[] = {"\"",           "\\", "\n", std::string(1, '\0'), "\x1f", "\x7f",
+                                 "\xc3\xa9",      // é: UTF-8 copied whole
+                                 "\xe2\x82\xac",  // €
+                                 "\xff",          // not UTF-8
+                                 "\xc3"};         // a cut sequence
+  for (const std::string& s : special) {
+    for (std::size_t at = 0; at <= plain.size(); ++at) {
+      const std::string text = plain.substr(0, at) + s + plain.substr(at);
+      std::string expected;
+      append_json_string(expected, text);
+      ASSERT_EQ(written(text), expected) << "special byte(s) at " << at;
+    }
+  }
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 2000; ++round) {
+    std::string text(rng() % 40, ' ');
+    for (char& c : text) c = static_cast<char>(rng() % 3 == 0 ? rng() % 256 : 'a' + rng() % 26);
+    std::string expected;
+    append_json_string(expected, text);
+    ASSERT_EQ(written(text), expected) << "round " << round;
+  }
+}
+
+}  // namespace
+}  // namespace deferlab::disasm
+
+namespace deferlab::disasm {
+namespace {
+
+// The stream's progress: once per item written (a function, or an unnamed stretch that
+// may make several records), never backwards, ending at the whole listing's code bytes;
+// and the listing is the same with or without it.
+TEST(StreamProgressTest, CountsEveryItemUpToTheWholeListing) {
+  const std::unique_ptr<ObjectFile> file = open_object_file(FIXTURE_EXECUTABLE);
+  StreamOptions options;
+  options.jobs = 2;
+  std::string plain;
+  const StreamStats expected =
+      stream_all_functions(*file, options, [&](std::string_view line) { plain += line; });
+  std::string shown;
+  std::vector<StreamStats> calls;
+  std::uint64_t total = 0;
+  const StreamStats stats = stream_all_functions(
+      *file, options, [&](std::string_view line) { shown += line; },
+      [&](const StreamStats& so_far, std::uint64_t all) {
+        calls.push_back(so_far);
+        total = all;
+      });
+  EXPECT_EQ(shown, plain);
+  ASSERT_EQ(calls.size(), all_code_spans(*file).size());
+  for (std::size_t k = 1; k < calls.size(); ++k) {
+    EXPECT_GE(calls[k].functions, calls[k - 1].functions + 1);
+    EXPECT_GT(calls[k].bytes, calls[k - 1].bytes);
+  }
+  EXPECT_EQ(calls.back().functions, expected.functions);
+  EXPECT_EQ(calls.back().bytes, stats.bytes);
+  EXPECT_EQ(total, stats.bytes);
+}
+
+}  // namespace
+}  // namespace deferlab::disasm
