@@ -33,9 +33,9 @@
 #include "reports/go_bench_text.h"
 #include "reports/profile_figures.h"
 #include "reports/profile_heat.h"
+#include "reports/renderer.h"
 #include "reports/report_model.h"
 #include "reports/run_directory.h"
-#include "reports/text_renderer.h"
 #include "tools/command.h"
 #include "tools/companions.h"
 #include "tools/console.h"
@@ -407,8 +407,9 @@ class RunCommand final : public Command {
       replace_symlink(fs::path("out") / "latest", dir.filename());
 
     // The table last: a reader that goes away (| head) finds every file already written.
+    // It is the text renderer's report, as `deferlab report RUN_DIR -f text` prints it.
     Output table("");
-    table.write(reports::render_text(report, {use_color(stdout)}));
+    table.write(reports::make_renderer("text", {use_color(stdout)})->render(report));
     table.commit();
     const double seconds = run_context["deferlab_wall_seconds"].get<double>();
     std::fprintf(stderr, "deferlab: %zu results in %.0f s; run directory: %s\n",

@@ -40,9 +40,17 @@ template <class S, std::uint32_t I, class ActionOf, class Innermost, class Dismi
   }
 }
 
-DEFERLAB_SOURCE(error_path)
+}  // namespace hot
+
+namespace {
+
+using hot::guard_steps;
+
+// The scenario's code, which the hot functions below only call: in an anonymous namespace
+// so that its lambdas have internal linkage, as they had when each cell was a plain
+// function (see loop_defer.cc).
 template <class S>
-DEFERLAB_NOIPA int error_path(Ledger& ledger, int fail_at) {
+[[gnu::always_inline]] inline int error_path_body(Ledger& ledger, int fail_at) {
   if constexpr (S::kKind == StrategyKind::kChain) {
     typename S::Chain defers;
     if (!acquire(ledger, 0, fail_at)) return -1;
@@ -80,9 +88,8 @@ DEFERLAB_NOIPA int error_path(Ledger& ledger, int fail_at) {
   }
 }
 
-DEFERLAB_SOURCE(commit_path)
 template <class S>
-DEFERLAB_NOIPA int commit_path(Ledger& ledger, int fail_at) {
+[[gnu::always_inline]] inline int commit_path_body(Ledger& ledger, int fail_at) {
   if constexpr (S::kKind == StrategyKind::kChain) {
     typename S::Chain rollback;
     if (!acquire(ledger, 0, fail_at)) return -1;
@@ -138,6 +145,22 @@ DEFERLAB_NOIPA int commit_path(Ledger& ledger, int fail_at) {
   out:
     return -1;
   }
+}
+
+}  // namespace
+
+namespace hot {
+
+DEFERLAB_SOURCE(error_path)
+template <class S>
+DEFERLAB_NOIPA int error_path(Ledger& ledger, int fail_at) {
+  return error_path_body<S>(ledger, fail_at);
+}
+
+DEFERLAB_SOURCE(commit_path)
+template <class S>
+DEFERLAB_NOIPA int commit_path(Ledger& ledger, int fail_at) {
+  return commit_path_body<S>(ledger, fail_at);
 }
 
 }  // namespace hot

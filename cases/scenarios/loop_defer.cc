@@ -11,11 +11,16 @@
 #include "cases/strategies.h"
 
 namespace deferlab::cases {
-namespace hot {
+namespace {
 
-DEFERLAB_SOURCE(loop_defer)
+// The scenario's code, which the hot function below only calls. It is written in an
+// anonymous namespace so that the lambdas and local classes in it have internal linkage,
+// as they had when each cell was a plain function; in a function template instantiation
+// they would be COMDAT, and GCC inlines and allocates registers around their out-of-line
+// parts (std::function's invoker and manager, BOOST_SCOPE_EXIT's body) differently then
+// (docs/adding-a-case.md, "Machine code since the generic scenarios").
 template <class S>
-DEFERLAB_NOIPA void loop_defer(Ledger& ledger, int n) {
+[[gnu::always_inline]] inline void loop_defer_body(Ledger& ledger, int n) {
   if constexpr (S::kKind == StrategyKind::kChain) {
     typename S::Chain defers;
     for (int i = 0; i < n; ++i) {
@@ -46,6 +51,16 @@ DEFERLAB_NOIPA void loop_defer(Ledger& ledger, int n) {
   unwind:
     while (acquired > 0) release(ledger, --acquired);
   }
+}
+
+}  // namespace
+
+namespace hot {
+
+DEFERLAB_SOURCE(loop_defer)
+template <class S>
+DEFERLAB_NOIPA void loop_defer(Ledger& ledger, int n) {
+  loop_defer_body<S>(ledger, n);
 }
 
 }  // namespace hot

@@ -41,8 +41,14 @@ struct StdFunctionGuardStrategy {
   static constexpr bool kAvailable = true;
   static constexpr StrategyKind kKind = StrategyKind::kGuard;
 
+  // Not always_inline, unlike the other guards' with_guard: GCC orders its early inliner by
+  // a call graph that leaves out every call from an always_inline function to one that is
+  // not, so the function wrapper's constructor would reach the inliner only after the hot
+  // function, and the call through its invoker, known only once it is inlined, would stay
+  // a call. As an ordinary inline function called once, with_guard still ends up inside
+  // the hot function (docs/adding-a-case.md, "Machine code since the generic scenarios").
   template <class Make, class Body>
-  [[gnu::always_inline]] static decltype(auto) with_guard(Make&& make, Body&& body) {
+  static decltype(auto) with_guard(Make&& make, Body&& body) {
     FunctionGuard guard{make()};
     return body(guard);
   }
