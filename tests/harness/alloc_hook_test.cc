@@ -12,7 +12,14 @@
 #include <thread>
 #include <vector>
 
-#if defined(__SANITIZE_ADDRESS__)
+// GCC says it builds with AddressSanitizer by __SANITIZE_ADDRESS__, clang (the sanitizer
+// build's compiler) by __has_feature.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DEFERLAB_TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(DEFERLAB_TEST_ASAN)
 // The failure tests ask for impossible sizes; AddressSanitizer must let malloc return
 // null for them instead of stopping the program.
 extern "C" const char* __asan_default_options() {
