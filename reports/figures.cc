@@ -41,6 +41,14 @@ std::string vs_baseline_definition(const std::string& baseline) {
          "at the level shown";
 }
 
+std::string allocations_definition(bool own_counters) {
+  return own_counters ? "allocs and bytes per iteration of the timed loop come from the "
+                        "binary's own counters (deferlab's hook, Go's -benchmem); - where it "
+                        "reports none"
+                      : "allocs and bytes are exact operator-new counts per iteration of the "
+                        "timed loop";
+}
+
 bool is_amortized(std::span<const double> per_iteration) {
   for (double v : per_iteration) {
     if (v != std::floor(v) || v != per_iteration.front()) return true;

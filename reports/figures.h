@@ -41,6 +41,10 @@ std::string confidence_label(std::span<const double> achieved);
 // One line each, for footers: what the table's figure is.
 std::string change_definition();                                  // compare's "change"
 std::string vs_baseline_definition(const std::string& baseline);  // the run report's ratio
+// allocs/iter and bytes/iter: the lab's (and any binary that links deferlab's hook) are
+// exact operator-new counts; other binaries' come from their own counters, when they
+// have any (`own_counters`: the report's manifest was derived, not declared).
+std::string allocations_definition(bool own_counters);
 
 // Amortized counters: a per-iteration value that depends on the iteration count (a
 // vector growing across iterations: 8.34 bytes/iter at one count, 14.50 at another).

@@ -52,6 +52,13 @@ std::string meta_items(const RunReport& report) {
   return out;
 }
 
+// `text` with its first letter capitalised, to open a sentence.
+std::string sentence(std::string text) {
+  if (!text.empty() && text[0] >= 'a' && text[0] <= 'z')
+    text[0] = static_cast<char>(text[0] - 'a' + 'A');
+  return text;
+}
+
 // What the columns are: times, the baseline ratio and its level, the exact counts.
 std::string definitions(const RunReport& report) {
   std::vector<double> levels;
@@ -66,9 +73,8 @@ std::string definitions(const RunReport& report) {
            ? std::string("No baseline: run with --baseline FAMILY for ratios")
            : html_escape(vs_baseline_definition(report.baseline_strategy)) +
                  (levels.empty() ? "" : " (" + confidence_label(levels) + ")")) +
-      ". Allocations and bytes are exact operator-new counts per iteration of the timed "
-      "loop; the "
-      "instruction columns come from the hot function's disassembly; match is the share of "
+      ". " + html_escape(sentence(allocations_definition(report.derived_manifest))) +
+      "; the instruction columns come from the hot function's disassembly; match is the share of "
       "instructions equal to the baseline's after normalising addresses. "
       "<a href=\"report.json\">report.json</a> has every number.</p>";
   if (std::any_of(report.groups.begin(), report.groups.end(),

@@ -225,7 +225,7 @@ std::string review_run_line(const RunReport& report) {
                ? std::string("no baseline (--baseline FAMILY gives ratios)")
                : markdown_text(vs_baseline_definition(report.baseline_strategy)) +
                      (levels.empty() ? "" : " (" + confidence_label(levels) + ")")) +
-          "; allocations are exact operator-new counts per iteration of the timed loop.\n\n";
+          "; " + markdown_text(allocations_definition(report.derived_manifest)) + ".\n\n";
   return head;
 }
 

@@ -236,12 +236,7 @@ std::vector<std::string> footer_notes(const RunReport& report, const Marks& mark
   std::vector<std::string> notes;
   notes.push_back("median of " + std::to_string(report.repetitions) +
                   " repetitions (real time per iteration); " +
-                  (report.derived_manifest
-                       ? std::string("allocs and bytes per iteration of the timed loop come "
-                                     "from the binary's own counters (deferlab's hook, Go's "
-                                     "-benchmem); - where it reports none")
-                       : std::string("allocs and bytes are exact operator-new counts per "
-                                     "iteration of the timed loop")));
+                  allocations_definition(report.derived_manifest));
   if (!report.groups.empty()) {
     notes.push_back(report.baseline_strategy.empty()
                         ? "no baseline: --baseline FAMILY gives ratios to that family"
