@@ -1,6 +1,8 @@
-// sort_by_address: (address, k) keys sorted by address, ties kept in their order, by an LSD
-// radix sort. The symbol indexes sort tens of thousands of keys each time a big library is
-// opened for one function; std::sort's comparisons cost several times the whole lookup.
+// Symbol lists by address. sort_by_address: (address, k) keys sorted by address, ties kept
+// in their order, by an LSD radix sort (the symbol indexes sort tens of thousands of keys
+// each time a big library is opened for one function; std::sort's comparisons cost several
+// times the whole lookup). in_section_containing: the lookup of a list sorted by section
+// then address, for every kind of symbol entry.
 #pragma once
 
 #include <algorithm>
@@ -37,6 +39,22 @@ inline void sort_by_address(std::vector<AddressKey>& keys) {
     for (const AddressKey& k : keys) other[count[(k.first - base) >> shift & (kBuckets - 1)]++] = k;
     keys.swap(other);
   }
+}
+
+// The last of `sorted`'s entries (anything with .section, .address, .size; sorted by
+// section then address) at or below `address` in `section`, when it contains `address`;
+// else `sorted.end()`.
+template <class Entries>
+auto in_section_containing(const Entries& sorted, std::size_t section, std::uint64_t address) {
+  const auto it =
+      std::upper_bound(sorted.begin(), sorted.end(), std::make_pair(section, address),
+                       [](const std::pair<std::size_t, std::uint64_t>& key, const auto& e) {
+                         return key < std::make_pair(e.section, e.address);
+                       });
+  if (it == sorted.begin()) return sorted.end();
+  const auto found = std::prev(it);
+  if (found->section != section || address - found->address >= found->size) return sorted.end();
+  return found;
 }
 
 }  // namespace deferlab::disasm

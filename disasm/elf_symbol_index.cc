@@ -194,15 +194,9 @@ struct ByAddress {
 std::optional<SymbolRef> ElfSymbols::function_in_section(std::size_t section,
                                                          std::uint64_t address) const {
   const std::vector<Entry>& fn = index();
-  const auto it =
-      std::upper_bound(fn.begin(), fn.end(), std::make_pair(section, address),
-                       [](const std::pair<std::size_t, std::uint64_t>& key, const Entry& e) {
-                         return key < std::make_pair(e.section, e.address);
-                       });
-  if (it == fn.begin()) return std::nullopt;
-  const Entry& e = *std::prev(it);
-  if (e.section != section || address - e.address >= e.size) return std::nullopt;
-  return ref(static_cast<std::size_t>(std::prev(it) - fn.begin()));
+  const auto found = in_section_containing(fn, section, address);
+  if (found == fn.end()) return std::nullopt;
+  return ref(static_cast<std::size_t>(found - fn.begin()));
 }
 
 std::optional<SymbolRef> ElfSymbols::function_by_address(std::uint64_t address) const {

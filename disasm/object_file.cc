@@ -2,6 +2,8 @@
 // functions() with the same answers ElfFile's index gives.
 #include "disasm/object_file.h"
 
+#include "disasm/address_sort.h"
+
 #include <algorithm>
 #include <utility>
 
@@ -10,15 +12,9 @@ namespace deferlab::disasm {
 std::optional<SymbolRef> ObjectFile::function_in_section(std::size_t section,
                                                          std::uint64_t address) const {
   const std::vector<Symbol>& all = functions();
-  const auto it =
-      std::upper_bound(all.begin(), all.end(), std::make_pair(section, address),
-                       [](const std::pair<std::size_t, std::uint64_t>& key, const Symbol& s) {
-                         return key < std::make_pair(s.section, s.address);
-                       });
-  if (it == all.begin()) return std::nullopt;
-  const Symbol& s = *std::prev(it);
-  if (s.section != section || address - s.address >= s.size) return std::nullopt;
-  return SymbolRef::of(s);
+  const auto found = in_section_containing(all, section, address);
+  if (found == all.end()) return std::nullopt;
+  return SymbolRef::of(*found);
 }
 
 std::optional<SymbolRef> ObjectFile::function_by_address(std::uint64_t address) const {
