@@ -52,13 +52,6 @@ std::string meta_items(const RunReport& report) {
   return out;
 }
 
-// `text` with its first letter capitalised, to open a sentence.
-std::string sentence(std::string text) {
-  if (!text.empty() && text[0] >= 'a' && text[0] <= 'z')
-    text[0] = static_cast<char>(text[0] - 'a' + 'A');
-  return text;
-}
-
 // What the columns are: times, the baseline ratio and its level, the exact counts.
 std::string definitions(const RunReport& report) {
   std::vector<double> levels;
@@ -73,7 +66,7 @@ std::string definitions(const RunReport& report) {
            ? std::string("No baseline: run with --baseline FAMILY for ratios")
            : html_escape(vs_baseline_definition(report.baseline_strategy)) +
                  (levels.empty() ? "" : " (" + confidence_label(levels) + ")")) +
-      ". " + html_escape(sentence(allocations_definition(report.derived_manifest))) +
+      "; " + html_escape(allocations_definition(report.derived_manifest)) +
       "; the instruction columns come from the hot function's disassembly; match is the share of "
       "instructions equal to the baseline's after normalising addresses. "
       "<a href=\"report.json\">report.json</a> has every number.</p>";

@@ -121,17 +121,21 @@ class DisasmCommand final : public Command {
       options.lines = source_;  // file:line per instruction only when asked for
       const auto started = std::chrono::steady_clock::now();
       // A bar on a terminal only, redrawn at most ten times a second (a big library is a
-      // hundred thousand items): logs and pipes keep their one summary line.
+      // hundred thousand items): logs and pipes keep their one summary line, and the stream
+      // gets no hook to call.
       std::optional<Progress> progress;
-      if (is_terminal(stderr)) progress.emplace("disasm");
+      StreamProgress show;
       auto shown = started;
-      const StreamProgress show = [&](const StreamStats& so_far, std::uint64_t total) {
-        const auto now = std::chrono::steady_clock::now();
-        if (!progress || now - shown < std::chrono::milliseconds(100)) return;
-        shown = now;
-        progress->update(static_cast<std::size_t>(so_far.bytes >> 10),
-                         static_cast<std::size_t>(total >> 10), "KiB of code");
-      };
+      if (is_terminal(stderr)) {
+        progress.emplace("disasm");
+        show = [&](const StreamStats& so_far, std::uint64_t total) {
+          const auto now = std::chrono::steady_clock::now();
+          if (now - shown < std::chrono::milliseconds(100)) return;
+          shown = now;
+          progress->update(static_cast<std::size_t>(so_far.bytes >> 10),
+                           static_cast<std::size_t>(total >> 10), "KiB of code");
+        };
+      }
       const StreamStats stats = stream_all_functions(
           *file, options, [&](std::string_view line) { output.write(line); }, show);
       if (progress) progress->finish();
