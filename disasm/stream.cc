@@ -23,9 +23,13 @@ namespace {
 constexpr std::uint64_t kUnnamedWindow = 16 * 1024;
 // An item's text is handed over in chunks of about this size: a stripped library's code is
 // mostly unnamed stretches of many MB, and their whole text must never be held at once.
-constexpr std::size_t kChunkBytes = 256 * 1024;
-// A worker ahead of the writer waits once this much of its item's text is queued.
-constexpr std::size_t kMaxQueuedBytes = 8 * kChunkBytes;
+constexpr std::size_t kDefaultChunkBytes = 256 * 1024;
+// Text of all items waiting for the writer: past this, no new item is claimed and a worker
+// ahead of the writer waits with its item's text (the head item's never waits, so the
+// writer always has something coming). One budget for the whole window rather than one
+// per item: a big function's text (a few MB) must not stop its worker while the head is
+// still being made, which left one core idle a quarter of the time on libLLVM.
+constexpr std::size_t kDefaultTextBudget = 32 * kDefaultChunkBytes;
 
 // One item in flight: its text so far, in order, and whether it is complete.
 struct Slot {
@@ -63,10 +67,13 @@ class Streamer {
         // of a big library are demangled on every core and never all held at once.
         items_(all_code_spans(file)),
         jobs_(options.jobs != 0 ? options.jobs : usable_cores()),
-        window_(options.window != 0 ? options.window : 16 * jobs_),
+        window_(options.window != 0 ? options.window : 256 * jobs_),
         prefix_(std::string("{\"schema\":\"deferlab.disasm/1\",\"binary\":") +
                 describe_binary(file) + ",\"syntax\":" +
                 (options.syntax == Syntax::kAtt ? "\"att\"" : "\"intel\"") + ",\"functions\":["),
+        batch_(std::max<std::size_t>(1, std::min<std::size_t>(32, window_ / 2))),
+        budget_(options.text_budget != 0 ? options.text_budget : kDefaultTextBudget),
+        chunk_bytes_(options.chunk_bytes != 0 ? options.chunk_bytes : kDefaultChunkBytes),
         ring_(window_),
         unreleased_(items_.empty() ? 0 : items_.front().address) {
     for (const CodeSpan& item : items_) total_bytes_ += item.size;
@@ -85,7 +92,7 @@ class Streamer {
       std::lock_guard lock(mutex_);
       if (!failure_ && written_ < items_.size())
         failure_ = std::make_exception_ptr(std::runtime_error("stream stopped"));
-      changed_.notify_all();
+      worker_cv_.notify_all();
     }
     for (std::thread& t : workers) t.join();
     if (failure_) std::rethrow_exception(failure_);
@@ -102,31 +109,76 @@ class Streamer {
     std::uint64_t bytes = 0;
   };
 
+  // One item the writer took, with its text, to be handed to the sink outside the lock.
+  struct Taken {
+    std::size_t index = 0;
+    std::deque<std::string> chunks;
+    bool done = false;
+    std::size_t functions = 0;
+    std::size_t instructions = 0;
+    std::uint64_t bytes = 0;
+  };
+
   void fail(std::exception_ptr e) {
     std::lock_guard lock(mutex_);
     if (!failure_) failure_ = std::move(e);
-    changed_.notify_all();
+    writer_cv_.notify_all();
+    worker_cv_.notify_all();
+  }
+
+  // Whether the sleeping writer should be woken (mutex_ held). Waking it for every item
+  // cost a futex call and, on a busy core, a context switch per function: a big library
+  // is a hundred thousand items. So it sleeps until half the window is done in order,
+  // unless a worker waits on it (for room in the window or for its chunks to drain), the
+  // head item streams chunks (a long item), or every item has been claimed (the tail).
+  bool writer_should_wake() const {
+    if (failure_) return true;
+    const Slot& head = ring_[written_ % window_];
+    if (!head.done) return !head.chunks.empty();
+    if (blocked_workers_ > 0 || next_ >= items_.size()) return true;
+    if (total_queued_ >= budget_ / 2) return true;
+    std::size_t run = 0;
+    for (std::size_t k = written_; k < next_ && ring_[k % window_].done; ++k) {
+      if (++run >= batch_) return true;
+    }
+    return false;
+  }
+
+  // A worker may claim the next item unless it is a window ahead of the writer or too much
+  // text waits already (mutex_ held); the head item is always claimable.
+  bool may_claim() const {
+    return failure_ || next_ >= items_.size() || next_ == written_ ||
+           (next_ < written_ + window_ && total_queued_ < budget_);
+  }
+
+  void wake_writer_if_due() {
+    if (writer_waiting_ && writer_should_wake()) writer_cv_.notify_one();
   }
 
   // Items are claimed in order, at most `window` ahead of the writer. The writer drains the
-  // lowest unwritten item's chunks as they come, so a worker waiting for room (its item
-  // ahead of the writer with kMaxQueuedBytes queued) always waits on one that progresses.
+  // lowest unwritten item's chunks as they come, so a worker waiting for room (the text
+  // budget spent) always waits on one that progresses: the head's worker never waits.
   void work() {
     try {
       const Decoder decoder(file_.arch(), options_.syntax);
       std::unique_ptr<LineTable> lines = options_.lines ? file_.open_line_table() : nullptr;
+      Pending pending;
+      std::unique_lock lock(mutex_);
       for (;;) {
-        Pending pending;
-        {
-          std::unique_lock lock(mutex_);
-          changed_.wait(lock, [&] {
-            return failure_ || next_ >= items_.size() || next_ < written_ + window_;
-          });
-          if (failure_ || next_ >= items_.size()) return;
-          pending.index = next_++;
+        if (!may_claim()) {
+          ++blocked_workers_;
+          wake_writer_if_due();
+          worker_cv_.wait(lock, [&] { return may_claim(); });
+          --blocked_workers_;
         }
+        if (failure_ || next_ >= items_.size()) return;
+        pending = Pending{};
+        pending.index = next_++;
+        lock.unlock();
         decode_item(decoder, lines.get(), pending);
-        hand_over(pending, true);
+        lock.lock();
+        // The item's end and the next claim under one lock.
+        put_in_slot(lock, pending, true);
       }
     } catch (...) {
       fail(std::current_exception());
@@ -141,7 +193,10 @@ class Streamer {
       ++pending.functions;
       pending.instructions += f.instructions.size();
       pending.bytes += f.range.size;
-      if (pending.text.size() >= kChunkBytes) hand_over(pending, false);
+      if (pending.text.size() >= chunk_bytes_) {
+        std::unique_lock lock(mutex_);
+        put_in_slot(lock, pending, false);
+      }
     };
     const CodeSpan& item = items_[pending.index];
     const FunctionRange range = range_of_span(file_, item);
@@ -155,16 +210,23 @@ class Streamer {
     }
   }
 
-  // Hands the text so far to the item's slot; waits while too much of it is queued.
-  void hand_over(Pending& pending, bool done) {
-    std::unique_lock lock(mutex_);
+  // Hands the text so far to the item's slot (mutex_ held through `lock`); a part of an
+  // unfinished item waits while too much of its text is queued.
+  void put_in_slot(std::unique_lock<std::mutex>& lock, Pending& pending, bool done) {
     Slot& slot = ring_[pending.index % window_];
-    changed_.wait(lock, [&] {
-      return failure_ || done || pending.index == written_ || slot.queued_bytes < kMaxQueuedBytes;
-    });
+    auto has_room = [&] {
+      return failure_ || done || pending.index == written_ || total_queued_ < budget_;
+    };
+    if (!has_room()) {
+      ++blocked_workers_;
+      wake_writer_if_due();
+      worker_cv_.wait(lock, has_room);
+      --blocked_workers_;
+    }
     if (failure_) throw std::runtime_error("stream stopped");
     if (!pending.text.empty()) {
       slot.queued_bytes += pending.text.size();
+      total_queued_ += pending.text.size();
       slot.chunks.push_back(std::move(pending.text));
       pending.text.clear();
     }
@@ -174,44 +236,59 @@ class Streamer {
     pending.functions = pending.instructions = 0;
     pending.bytes = 0;
     slot.done = done;
-    changed_.notify_all();
+    wake_writer_if_due();
+  }
+
+  // Takes, under the lock, every finished item from the head on and the head's chunks so
+  // far; the slots are free again for workers once taken.
+  void take_ready(std::vector<Taken>& taken) {
+    for (std::size_t k = written_; k < items_.size(); ++k) {
+      Slot& slot = ring_[k % window_];
+      if (slot.chunks.empty() && !slot.done) break;
+      Taken& t = taken.emplace_back();
+      t.index = k;
+      t.chunks.swap(slot.chunks);
+      total_queued_ -= slot.queued_bytes;
+      slot.queued_bytes = 0;
+      if (!slot.done) break;  // the head, unfinished: its chunks so far
+      t.done = true;
+      t.functions = slot.functions;
+      t.instructions = slot.instructions;
+      t.bytes = slot.bytes;
+      slot = Slot{};
+      written_ = k + 1;
+    }
   }
 
   void write_all(StreamStats& stats) {
-    std::deque<std::string> ready;
-    for (std::size_t k = 0; k < items_.size();) {
-      bool item_done = false;
+    std::vector<Taken> taken;
+    while (written_ < items_.size()) {
       {
         std::unique_lock lock(mutex_);
-        Slot& slot = ring_[k % window_];
-        changed_.wait(lock, [&] { return failure_ || !slot.chunks.empty() || slot.done; });
+        writer_waiting_ = true;
+        writer_cv_.wait(lock, [&] { return writer_should_wake(); });
+        writer_waiting_ = false;
         if (failure_) return;
-        ready.swap(slot.chunks);
-        slot.queued_bytes = 0;
-        if (slot.done) {
-          item_done = true;
-          stats.functions += slot.functions;
-          stats.instructions += slot.instructions;
-          stats.bytes += slot.bytes;
-          slot = Slot{};
-          written_ = k + 1;
-        }
-        changed_.notify_all();
+        take_ready(taken);
+        if (blocked_workers_ > 0) worker_cv_.notify_all();
       }
       // The sink may throw (a full disk, a closed pipe): stop the workers and join them
       // before the exception leaves, never with joinable threads.
       try {
-        for (const std::string& chunk : ready) sink_(chunk);
+        for (const Taken& t : taken) {
+          for (const std::string& chunk : t.chunks) sink_(chunk);
+          if (!t.done) continue;
+          stats.functions += t.functions;
+          stats.instructions += t.instructions;
+          stats.bytes += t.bytes;
+          release_behind(t.index);
+          if (progress_) progress_(stats, total_bytes_);
+        }
       } catch (...) {
         fail(std::current_exception());
         return;
       }
-      ready.clear();
-      if (item_done) {
-        release_behind(k);
-        ++k;
-        if (progress_) progress_(stats, total_bytes_);
-      }
+      taken.clear();
     }
   }
 
@@ -239,10 +316,17 @@ class Streamer {
   const unsigned jobs_;
   const std::size_t window_;
   const std::string prefix_;
+  const std::size_t batch_;   // finished items the writer waits for before it wakes
+  const std::size_t budget_;  // bytes of text waiting for the writer before workers wait
+  const std::size_t chunk_bytes_;
   std::mutex mutex_;
-  std::condition_variable changed_;
-  std::size_t next_ = 0;     // next item to claim
-  std::size_t written_ = 0;  // items handed to the sink
+  std::condition_variable writer_cv_;  // the writer waits here, alone
+  std::condition_variable worker_cv_;  // workers wait here for room
+  bool writer_waiting_ = false;
+  std::size_t blocked_workers_ = 0;
+  std::size_t total_queued_ = 0;  // bytes in every slot's chunks
+  std::size_t next_ = 0;          // next item to claim
+  std::size_t written_ = 0;       // items handed to the sink
   std::vector<Slot> ring_;
   std::exception_ptr failure_;
   std::uint64_t unreleased_;

@@ -21,7 +21,12 @@ struct StreamOptions {
   AllocNames names = AllocNames::defaults();
   bool lines = true;       // source lines from DWARF, when present
   unsigned jobs = 0;       // 0: one per core this process may use (its affinity mask)
-  std::size_t window = 0;  // items in flight; 0: 16 per job
+  std::size_t window = 0;  // items in flight; 0: 256 per job
+  // Bytes of finished text that may wait for the writer before workers wait; 0: 8 MiB.
+  // The head item's worker never waits, so any budget (even 1) makes progress.
+  std::size_t text_budget = 0;
+  // An item's text goes to the writer in chunks of about this many bytes; 0: 256 KiB.
+  std::size_t chunk_bytes = 0;
 };
 
 struct StreamStats {

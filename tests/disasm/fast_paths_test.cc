@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <memory>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,77 @@ TEST(StreamProgressTest, CountsEveryItemUpToTheWholeListing) {
   EXPECT_EQ(calls.back().functions, expected.functions);
   EXPECT_EQ(calls.back().bytes, stats.bytes);
   EXPECT_EQ(total, stats.bytes);
+}
+
+}  // namespace
+}  // namespace deferlab::disasm
+
+namespace deferlab::disasm {
+namespace {
+
+// The stream's order and totals do not depend on how the work is shared: one worker or
+// three, a window of one item or the default, no text budget to speak of (workers ahead of
+// the writer wait for it at every chunk) and chunks of one record. A lost wake-up would hang
+// here (ctest's timeout), a slot taken out of order would change the text.
+TEST(StreamScheduleTest, EveryScheduleWritesTheSameListing) {
+  const std::unique_ptr<ObjectFile> file = open_object_file(FIXTURE_EXECUTABLE);
+  StreamOptions one;
+  one.jobs = 1;
+  std::string expected;
+  const StreamStats expected_stats =
+      stream_all_functions(*file, one, [&](std::string_view line) { expected += line; });
+  ASSERT_GT(expected_stats.functions, 10u);
+  for (const unsigned jobs : {1u, 2u, 3u}) {
+    for (const std::size_t window : {std::size_t{1}, std::size_t{2}, std::size_t{0}}) {
+      for (const std::size_t budget : {std::size_t{1}, std::size_t{0}}) {
+        for (const std::size_t chunk : {std::size_t{1}, std::size_t{0}}) {
+          StreamOptions options;
+          options.jobs = jobs;
+          options.window = window;
+          options.text_budget = budget;
+          options.chunk_bytes = chunk;
+          std::string text;
+          std::size_t lines = 0;
+          const StreamStats stats =
+              stream_all_functions(*file, options, [&](std::string_view line) {
+                text += line;
+                ++lines;
+              });
+          const std::string schedule = "jobs " + std::to_string(jobs) + ", window " +
+                                       std::to_string(window) + ", budget " +
+                                       std::to_string(budget) + ", chunk " + std::to_string(chunk);
+          EXPECT_EQ(text, expected) << schedule;
+          EXPECT_EQ(stats.functions, expected_stats.functions) << schedule;
+          EXPECT_EQ(stats.instructions, expected_stats.instructions) << schedule;
+          EXPECT_EQ(stats.bytes, expected_stats.bytes) << schedule;
+          // Chunks of one record: the sink sees one call per record; otherwise fewer.
+          if (chunk == 1) {
+            EXPECT_EQ(lines, expected_stats.functions) << schedule;
+          }
+        }
+      }
+    }
+  }
+}
+
+// A sink that throws part-way stops every worker, whatever they were waiting for, and the
+// exception reaches the caller: no hang, no std::terminate from a joinable thread.
+TEST(StreamScheduleTest, ASinkThatThrowsStopsTheStream) {
+  const std::unique_ptr<ObjectFile> file = open_object_file(FIXTURE_EXECUTABLE);
+  for (const std::size_t budget : {std::size_t{1}, std::size_t{0}}) {
+    StreamOptions options;
+    options.jobs = 2;
+    options.window = 2;
+    options.text_budget = budget;
+    options.chunk_bytes = 1;
+    std::size_t calls = 0;
+    EXPECT_THROW(stream_all_functions(*file, options,
+                                      [&](std::string_view) {
+                                        if (++calls == 3) throw std::runtime_error("disk full");
+                                      }),
+                 std::runtime_error);
+    EXPECT_EQ(calls, 3u);
+  }
 }
 
 }  // namespace
