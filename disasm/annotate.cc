@@ -116,17 +116,21 @@ std::vector<std::uint64_t> branch_targets(const Instructions& code, const Functi
   return targets;
 }
 
-// Local labels, numbered in address order: ".L0" for the lowest branch target.
+// Local labels, numbered in address order: ".L0" for the lowest branch target. Both lists
+// are in address order, so one walk finds every label; a branch's own label by search.
 void assign_labels(AnnotatedFunction& f, const std::vector<std::uint64_t>& targets) {
   if (targets.empty()) return;
-  auto label_of = [&](std::uint64_t address) -> std::string {
-    const auto it = std::lower_bound(targets.begin(), targets.end(), address);
-    if (it == targets.end() || *it != address) return {};
-    return ".L" + std::to_string(it - targets.begin());
-  };
+  auto label = [](std::size_t n) { return ".L" + std::to_string(n); };
+  std::size_t next = 0;  // the first target not below the instruction
   for (AnnotatedInstruction& a : f.instructions) {
-    a.label = label_of(a.insn.address);
-    if (a.insn.is_branch() && a.insn.target) a.branch_label = label_of(*a.insn.target);
+    while (next < targets.size() && targets[next] < a.insn.address) ++next;
+    if (next < targets.size() && targets[next] == a.insn.address) a.label = label(next);
+    if (a.insn.is_branch() && a.insn.target) {
+      const auto it = std::lower_bound(targets.begin(), targets.end(), *a.insn.target);
+      if (it != targets.end() && *it == *a.insn.target) {
+        a.branch_label = label(static_cast<std::size_t>(it - targets.begin()));
+      }
+    }
   }
 }
 
@@ -206,10 +210,14 @@ AnnotatedFunction annotate_decoded(const ObjectFile& file, const FunctionRange& 
     regs.update(i);
     if (lines != nullptr) a.source = lines->lookup(i.address);
   }
-  // Again after annotate_call, which drops a relocatable object's placeholder targets.
-  assign_labels(f, branch_targets(
-                       f.instructions, range,
-                       [](const AnnotatedInstruction& a) -> const Instruction& { return a.insn; }));
+  // Again after annotate_call when it may have dropped a relocatable object's placeholder
+  // targets; otherwise the targets are the same.
+  assign_labels(f, c.relocatable
+                       ? branch_targets(f.instructions, range,
+                                        [](const AnnotatedInstruction& a) -> const Instruction& {
+                                          return a.insn;
+                                        })
+                       : joins);
   find_blocks_and_loops(f, names.noreturn);
   summarize(f);
   return f;

@@ -211,22 +211,27 @@ void add_irreducible_loops(AnnotatedFunction& f, const std::vector<int>& rpo,
 void build_blocks(AnnotatedFunction& f, const std::set<std::string>& noreturn) {
   auto& insns = f.instructions;
   if (insns.empty()) return;
-  // Instructions are in address order: an address's index by binary search, or npos.
+  // Instructions are in address order: an address's index by binary search, or npos. The
+  // addresses in an array of their own: an instruction's record is hundreds of bytes, and
+  // a search through them missed the cache at every step.
+  std::vector<std::uint64_t> addresses(insns.size());
+  for (std::size_t i = 0; i < insns.size(); ++i) addresses[i] = insns[i].insn.address;
   auto index_of = [&](std::uint64_t a) -> std::size_t {
-    const auto it = std::lower_bound(
-        insns.begin(), insns.end(), a,
-        [](const AnnotatedInstruction& x, std::uint64_t v) { return x.insn.address < v; });
-    return it != insns.end() && it->insn.address == a ? static_cast<std::size_t>(it - insns.begin())
-                                                      : std::string::npos;
+    const auto it = std::lower_bound(addresses.begin(), addresses.end(), a);
+    return it != addresses.end() && *it == a ? static_cast<std::size_t>(it - addresses.begin())
+                                             : std::string::npos;
   };
-  auto inside = [&](std::uint64_t a) { return index_of(a) != std::string::npos; };
+  // The in-function index of a direct branch's target, or npos.
+  auto target_index = [&](const Instruction& in) -> std::size_t {
+    return in.target && in.is_branch() ? index_of(*in.target) : std::string::npos;
+  };
 
   std::vector<char> leader(insns.size(), 0);
   leader[0] = 1;
   for (std::size_t i = 0; i < insns.size(); ++i) {
     const Instruction& in = insns[i].insn;
     const bool noreturn_call = in.is_call() && noreturn.contains(insns[i].call_symbol);
-    if (in.target && in.is_branch() && inside(*in.target)) leader[index_of(*in.target)] = 1;
+    if (const std::size_t t = target_index(in); t != std::string::npos) leader[t] = 1;
     if ((in.is_branch() || in.ends_flow() || noreturn_call) && i + 1 < insns.size()) {
       leader[i + 1] = 1;
     }
@@ -246,8 +251,8 @@ void build_blocks(AnnotatedFunction& f, const std::set<std::string>& noreturn) {
     const AnnotatedInstruction& last = insns[b.last];
     const Instruction& in = last.insn;
     const bool noreturn_call = in.is_call() && noreturn.contains(last.call_symbol);
-    if (in.target && in.is_branch() && inside(*in.target)) {
-      b.successors.push_back(block_of[index_of(*in.target)]);
+    if (const std::size_t t = target_index(in); t != std::string::npos) {
+      b.successors.push_back(block_of[t]);
     }
     const bool falls_through = !in.ends_flow() && !noreturn_call;
     if (falls_through && b.last + 1 < insns.size()) {
@@ -335,6 +340,7 @@ void nest_loops(AnnotatedFunction& f) {
       }
     }
   }
+  if (f.loops.empty()) return;  // instructions start outside any loop (-1, depth 0)
   for (AnnotatedInstruction& a : f.instructions) {
     const BasicBlock& b = f.blocks[static_cast<std::size_t>(a.block)];
     a.loop = b.loop;

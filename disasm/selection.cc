@@ -276,8 +276,10 @@ void for_each_unnamed_piece(const ObjectFile& file, const Decoder& decoder,
   std::vector<Instruction> code;
   while (start < end) {
     // Decode a window and cut a piece after each instruction that ends control flow with
-    // no earlier branch landing beyond it: roughly one function per piece. What is left
-    // at the window's end starts the next window (and is decoded again).
+    // no earlier branch landing beyond it: roughly one function per piece. Calls do not
+    // count: their targets are other functions (counted, a caller and everything up to its
+    // callee made one piece). What is left at the window's end starts the next window (and
+    // is decoded again).
     const std::uint64_t window = std::min<std::uint64_t>(end - start, max_bytes);
     code.clear();
     decoder.decode(bytes.subspan(start - section->address, window), start, code);
@@ -299,7 +301,7 @@ void for_each_unnamed_piece(const ObjectFile& file, const Decoder& decoder,
       const std::uint64_t next = in.address + in.size;
       if (next > start + window) break;  // cut short by the window
       complete = k + 1;
-      if (in.target && *in.target > furthest_target && *in.target < end) {
+      if (in.target && !in.is_call() && *in.target > furthest_target && *in.target < end) {
         furthest_target = *in.target;
       }
       if (in.ends_flow() && next > furthest_target) {

@@ -17,6 +17,7 @@
 #include "disasm/object_file.h"
 #include "disasm/selection.h"
 #include "disasm/stream.h"
+#include "tests/disasm/memory_object_file.h"
 
 namespace deferlab::disasm {
 namespace {
@@ -191,6 +192,43 @@ TEST(StreamScheduleTest, ASinkThatThrowsStopsTheStream) {
                  std::runtime_error);
     EXPECT_EQ(calls, 3u);
   }
+}
+
+}  // namespace
+}  // namespace deferlab::disasm
+
+namespace deferlab::disasm {
+namespace {
+
+// Code without symbols is cut after a return or jump that no earlier branch of the piece
+// jumps past: roughly one function per piece. A call's target is another function, not a
+// place this code lands in; counting calls kept a caller and everything up to its callee
+// in one piece (half of libLLVM's unnamed code came in whole 16 KB windows, and a piece of
+// thousands of instructions is slow to annotate).
+std::vector<std::pair<std::uint64_t, std::uint64_t>> unnamed_pieces(
+    const std::vector<std::uint8_t>& code) {
+  const testing::MemoryObjectFile file(Arch::kX86_64, 0x1000, code);
+  const Decoder decoder(Arch::kX86_64, Syntax::kIntel);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> pieces;
+  for (const CodeItem& item : all_code(file)) {
+    EXPECT_TRUE(item.unnamed);
+    for (const DecodedPiece& p : split_unnamed_decoded(file, decoder, item.range, 16 * 1024)) {
+      pieces.emplace_back(p.range.address, p.range.size);
+    }
+  }
+  return pieces;
+}
+
+TEST(UnnamedPiecesTest, ACallToALaterFunctionDoesNotJoinThem) {
+  // 0x1000: call 0x1006; 0x1005: ret; 0x1006: ret
+  const std::vector<std::pair<std::uint64_t, std::uint64_t>> expected{{0x1000, 6}, {0x1006, 1}};
+  EXPECT_EQ(unnamed_pieces({0xe8, 0x01, 0x00, 0x00, 0x00, 0xc3, 0xc3}), expected);
+}
+
+TEST(UnnamedPiecesTest, ABranchPastAReturnKeepsOnePiece) {
+  // 0x1000: je 0x1004; 0x1002: ret; 0x1003: nop; 0x1004: ret; 0x1005: ret
+  const std::vector<std::pair<std::uint64_t, std::uint64_t>> expected{{0x1000, 5}, {0x1005, 1}};
+  EXPECT_EQ(unnamed_pieces({0x74, 0x02, 0xc3, 0x90, 0xc3, 0xc3}), expected);
 }
 
 }  // namespace

@@ -261,7 +261,9 @@ TEST(RendererTest, EveryFormatRendersEveryDocument) {
     EXPECT_NE(outputs[3].find("void f"), std::string::npos) << format << ": " << outputs[3];
     for (const std::string& out : outputs) {
       EXPECT_FALSE(out.empty()) << format;
-      if (format == "json") EXPECT_NO_THROW((void)nlohmann::json::parse(out)) << out;
+      if (format == "json") {
+        EXPECT_TRUE(nlohmann::json::accept(out)) << out;
+      }
       if (format == "html") {
         EXPECT_EQ(out.rfind("<!doctype html>", 0), 0u) << out.substr(0, 200);
         EXPECT_EQ(out.find("<script>document.title"), std::string::npos) << out;
