@@ -10,10 +10,10 @@ namespace {
 
 constexpr std::array<ArchInfo, 2> kArchs = {{
     {Arch::kX86_64, "x86-64", CS_ARCH_X86, CS_MODE_64, EM_X86_64, "AMD64 / Intel 64", 1, ".byte",
-     true, X86_REG_ENDING, "rip", &classify_x86_64, &frame_bytes_x86_64},
+     true, X86_REG_ENDING, "rip", false, &classify_x86_64},
     {Arch::kAArch64, "aarch64", CS_ARCH_ARM64, CS_MODE_ARM, EM_AARCH64,
-     "ARMv8-A, 64-bit (little-endian)", 4, ".inst", false, ARM64_REG_ENDING, "", &classify_aarch64,
-     &frame_bytes_aarch64},
+     "ARMv8-A, 64-bit (little-endian)", 4, ".inst", false, ARM64_REG_ENDING, "", true,
+     &classify_aarch64},
 }};
 
 }  // namespace

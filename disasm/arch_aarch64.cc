@@ -16,9 +16,7 @@ std::optional<std::uint64_t> last_immediate(const cs_arm64& a) {
   return std::nullopt;
 }
 
-}  // namespace
-
-void classify_aarch64(const cs_insn& insn, Instruction& out) {
+void classify_branches_and_addresses(const cs_insn& insn, Instruction& out) {
   const cs_arm64& a = insn.detail->arm64;
   switch (insn.id) {
     case ARM64_INS_BL:
@@ -91,7 +89,7 @@ void classify_aarch64(const cs_insn& insn, Instruction& out) {
   }
 }
 
-std::uint64_t frame_bytes_aarch64(const cs_insn& insn) {
+std::uint64_t frame_bytes(const cs_insn& insn) {
   const cs_arm64& a = insn.detail->arm64;
   // stp x29, x30, [sp, #-N]!  /  str x30, [sp, #-N]!  (pre-indexed, writeback)
   if ((insn.id == ARM64_INS_STP || insn.id == ARM64_INS_STR) && a.writeback) {
@@ -111,6 +109,13 @@ std::uint64_t frame_bytes_aarch64(const cs_insn& insn) {
     return n;
   }
   return 0;
+}
+
+}  // namespace
+
+void classify_aarch64(const cs_insn& insn, const InsnContext&, Instruction& out) {
+  classify_branches_and_addresses(insn, out);
+  out.frame_bytes = frame_bytes(insn);
 }
 
 }  // namespace deferlab::disasm

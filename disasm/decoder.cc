@@ -8,21 +8,70 @@
 
 namespace deferlab::disasm {
 
-Decoder::Decoder(Arch arch, Syntax syntax) : info_(&arch_info(arch)) {
-  if (cs_open(info_->capstone_arch, info_->capstone_mode, &handle_) != CS_ERR_OK) {
-    throw Error("Capstone cannot decode this architecture", std::string(info_->name));
+namespace {
+
+constexpr std::uint8_t kSeen = 0x80;
+
+// A Capstone handle for `info`, with or without detail; throws Error when Capstone cannot
+// decode the architecture.
+csh open_handle(const ArchInfo& info, Syntax syntax, bool detail) {
+  csh handle = 0;
+  if (cs_open(info.capstone_arch, info.capstone_mode, &handle) != CS_ERR_OK) {
+    throw Error("Capstone cannot decode this architecture", std::string(info.name));
   }
-  cs_option(handle_, CS_OPT_DETAIL, CS_OPT_ON);
-  if (info_->has_syntax_option) {
-    cs_option(handle_, CS_OPT_SYNTAX,
+  cs_option(handle, CS_OPT_DETAIL, detail ? CS_OPT_ON : CS_OPT_OFF);
+  if (info.has_syntax_option) {
+    cs_option(handle, CS_OPT_SYNTAX,
               syntax == Syntax::kAtt ? CS_OPT_SYNTAX_ATT : CS_OPT_SYNTAX_INTEL);
   }
+  return handle;
+}
+
+}  // namespace
+
+Decoder::Decoder(Arch arch, Syntax syntax) : info_(&arch_info(arch)), att_(syntax == Syntax::kAtt) {
+  handle_ = open_handle(*info_, syntax, info_->needs_detail);
   insn_ = cs_malloc(handle_);
+  if (!info_->needs_detail) {
+    try {
+      detail_handle_ = open_handle(*info_, syntax, true);
+    } catch (...) {
+      cs_free(insn_, 1);
+      cs_close(&handle_);
+      throw;
+    }
+    detail_insn_ = cs_malloc(detail_handle_);
+  }
 }
 
 Decoder::~Decoder() {
+  if (detail_insn_ != nullptr) cs_free(detail_insn_, 1);
+  if (detail_handle_ != 0) cs_close(&detail_handle_);
   if (insn_ != nullptr) cs_free(insn_, 1);
   if (handle_ != 0) cs_close(&handle_);
+}
+
+std::uint8_t Decoder::groups_of(const cs_insn& insn) const {
+  if (insn.id < groups_by_id_.size() && groups_by_id_[insn.id] != 0) {
+    return groups_by_id_[insn.id] & ~kSeen;
+  }
+  // The first instruction of this id: decode its bytes again, with detail.
+  const std::uint8_t* code = insn.bytes;
+  std::size_t size = insn.size;
+  std::uint64_t address = insn.address;
+  std::uint8_t groups = 0;
+  if (cs_disasm_iter(detail_handle_, &code, &size, &address, detail_insn_) &&
+      detail_insn_->detail != nullptr) {
+    const cs_detail& d = *detail_insn_->detail;
+    for (std::uint8_t i = 0; i < d.groups_count; ++i) {
+      if (d.groups[i] == CS_GRP_CALL) groups |= InsnContext::kCall;
+      if (d.groups[i] == CS_GRP_JUMP) groups |= InsnContext::kJump;
+      if (d.groups[i] == CS_GRP_RET) groups |= InsnContext::kReturn;
+    }
+  }
+  if (insn.id >= groups_by_id_.size()) groups_by_id_.resize(insn.id + 1, 0);
+  groups_by_id_[insn.id] = kSeen | groups;
+  return groups;
 }
 
 std::string Decoder::register_name(int reg) const {
@@ -47,8 +96,10 @@ void Decoder::decode(std::span<const std::uint8_t> bytes, std::uint64_t address,
       std::memcpy(insn.bytes.data(), insn_->bytes, insn.size);
       insn.mnemonic = insn_->mnemonic;
       insn.operands = insn_->op_str;
-      info_->classify(*insn_, insn);
-      insn.frame_bytes = info_->frame_bytes(*insn_);
+      InsnContext context;
+      context.att = att_;
+      if (!info_->needs_detail) context.groups = groups_of(*insn_);
+      info_->classify(*insn_, context, insn);
       continue;
     }
     // Unknown bytes: one placeholder, then carry on after it.

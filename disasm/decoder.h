@@ -40,9 +40,18 @@ class Decoder {
   std::string register_name(int reg) const;
 
  private:
+  // Capstone's groups of an instruction's id (InsnContext), read once per id from a
+  // second handle that decodes with detail.
+  std::uint8_t groups_of(const cs_insn& insn) const;
+
   const ArchInfo* info_;
+  bool att_ = false;
   csh handle_ = 0;
   cs_insn* insn_ = nullptr;  // Capstone's scratch instruction, reused by cs_disasm_iter
+  csh detail_handle_ = 0;    // without needs_detail: for groups_of()
+  cs_insn* detail_insn_ = nullptr;
+  // Per id: 0 not seen yet, else kSeen | the groups.
+  mutable std::vector<std::uint8_t> groups_by_id_;
 };
 
 }  // namespace deferlab::disasm

@@ -312,7 +312,7 @@ MarkdownSection assembly_section(const CaseGroup& g, const StrategyRow& row,
                                            {&f, row.strategy, "x86-64"}, *path->second.diff);
     }
   }
-  return {row.strategy + " in " + g.scenario + " assembly", body + "\n</details>\n"};
+  return {row.strategy + " in " + g.scenario + " assembly", body + "\n</details>\n", {}, false};
 }
 
 // Sections in order of interest: every group's table (they are small and they are the
@@ -347,7 +347,9 @@ std::vector<MarkdownSection> review_sections(const RunReport& report) {
                             "</code>: " + inline_html(f->second.range.demangled) + ", " +
                             html_escape(disasm::summary_text(f->second.summary)) +
                             "</summary>\n\n" + disasm::render_function_markdown(heated, listing) +
-                            "\n</details>\n"});
+                            "\n</details>\n",
+                        {},
+                        false});
   }
   return sections;
 }
