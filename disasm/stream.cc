@@ -39,6 +39,20 @@ struct Slot {
   std::size_t functions = 0;
   std::size_t instructions = 0;
   std::uint64_t bytes = 0;
+  // An unnamed stretch whose pieces other workers helped with: its text in order as
+  // segments (a helped piece, or a run of the claiming worker's own), each moved into
+  // `chunks` once every segment before it is done; segments.front() is number
+  // `first_segment` of the item.
+  struct Segment {
+    std::string text;
+    bool done = false;
+    std::size_t functions = 0;
+    std::size_t instructions = 0;
+    std::uint64_t bytes = 0;
+  };
+  std::deque<Segment> segments;
+  std::size_t first_segment = 0;
+  bool cut = false;  // every piece of the stretch has been made
 };
 
 // One stream_all_functions call: workers decode items in order, at most `window` ahead of
@@ -96,6 +110,7 @@ class Streamer {
     }
     for (std::thread& t : workers) t.join();
     if (failure_) std::rethrow_exception(failure_);
+    stats.helped = helped_;
     return stats;
   }
 
@@ -117,6 +132,16 @@ class Streamer {
     std::size_t functions = 0;
     std::size_t instructions = 0;
     std::uint64_t bytes = 0;
+  };
+
+  // A piece of an unnamed stretch, decoded and cut by the worker that claimed the stretch,
+  // annotated and written by an idle one. A stretch is cut in address order (where a piece
+  // ends depends on decoding from the stretch's start), and libLLVM's biggest is 1.7 MB of
+  // code: alone, one worker would make it while the others wait for the writer.
+  struct PieceTask {
+    std::size_t item = 0;
+    std::size_t segment = 0;  // the item's segment number for the piece's text
+    DecodedPiece piece;
   };
 
   void fail(std::exception_ptr e) {
@@ -155,9 +180,16 @@ class Streamer {
     if (writer_waiting_ && writer_should_wake()) writer_cv_.notify_one();
   }
 
+  // Work for a waiting worker (mutex_ held): a piece to help with, an item to claim, or
+  // the end (every item claimed and no stretch still being cut).
+  bool has_work() const {
+    return failure_ || !tasks_.empty() || (next_ < items_.size() ? may_claim() : cutting_ == 0);
+  }
+
   // Items are claimed in order, at most `window` ahead of the writer. The writer drains the
   // lowest unwritten item's chunks as they come, so a worker waiting for room (the text
   // budget spent) always waits on one that progresses: the head's worker never waits.
+  // Pieces to help with come before new items: they belong to an earlier one.
   void work() {
     try {
       const Decoder decoder(file_.arch(), options_.syntax);
@@ -165,77 +197,168 @@ class Streamer {
       Pending pending;
       std::unique_lock lock(mutex_);
       for (;;) {
-        if (!may_claim()) {
-          ++blocked_workers_;
-          wake_writer_if_due();
-          worker_cv_.wait(lock, [&] { return may_claim(); });
-          --blocked_workers_;
-        }
-        if (failure_ || next_ >= items_.size()) return;
+        if (!has_work()) wait_idle(lock, [&] { return has_work(); });
+        if (failure_) return;
+        if (help_once(lock, lines.get())) continue;
+        if (next_ >= items_.size()) return;
         pending = Pending{};
         pending.index = next_++;
+        const bool unnamed = items_[pending.index].symbol == nullptr;
+        if (unnamed) ++cutting_;
         lock.unlock();
         decode_item(decoder, lines.get(), pending);
         lock.lock();
+        if (unnamed && --cutting_ == 0 && next_ >= items_.size()) worker_cv_.notify_all();
         // The item's end and the next claim under one lock.
-        put_in_slot(lock, pending, true);
+        put_in_slot(lock, pending, true, lines.get());
       }
     } catch (...) {
       fail(std::current_exception());
     }
   }
 
+  // Waits (mutex_ held through `lock`) until `ready`, as a worker with nothing to do:
+  // cutters hand it pieces, and the writer wakes for it.
+  template <class Ready>
+  void wait_idle(std::unique_lock<std::mutex>& lock, Ready ready) {
+    ++blocked_workers_;
+    ++idle_workers_;
+    idle_hint_.store(true, std::memory_order_relaxed);
+    wake_writer_if_due();
+    worker_cv_.wait(lock, ready);
+    --blocked_workers_;
+    if (--idle_workers_ == 0) idle_hint_.store(false, std::memory_order_relaxed);
+  }
+
+  // Annotates and writes the oldest piece handed out, if any (mutex_ held through `lock`,
+  // released meanwhile); whether there was one.
+  bool help_once(std::unique_lock<std::mutex>& lock, LineTable* lines) {
+    if (tasks_.empty()) return false;
+    PieceTask task = std::move(tasks_.front());
+    tasks_.pop_front();
+    lock.unlock();
+    Slot::Segment out;
+    write_piece(task.piece, lines, out.text, out.functions, out.instructions, out.bytes);
+    out.done = true;
+    lock.lock();
+    ++helped_;
+    if (failure_) throw std::runtime_error("stream stopped");
+    Slot& slot = ring_[task.item % window_];
+    slot.segments[task.segment - slot.first_segment] = std::move(out);
+    flush_segments(slot);
+    return true;
+  }
+
+  // One unnamed piece's records into `text`.
+  void write_piece(DecodedPiece& piece, LineTable* lines, std::string& text, std::size_t& functions,
+                   std::size_t& instructions, std::uint64_t& bytes) {
+    const AnnotatedFunction f =
+        annotate_decoded(file_, piece.range, std::move(piece.code), options_.names, lines);
+    text += prefix_;
+    write_function_json(text, f, nullptr);
+    text += "]}\n";
+    ++functions;
+    instructions += f.instructions.size();
+    bytes += f.range.size;
+  }
+
   void decode_item(const Decoder& decoder, LineTable* lines, Pending& pending) {
-    auto emit = [&](const AnnotatedFunction& f) {
+    const CodeSpan& item = items_[pending.index];
+    const FunctionRange range = range_of_span(file_, item);
+    if (item.symbol != nullptr) {  // one record, handed over whole by work()
+      const AnnotatedFunction f = annotate(file_, decoder, range, options_.names, lines);
       pending.text += prefix_;
       write_function_json(pending.text, f, nullptr);
       pending.text += "]}\n";
       ++pending.functions;
       pending.instructions += f.instructions.size();
       pending.bytes += f.range.size;
+      return;
+    }
+    for_each_unnamed_piece(file_, decoder, range, kUnnamedWindow, [&](DecodedPiece&& piece) {
+      if (helper_waiting()) {
+        std::unique_lock lock(mutex_);
+        // Checked again under the lock: a helper may have found other work meanwhile.
+        if (idle_workers_ > tasks_.size()) {
+          put_in_slot(lock, pending, false, lines);  // what comes before the piece, in order
+          Slot& slot = ring_[pending.index % window_];
+          slot.segments.emplace_back();
+          tasks_.push_back(
+              {pending.index, slot.first_segment + slot.segments.size() - 1, std::move(piece)});
+          worker_cv_.notify_all();
+          return true;
+        }
+      }
+      write_piece(piece, lines, pending.text, pending.functions, pending.instructions,
+                  pending.bytes);
       if (pending.text.size() >= chunk_bytes_) {
         std::unique_lock lock(mutex_);
-        put_in_slot(lock, pending, false);
+        put_in_slot(lock, pending, false, lines);
       }
-    };
-    const CodeSpan& item = items_[pending.index];
-    const FunctionRange range = range_of_span(file_, item);
-    if (item.symbol == nullptr) {
-      for_each_unnamed_piece(file_, decoder, range, kUnnamedWindow, [&](DecodedPiece&& piece) {
-        emit(annotate_decoded(file_, piece.range, std::move(piece.code), options_.names, lines));
-        return true;
-      });
-    } else {
-      emit(annotate(file_, decoder, range, options_.names, lines));
-    }
+      return true;
+    });
   }
 
+  // Whether a worker waits with nothing to do (read without the lock: a hint, checked
+  // again with it; most pieces are made while every worker is busy).
+  bool helper_waiting() const { return idle_hint_.load(std::memory_order_relaxed); }
+
   // Hands the text so far to the item's slot (mutex_ held through `lock`); a part of an
-  // unfinished item waits while too much of its text is queued.
-  void put_in_slot(std::unique_lock<std::mutex>& lock, Pending& pending, bool done) {
-    Slot& slot = ring_[pending.index % window_];
+  // unfinished item waits while too much of its text is queued, helping with pieces of
+  // earlier items meanwhile.
+  void put_in_slot(std::unique_lock<std::mutex>& lock, Pending& pending, bool done,
+                   LineTable* lines) {
     auto has_room = [&] {
       return failure_ || done || pending.index == written_ || total_queued_ < budget_;
     };
-    if (!has_room()) {
-      ++blocked_workers_;
-      wake_writer_if_due();
-      worker_cv_.wait(lock, has_room);
-      --blocked_workers_;
+    while (!has_room()) {
+      if (help_once(lock, lines)) continue;
+      wait_idle(lock, [&] { return has_room() || !tasks_.empty(); });
     }
     if (failure_) throw std::runtime_error("stream stopped");
-    if (!pending.text.empty()) {
-      slot.queued_bytes += pending.text.size();
-      total_queued_ += pending.text.size();
-      slot.chunks.push_back(std::move(pending.text));
-      pending.text.clear();
+    Slot& slot = ring_[pending.index % window_];
+    if (!slot.segments.empty()) {
+      // Behind a piece another worker is making: a segment of its own, in order.
+      Slot::Segment& own = slot.segments.emplace_back();
+      own.text = std::move(pending.text);
+      own.done = true;
+      own.functions = pending.functions;
+      own.instructions = pending.instructions;
+      own.bytes = pending.bytes;
+    } else {
+      if (!pending.text.empty()) {
+        slot.queued_bytes += pending.text.size();
+        total_queued_ += pending.text.size();
+        slot.chunks.push_back(std::move(pending.text));
+      }
+      slot.functions += pending.functions;
+      slot.instructions += pending.instructions;
+      slot.bytes += pending.bytes;
     }
-    slot.functions += pending.functions;
-    slot.instructions += pending.instructions;
-    slot.bytes += pending.bytes;
+    pending.text.clear();
     pending.functions = pending.instructions = 0;
     pending.bytes = 0;
-    slot.done = done;
+    slot.cut = done;
+    flush_segments(slot);
+  }
+
+  // Moves the slot's finished segments, in order, into its chunks; the item is done once
+  // it is cut and no segment waits (mutex_ held).
+  void flush_segments(Slot& slot) {
+    while (!slot.segments.empty() && slot.segments.front().done) {
+      Slot::Segment& s = slot.segments.front();
+      if (!s.text.empty()) {
+        slot.queued_bytes += s.text.size();
+        total_queued_ += s.text.size();
+        slot.chunks.push_back(std::move(s.text));
+      }
+      slot.functions += s.functions;
+      slot.instructions += s.instructions;
+      slot.bytes += s.bytes;
+      slot.segments.pop_front();
+      ++slot.first_segment;
+    }
+    slot.done = slot.cut && slot.segments.empty();
     wake_writer_if_due();
   }
 
@@ -324,6 +447,11 @@ class Streamer {
   std::condition_variable worker_cv_;  // workers wait here for room
   bool writer_waiting_ = false;
   std::size_t blocked_workers_ = 0;
+  std::size_t idle_workers_ = 0;        // waiting for work (a subset of blocked_workers_)
+  std::atomic<bool> idle_hint_{false};  // idle_workers_ > 0, for a look without the lock
+  std::size_t cutting_ = 0;             // workers cutting an unnamed stretch into pieces
+  std::deque<PieceTask> tasks_;         // pieces for idle workers, oldest first
+  std::size_t helped_ = 0;
   std::size_t total_queued_ = 0;  // bytes in every slot's chunks
   std::size_t next_ = 0;          // next item to claim
   std::size_t written_ = 0;       // items handed to the sink

@@ -33,6 +33,8 @@ struct StreamStats {
   std::size_t functions = 0;  // records written
   std::size_t instructions = 0;
   std::uint64_t bytes = 0;  // code bytes covered
+  // Pieces of unnamed stretches annotated by another worker than the one that cut them.
+  std::size_t helped = 0;
 };
 
 // Called from the calling thread after each item is written, with the totals so far and
