@@ -57,9 +57,11 @@ std::optional<std::uint64_t> whole_number(std::string_view text) {
 // The displacement of a RIP-relative memory operand: Intel "[rip]", "[rip + N]",
 // "[rip - N]"; AT&T "(%rip)", "N(%rip)", "-N(%rip)".
 std::optional<std::uint64_t> rip_displacement(std::string_view ops, bool att) {
+  // One look for the memory operand's bracket (an instruction has at most one), rather
+  // than a search for "rip" through every operand string.
   if (!att) {
-    const std::size_t at = ops.find("[rip");
-    if (at == std::string_view::npos) return std::nullopt;
+    const std::size_t at = ops.find('[');
+    if (at == std::string_view::npos || ops.substr(at + 1, 3) != "rip") return std::nullopt;
     std::string_view rest = ops.substr(at + 4);
     if (!rest.empty() && rest[0] == ']') return 0;
     if (rest.size() < 4 || rest[0] != ' ' || (rest[1] != '+' && rest[1] != '-') || rest[2] != ' ')
@@ -70,8 +72,8 @@ std::optional<std::uint64_t> rip_displacement(std::string_view ops, bool att) {
     if (!n || end >= rest.size() || rest[end] != ']') return std::nullopt;
     return minus ? 0 - *n : *n;
   }
-  const std::size_t at = ops.find("(%rip)");
-  if (at == std::string_view::npos) return std::nullopt;
+  const std::size_t at = ops.find('(');
+  if (at == std::string_view::npos || ops.substr(at, 6) != "(%rip)") return std::nullopt;
   std::size_t start = at;
   while (start > 0 && (digit_value(ops[start - 1], true) >= 0 || ops[start - 1] == 'x' ||
                        ops[start - 1] == '-')) {
@@ -108,7 +110,8 @@ void classify_x86_64(const cs_insn& insn, const InsnContext& context, Instructio
   if (const std::optional<std::uint64_t> disp = rip_displacement(ops, context.att)) {
     out.memory_address = insn.address + insn.size + *disp;
   }
-  if (ops.find("fs:") != std::string_view::npos && reads_stack_guard(ops, context.att)) {
+  // A segment override is the only ':' in x86-64 operands.
+  if (ops.find(':') != std::string_view::npos && reads_stack_guard(ops, context.att)) {
     out.reads_stack_guard = true;
   }
   if (insn.id == X86_INS_PUSH) out.frame_bytes = 8;
