@@ -9,7 +9,10 @@
 //   if (f.summary.alloc_calls_in_loops > 0) ...
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <set>
@@ -94,11 +97,38 @@ struct AnnotatedInstruction {
   std::vector<std::string> alloc_path;
 };
 
+// A block's successors: a direct branch's target and the fall-through, so at most two
+// (a jump through a table has none known). In the block itself: a vector each cost an
+// allocation for every few instructions of a whole-library listing.
+class Successors {
+ public:
+  Successors() = default;
+  Successors(std::initializer_list<int> ids) {
+    for (int id : ids) push_back(id);
+  }
+  // A third is dropped (no block has one; see above).
+  void push_back(int id) {
+    if (size_ < ids_.size()) ids_[size_++] = id;
+  }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const int* begin() const { return ids_.data(); }
+  const int* end() const { return ids_.data() + size_; }
+  int operator[](std::size_t k) const { return ids_[k]; }
+  friend bool operator==(const Successors& a, const Successors& b) {
+    return std::equal(a.begin(), a.end(), b.begin(), b.end());
+  }
+
+ private:
+  std::array<int, 2> ids_{};
+  std::uint8_t size_ = 0;
+};
+
 struct BasicBlock {
   int id = 0;
   std::size_t first = 0;  // instruction indices, inclusive
   std::size_t last = 0;
-  std::vector<int> successors;
+  Successors successors;
   bool reachable = false;  // from the entry, along known edges
   int loop = -1;           // innermost loop
 };

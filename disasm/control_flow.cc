@@ -144,7 +144,7 @@ void add_irreducible_loops(AnnotatedFunction& f, const std::vector<int>& rpo,
     while (!work.empty()) {
       auto& [b, next] = work.back();
       const auto ub = static_cast<std::size_t>(b);
-      const std::vector<int>& succ = f.blocks[ub].successors;
+      const Successors& succ = f.blocks[ub].successors;
       if (next < succ.size()) {
         const auto s = static_cast<std::size_t>(succ[next++]);
         if (index[s] == -1) {

@@ -61,7 +61,7 @@ TEST(AnnotateTest, FindsTheLoopAndItsCalls) {
   const AnnotatedFunction f = annotate_first(alloc_loop_file());
   // Blocks: entry [0x1000, 0x1003), loop body [0x1003, 0x101a), exit [0x101a, 0x101c).
   ASSERT_EQ(f.blocks.size(), 3u);
-  EXPECT_EQ(f.blocks[1].successors, (std::vector<int>{1, 2}));
+  EXPECT_EQ(f.blocks[1].successors, (Successors{1, 2}));
   ASSERT_EQ(f.loops.size(), 1u);
   EXPECT_EQ(f.loops[0].header, 1);
   EXPECT_EQ(f.loops[0].back_edges, (std::vector<std::pair<int, int>>{{1, 1}}));
