@@ -33,7 +33,7 @@ constexpr std::size_t kDefaultTextBudget = 32 * kDefaultChunkBytes;
 
 // One item in flight: its text so far, in order, and whether it is complete.
 struct Slot {
-  std::deque<std::string> chunks;
+  std::vector<std::string> chunks;
   std::size_t queued_bytes = 0;
   bool done = false;
   std::size_t functions = 0;
@@ -127,7 +127,7 @@ class Streamer {
   // One item the writer took, with its text, to be handed to the sink outside the lock.
   struct Taken {
     std::size_t index = 0;
-    std::deque<std::string> chunks;
+    std::vector<std::string> chunks;  // a vector: Taken moves without copying the text
     bool done = false;
     std::size_t functions = 0;
     std::size_t instructions = 0;
@@ -288,6 +288,14 @@ class Streamer {
           worker_cv_.notify_all();
           return true;
         }
+      }
+      if (pending.text.capacity() == 0) {
+        // Room for what is left of the stretch up to a chunk, at about 64 bytes of JSON per
+        // byte of code: pieces appended to a growing string were copied again at every
+        // doubling.
+        const std::uint64_t left = range.address + range.size - piece.range.address;
+        pending.text.reserve(
+            static_cast<std::size_t>(std::min<std::uint64_t>(64 * left + 1024, chunk_bytes_ * 2)));
       }
       write_piece(piece, lines, pending.text, pending.functions, pending.instructions,
                   pending.bytes);
