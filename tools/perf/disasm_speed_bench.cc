@@ -140,7 +140,9 @@ void register_jobs() {
     benchmark::RegisterBenchmark(
         job.name,
         [job](benchmark::State& state) { run_job(state, job.name, job.argv, job.one_core); })
-        ->Iterations(1)
+        // A symbol takes tens of milliseconds, process start included: one run is mostly
+        // noise, so its median is of 15 runs per repetition.
+        ->Iterations(job.name[0] == 's' ? 15 : 1)
         ->UseManualTime()
         ->Unit(benchmark::kSecond);
   }
@@ -168,7 +170,7 @@ void print_row(const char* what, const std::string& job, const char* reference,
   const Sample a = median_of(job);
   const Sample b = median_of(reference_job);
   std::printf(
-      "| %s | %.2f s wall, %.2f s CPU, %.0f MiB | %s: %.2f s, %.2f s CPU, %.0f MiB | %.2f | %.2f "
+      "| %s | %.3g s wall, %.3g s CPU, %.0f MiB | %s: %.3g s, %.3g s CPU, %.0f MiB | %.2f | %.2f "
       "| %.2f |\n",
       what, a.wall, a.cpu, a.peak_rss_mib, reference, b.wall, b.cpu, b.peak_rss_mib,
       a.wall / b.wall, b.cpu > 0 ? a.cpu / b.cpu : 0.0, a.peak_rss_mib / b.peak_rss_mib);
