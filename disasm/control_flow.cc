@@ -9,6 +9,24 @@
 namespace deferlab::disasm {
 namespace {
 
+// Working arrays of one function's analysis, kept per thread and reused: a whole-library
+// listing analyses a hundred thousand functions, and a dozen fresh vectors for each cost
+// more in allocation than the small ones' work.
+struct Scratch {
+  std::vector<std::uint64_t> addresses;
+  std::vector<char> leader;
+  std::vector<int> block_of;
+  std::vector<int> order;
+  std::vector<char> visited;
+  std::vector<std::pair<int, std::size_t>> stack;
+  std::vector<int> next;
+};
+
+Scratch& scratch() {
+  thread_local Scratch s;
+  return s;
+}
+
 // Predecessors of every block in one array (compressed rows): a function has a block
 // for every few instructions, and a vector of its own for each costs an allocation each.
 struct Predecessors {
@@ -20,7 +38,8 @@ struct Predecessors {
     }
     for (std::size_t b = 0; b < blocks.size(); ++b) start[b + 1] += start[b];
     list.resize(static_cast<std::size_t>(start.back()));
-    std::vector<int> next(start.begin(), start.end() - 1);
+    std::vector<int>& next = scratch().next;
+    next.assign(start.begin(), start.end() - 1);
     for (const BasicBlock& b : blocks) {
       for (int s : b.successors)
         list[static_cast<std::size_t>(next[static_cast<std::size_t>(s)]++)] = b.id;
@@ -38,10 +57,13 @@ struct Predecessors {
 std::vector<int> dominators(const std::vector<BasicBlock>& blocks, const Predecessors& preds,
                             std::vector<int>& rpo_index) {
   const int n = static_cast<int>(blocks.size());
-  std::vector<int> order;  // post order
-  std::vector<char> visited(static_cast<std::size_t>(n), 0);
+  std::vector<int>& order = scratch().order;  // post order
+  order.clear();
+  std::vector<char>& visited = scratch().visited;
+  visited.assign(static_cast<std::size_t>(n), 0);
   // Iterative DFS: (block, next successor index).
-  std::vector<std::pair<int, std::size_t>> stack;
+  std::vector<std::pair<int, std::size_t>>& stack = scratch().stack;
+  stack.clear();
   if (n > 0) {
     stack.emplace_back(0, 0);
     visited[0] = 1;
@@ -214,7 +236,8 @@ void build_blocks(AnnotatedFunction& f, const std::set<std::string>& noreturn) {
   // Instructions are in address order: an address's index by binary search, or npos. The
   // addresses in an array of their own: an instruction's record is hundreds of bytes, and
   // a search through them missed the cache at every step.
-  std::vector<std::uint64_t> addresses(insns.size());
+  std::vector<std::uint64_t>& addresses = scratch().addresses;
+  addresses.resize(insns.size());
   for (std::size_t i = 0; i < insns.size(); ++i) addresses[i] = insns[i].insn.address;
   auto index_of = [&](std::uint64_t a) -> std::size_t {
     const auto it = std::lower_bound(addresses.begin(), addresses.end(), a);
@@ -226,7 +249,8 @@ void build_blocks(AnnotatedFunction& f, const std::set<std::string>& noreturn) {
     return in.target && in.is_branch() ? index_of(*in.target) : std::string::npos;
   };
 
-  std::vector<char> leader(insns.size(), 0);
+  std::vector<char>& leader = scratch().leader;
+  leader.assign(insns.size(), 0);
   leader[0] = 1;
   for (std::size_t i = 0; i < insns.size(); ++i) {
     const Instruction& in = insns[i].insn;
@@ -236,7 +260,9 @@ void build_blocks(AnnotatedFunction& f, const std::set<std::string>& noreturn) {
       leader[i + 1] = 1;
     }
   }
-  std::vector<int> block_of(insns.size(), 0);
+  std::vector<int>& block_of = scratch().block_of;
+  block_of.assign(insns.size(), 0);
+  f.blocks.reserve(static_cast<std::size_t>(std::count(leader.begin(), leader.end(), 1)));
   for (std::size_t i = 0; i < insns.size(); ++i) {
     if (leader[i]) {
       BasicBlock b;

@@ -17,6 +17,10 @@ namespace fs = std::filesystem;
 // Writes go out in pieces of this size: NDJSON streams of hundreds of megabytes stay
 // within a bounded buffer.
 constexpr std::size_t kBufferBytes = 1 << 20;
+// Text at least this long is written as it is, without a copy into the buffer: disasm
+// --all hands over its text in chunks of a quarter MB, gigabytes of it for a big library,
+// and one write call per chunk costs less than copying it.
+constexpr std::size_t kDirectBytes = 64 << 10;
 // As the kernel's own limit on following links (ELOOP).
 constexpr int kMaxLinks = 40;
 
@@ -79,8 +83,8 @@ Output::~Output() {
 }
 
 void Output::write(std::string_view text) {
-  if (buffer_.size() + text.size() > kBufferBytes) flush_buffer();
-  if (text.size() >= kBufferBytes) {
+  if (buffer_.size() + text.size() > kBufferBytes || text.size() >= kDirectBytes) flush_buffer();
+  if (text.size() >= kDirectBytes) {
     if (file_) {
       file_->write(text);
     } else {
