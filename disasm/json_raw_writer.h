@@ -91,6 +91,15 @@ class RawWriter {
   void string(std::string_view text) {
     char* p = at();
     *p++ = '"';
+    // Most text needs no escaping (mnemonics, operands, names): copied whole once a word-wise
+    // look finds nothing to take care of, the tail as one word padded with spaces.
+    if (plain(text)) {
+      std::memcpy(p, text.data(), text.size());
+      p += text.size();
+      *p++ = '"';
+      pos_ = static_cast<std::size_t>(p - base());
+      return;
+    }
     for (std::size_t i = 0; i < text.size(); ++i) {
       // Eight plain bytes at a time (an instruction's text is ~100 bytes of JSON strings).
       while (i + 8 <= text.size()) {
@@ -140,6 +149,20 @@ class RawWriter {
     const std::uint64_t below_space = (word - 0x20 * kOnes) & ~word & kHigh;
     return ((word & kHigh) | below_space | has_zero(word ^ ('"' * kOnes)) |
             has_zero(word ^ ('\\' * kOnes))) != 0;
+  }
+
+  // Whether no byte of `text` needs care.
+  static bool plain(std::string_view text) {
+    std::size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, text.data() + i, sizeof word);
+      if (needs_care(word)) return false;
+    }
+    if (i == text.size()) return true;
+    std::uint64_t tail = 0x2020202020202020ULL;  // spaces need no care
+    std::memcpy(&tail, text.data() + i, text.size() - i);
+    return !needs_care(tail);
   }
 
   void raw(const char* text, std::size_t n) {
