@@ -324,25 +324,15 @@ class Streamer {
       wait_idle(lock, [&] { return has_room() || !tasks_.empty(); });
     }
     if (failure_) throw std::runtime_error("stream stopped");
+    // A segment of its own, moved on into the chunks at once unless it comes after a piece
+    // another worker is still making.
     Slot& slot = ring_[pending.index % window_];
-    if (!slot.segments.empty()) {
-      // Behind a piece another worker is making: a segment of its own, in order.
-      Slot::Segment& own = slot.segments.emplace_back();
-      own.text = std::move(pending.text);
-      own.done = true;
-      own.functions = pending.functions;
-      own.instructions = pending.instructions;
-      own.bytes = pending.bytes;
-    } else {
-      if (!pending.text.empty()) {
-        slot.queued_bytes += pending.text.size();
-        total_queued_ += pending.text.size();
-        slot.chunks.push_back(std::move(pending.text));
-      }
-      slot.functions += pending.functions;
-      slot.instructions += pending.instructions;
-      slot.bytes += pending.bytes;
-    }
+    Slot::Segment& own = slot.segments.emplace_back();
+    own.text = std::move(pending.text);
+    own.done = true;
+    own.functions = pending.functions;
+    own.instructions = pending.instructions;
+    own.bytes = pending.bytes;
     pending.text.clear();
     pending.functions = pending.instructions = 0;
     pending.bytes = 0;
