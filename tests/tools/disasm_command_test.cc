@@ -15,6 +15,8 @@
 #include <random>
 #include <sstream>
 
+#include "disasm/object_file.h"
+#include "disasm/stream.h"
 #include "harness/subprocess.h"
 #include "tests/tools/cli_test_support.h"
 
@@ -260,6 +262,41 @@ TEST(DisasmCommandTest, AllIsOneDocumentPerLineCoveringTheCode) {
   }
   EXPECT_GT(lines, 5u);
   EXPECT_TRUE(saw_leaf);
+}
+
+// What `disasm --all` writes, to standard output and to a file, is byte for byte what the
+// stream makes: the lab binary's listing (26 MB) mixes records of a few hundred bytes,
+// which Output buffers, with chunks of 64 KiB and more, which it writes as they come, so
+// an order lost between the two would show here.
+TEST(DisasmCommandTest, AllWritesExactlyWhatTheStreamMakes) {
+  std::string expected;
+  {
+    const std::unique_ptr<disasm::ObjectFile> file = disasm::open_object_file(LAB_BINARY);
+    disasm::StreamOptions options;
+    options.lines = false;
+    disasm::stream_all_functions(*file, options, [&](std::string_view text) { expected += text; });
+  }
+  std::size_t long_records = 0;
+  for (std::size_t at = 0; at < expected.size();) {
+    const std::size_t end = expected.find('\n', at);
+    ASSERT_NE(end, std::string::npos);
+    long_records += end + 1 - at >= 64 * 1024;
+    at = end + 1;
+  }
+  ASSERT_GT(long_records, 0u) << "no record of 64 KiB: the direct write is not tested";
+  const fs::path dir = fresh_directory("all-bytes");
+  auto read = [](const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+  };
+  CliOptions to_stdout;
+  to_stdout.shell_tail = "> " + (dir / "stdout.ndjson").string();
+  ASSERT_EQ(run_deferlab({"disasm", LAB_BINARY, "--all"}, to_stdout).exit_code, 0);
+  EXPECT_TRUE(read(dir / "stdout.ndjson") == expected) << "standard output differs";
+  ASSERT_EQ(
+      run_deferlab({"disasm", LAB_BINARY, "--all", "-o", (dir / "file.ndjson").string()}).exit_code,
+      0);
+  EXPECT_TRUE(read(dir / "file.ndjson") == expected) << "-o FILE differs";
 }
 
 TEST(DisasmCommandTest, AddressReachesAStrippedBinary) {

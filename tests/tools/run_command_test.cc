@@ -131,7 +131,9 @@ TEST(RunCommandTest, DeclaredManifestGivesAUserBinaryTheLabsTreatment) {
         EXPECT_EQ(row["is_baseline"], baseline);
         EXPECT_EQ(row["hot_symbol"]["mangled"], hot[row["benchmark"]]);
         EXPECT_FALSE(row["hot_path"].empty());  // its disassembly summary, per architecture
-        if (!baseline) EXPECT_FALSE(row["ratio_to_baseline"].is_null());
+        if (!baseline) {
+          EXPECT_FALSE(row["ratio_to_baseline"].is_null());
+        }
         EXPECT_EQ(row["notes"],
                   baseline ? "one allocation of the final size" : "grows the vector by doubling");
       }
