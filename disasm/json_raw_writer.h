@@ -96,30 +96,18 @@ class RawWriter {
     if (plain(text)) {
       std::memcpy(p, text.data(), text.size());
       p += text.size();
-      *p++ = '"';
-      pos_ = static_cast<std::size_t>(p - base());
-      return;
-    }
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      // Eight plain bytes at a time (an instruction's text is ~100 bytes of JSON strings).
-      while (i + 8 <= text.size()) {
-        std::uint64_t word;
-        std::memcpy(&word, text.data() + i, sizeof word);
-        if (needs_care(word)) break;
-        std::memcpy(p, &word, sizeof word);
-        p += 8;
-        i += 8;
+    } else {
+      for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        const unsigned char u = static_cast<unsigned char>(c);
+        if (u >= 0x20 && u < 0x80 && c != '"' && c != '\\') {
+          *p++ = c;
+          continue;
+        }
+        pos_ = static_cast<std::size_t>(p - base());
+        escape(text, i);
+        p = at();
       }
-      if (i == text.size()) break;
-      const char c = text[i];
-      const unsigned char u = static_cast<unsigned char>(c);
-      if (u >= 0x20 && u < 0x80 && c != '"' && c != '\\') {
-        *p++ = c;
-        continue;
-      }
-      pos_ = static_cast<std::size_t>(p - base());
-      escape(text, i);
-      p = at();
     }
     *p++ = '"';
     pos_ = static_cast<std::size_t>(p - base());

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "disasm/disasm_json.h"
@@ -31,32 +32,40 @@ constexpr std::size_t kDefaultChunkBytes = 256 * 1024;
 // still being made, which left one core idle a quarter of the time on libLLVM.
 constexpr std::size_t kDefaultTextBudget = 32 * kDefaultChunkBytes;
 
+// Records written and the code they cover.
+struct Counts {
+  std::size_t functions = 0;
+  std::size_t instructions = 0;
+  std::uint64_t bytes = 0;
+
+  void add(const Counts& other) {
+    functions += other.functions;
+    instructions += other.instructions;
+    bytes += other.bytes;
+  }
+};
+
+// Some records' text, in order, and their counts.
+struct Segment {
+  std::string text;
+  Counts counts;
+  bool done = false;  // in a slot: its text is complete (a helper may still be making it)
+};
+
 // One item in flight: its text so far, in order, and whether it is complete.
 struct Slot {
   std::vector<std::string> chunks;
   std::size_t queued_bytes = 0;
   bool done = false;
-  std::size_t functions = 0;
-  std::size_t instructions = 0;
-  std::uint64_t bytes = 0;
-  // An unnamed stretch whose pieces other workers helped with: its text in order as
-  // segments (a helped piece, or a run of the claiming worker's own), each moved into
-  // `chunks` once every segment before it is done; segments.front() is number
-  // `first_segment` of the item.
-  struct Segment {
-    std::string text;
-    bool done = false;
-    std::size_t functions = 0;
-    std::size_t instructions = 0;
-    std::uint64_t bytes = 0;
-  };
+  Counts counts;  // of the text moved into `chunks`
+  // The item's text as segments (a worker's own run of records, or a piece another worker
+  // helped with), each moved into `chunks` once every segment before it is done;
+  // segments.front() is number `first_segment` of the item.
   std::deque<Segment> segments;
   std::size_t first_segment = 0;
   bool cut = false;  // every piece of the stretch has been made
 };
 
-// One stream_all_functions call: workers decode items in order, at most `window` ahead of
-// the writer (the calling thread), which hands each item's text to the sink as it comes.
 // The cores this process may run on: its affinity mask (taskset, a container's cpuset),
 // not every core of the machine as std::thread::hardware_concurrency() counts them. More
 // workers than cores only take turns.
@@ -69,6 +78,8 @@ unsigned usable_cores() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+// One stream_all_functions call: workers decode items in order, at most `window` ahead of
+// the writer (the calling thread), which hands each item's text to the sink as it comes.
 class Streamer {
  public:
   Streamer(const ObjectFile& file, const StreamOptions& options,
@@ -118,10 +129,7 @@ class Streamer {
   // The text of one item being decoded by a worker, not yet handed to its slot.
   struct Pending {
     std::size_t index = 0;
-    std::string text;
-    std::size_t functions = 0;
-    std::size_t instructions = 0;
-    std::uint64_t bytes = 0;
+    Segment out;
   };
 
   // One item the writer took, with its text, to be handed to the sink outside the lock.
@@ -129,9 +137,7 @@ class Streamer {
     std::size_t index = 0;
     std::vector<std::string> chunks;  // a vector: Taken moves without copying the text
     bool done = false;
-    std::size_t functions = 0;
-    std::size_t instructions = 0;
-    std::uint64_t bytes = 0;
+    Counts counts;
   };
 
   // A piece of an unnamed stretch, decoded and cut by the worker that claimed the stretch,
@@ -237,8 +243,8 @@ class Streamer {
     PieceTask task = std::move(tasks_.front());
     tasks_.pop_front();
     lock.unlock();
-    Slot::Segment out;
-    write_piece(task.piece, lines, out.text, out.functions, out.instructions, out.bytes);
+    Segment out;
+    write_piece(task.piece, lines, out);
     out.done = true;
     lock.lock();
     ++helped_;
@@ -249,30 +255,25 @@ class Streamer {
     return true;
   }
 
-  // One unnamed piece's records into `text`.
-  void write_piece(DecodedPiece& piece, LineTable* lines, std::string& text, std::size_t& functions,
-                   std::size_t& instructions, std::uint64_t& bytes) {
-    const AnnotatedFunction f =
-        annotate_decoded(file_, piece.range, std::move(piece.code), options_.names, lines);
-    text += prefix_;
-    write_function_json(text, f, nullptr);
-    text += "]}\n";
-    ++functions;
-    instructions += f.instructions.size();
-    bytes += f.range.size;
+  // One function's record, appended to `out`.
+  void append_record(const AnnotatedFunction& f, Segment& out) const {
+    out.text += prefix_;
+    write_function_json(out.text, f, nullptr);
+    out.text += "]}\n";
+    out.counts.add({1, f.instructions.size(), f.range.size});
+  }
+
+  // One unnamed piece's record, appended to `out`.
+  void write_piece(DecodedPiece& piece, LineTable* lines, Segment& out) const {
+    append_record(
+        annotate_decoded(file_, piece.range, std::move(piece.code), options_.names, lines), out);
   }
 
   void decode_item(const Decoder& decoder, LineTable* lines, Pending& pending) {
     const CodeSpan& item = items_[pending.index];
     const FunctionRange range = range_of_span(file_, item);
     if (item.symbol != nullptr) {  // one record, handed over whole by work()
-      const AnnotatedFunction f = annotate(file_, decoder, range, options_.names, lines);
-      pending.text += prefix_;
-      write_function_json(pending.text, f, nullptr);
-      pending.text += "]}\n";
-      ++pending.functions;
-      pending.instructions += f.instructions.size();
-      pending.bytes += f.range.size;
+      append_record(annotate(file_, decoder, range, options_.names, lines), pending.out);
       return;
     }
     for_each_unnamed_piece(file_, decoder, range, kUnnamedWindow, [&](DecodedPiece&& piece) {
@@ -289,17 +290,17 @@ class Streamer {
           return true;
         }
       }
-      if (pending.text.capacity() == 0) {
+      std::string& text = pending.out.text;
+      if (text.capacity() == 0) {
         // Room for what is left of the stretch up to a chunk, at about 64 bytes of JSON per
         // byte of code: pieces appended to a growing string were copied again at every
         // doubling.
         const std::uint64_t left = range.address + range.size - piece.range.address;
-        pending.text.reserve(
+        text.reserve(
             static_cast<std::size_t>(std::min<std::uint64_t>(64 * left + 1024, chunk_bytes_ * 2)));
       }
-      write_piece(piece, lines, pending.text, pending.functions, pending.instructions,
-                  pending.bytes);
-      if (pending.text.size() >= chunk_bytes_) {
+      write_piece(piece, lines, pending.out);
+      if (text.size() >= chunk_bytes_) {
         std::unique_lock lock(mutex_);
         put_in_slot(lock, pending, false, lines);
       }
@@ -327,15 +328,8 @@ class Streamer {
     // A segment of its own, moved on into the chunks at once unless it comes after a piece
     // another worker is still making.
     Slot& slot = ring_[pending.index % window_];
-    Slot::Segment& own = slot.segments.emplace_back();
-    own.text = std::move(pending.text);
+    Segment& own = slot.segments.emplace_back(std::exchange(pending.out, {}));
     own.done = true;
-    own.functions = pending.functions;
-    own.instructions = pending.instructions;
-    own.bytes = pending.bytes;
-    pending.text.clear();
-    pending.functions = pending.instructions = 0;
-    pending.bytes = 0;
     slot.cut = done;
     flush_segments(slot);
   }
@@ -344,15 +338,13 @@ class Streamer {
   // it is cut and no segment waits (mutex_ held).
   void flush_segments(Slot& slot) {
     while (!slot.segments.empty() && slot.segments.front().done) {
-      Slot::Segment& s = slot.segments.front();
+      Segment& s = slot.segments.front();
       if (!s.text.empty()) {
         slot.queued_bytes += s.text.size();
         total_queued_ += s.text.size();
         slot.chunks.push_back(std::move(s.text));
       }
-      slot.functions += s.functions;
-      slot.instructions += s.instructions;
-      slot.bytes += s.bytes;
+      slot.counts.add(s.counts);
       slot.segments.pop_front();
       ++slot.first_segment;
     }
@@ -373,9 +365,7 @@ class Streamer {
       slot.queued_bytes = 0;
       if (!slot.done) break;  // the head, unfinished: its chunks so far
       t.done = true;
-      t.functions = slot.functions;
-      t.instructions = slot.instructions;
-      t.bytes = slot.bytes;
+      t.counts = slot.counts;
       slot = Slot{};
       written_ = k + 1;
     }
@@ -399,9 +389,9 @@ class Streamer {
         for (const Taken& t : taken) {
           for (const std::string& chunk : t.chunks) sink_(chunk);
           if (!t.done) continue;
-          stats.functions += t.functions;
-          stats.instructions += t.instructions;
-          stats.bytes += t.bytes;
+          stats.functions += t.counts.functions;
+          stats.instructions += t.counts.instructions;
+          stats.bytes += t.counts.bytes;
           release_behind(t.index);
           if (progress_) progress_(stats, total_bytes_);
         }
