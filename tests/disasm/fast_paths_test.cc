@@ -7,11 +7,13 @@
 #include <algorithm>
 #include <memory>
 #include <random>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "disasm/address_sort.h"
+#include "disasm/decoder.h"
 #include "disasm/disasm_json.h"
 #include "disasm/json_raw_writer.h"
 #include "disasm/object_file.h"
@@ -251,6 +253,48 @@ TEST(UnnamedPiecesTest, ABranchPastAReturnKeepsOnePiece) {
   // 0x1000: je 0x1004; 0x1002: ret; 0x1003: nop; 0x1004: ret; 0x1005: ret
   const std::vector<std::pair<std::uint64_t, std::uint64_t>> expected{{0x1000, 5}, {0x1005, 1}};
   EXPECT_EQ(unnamed_pieces({0x74, 0x02, 0xc3, 0x90, 0xc3, 0xc3}), expected);
+}
+
+// A window's last instructions are carried into the next window rather than decoded again,
+// but only those an instruction's length before the window's end: nearer, Capstone saw a
+// partial instruction and made a placeholder. Real code (the system's libstdc++), cut in
+// windows of a few instructions so that nearly every window ends inside one: each piece's
+// instructions are those of its bytes decoded afresh, and the pieces tile the stretch.
+TEST(UnnamedPiecesTest, InstructionsCarriedAcrossWindowsAreThoseOfAFreshDecode) {
+  const std::unique_ptr<ObjectFile> lib =
+      open_object_file("/usr/lib/x86_64-linux-gnu/libstdc++.so.6");
+  const auto text = std::find_if(lib->sections().begin(), lib->sections().end(),
+                                 [](const Section& s) { return s.name == ".text"; });
+  ASSERT_NE(text, lib->sections().end());
+  const std::span<const std::uint8_t> all = lib->section_bytes(*text);
+  ASSERT_GE(all.size(), 48u * 1024);
+  const testing::MemoryObjectFile file(Arch::kX86_64, text->address,
+                                       {all.begin(), all.begin() + 48 * 1024});
+  const Decoder decoder(Arch::kX86_64, Syntax::kIntel);
+  const std::span<const std::uint8_t> bytes = file.section_bytes(file.sections().front());
+  for (const std::uint64_t window : {17u, 37u, 64u, 200u}) {
+    std::uint64_t next = text->address;
+    std::size_t pieces = 0;
+    for (const CodeItem& item : all_code(file)) {
+      for (const DecodedPiece& p : split_unnamed_decoded(file, decoder, item.range, window)) {
+        ASSERT_EQ(p.range.address, next) << window;
+        next += p.range.size;
+        ++pieces;
+        std::vector<Instruction> fresh;
+        decoder.decode(bytes.subspan(p.range.address - text->address, p.range.size),
+                       p.range.address, fresh);
+        ASSERT_EQ(p.code.size(), fresh.size()) << window << " at " << p.range.address;
+        for (std::size_t k = 0; k < fresh.size(); ++k) {
+          ASSERT_EQ(p.code[k].address, fresh[k].address) << window;
+          ASSERT_EQ(p.code[k].size, fresh[k].size) << window << " at " << fresh[k].address;
+          ASSERT_EQ(p.code[k].mnemonic, fresh[k].mnemonic) << window << " at " << fresh[k].address;
+          ASSERT_EQ(p.code[k].operands, fresh[k].operands) << window << " at " << fresh[k].address;
+        }
+      }
+    }
+    EXPECT_EQ(next, text->address + 48 * 1024) << window;
+    EXPECT_GT(pieces, 48u * 1024 / window / 2) << window;
+  }
 }
 
 }  // namespace
