@@ -197,11 +197,12 @@ AnnotatedFunction annotate_decoded(const ObjectFile& file, const FunctionRange& 
   const std::vector<std::uint64_t> joins =
       branch_targets(code, range, [](const Instruction& i) -> const Instruction& { return i; });
   RegisterValues regs;
+  auto next_join = joins.begin();  // the first join not below the instruction
   for (Instruction& in : code) {
-    AnnotatedInstruction& a = f.instructions.emplace_back();
-    a.insn = std::move(in);
+    AnnotatedInstruction& a = f.instructions.emplace_back(std::move(in));
     const Instruction& i = a.insn;
-    if (std::binary_search(joins.begin(), joins.end(), i.address)) regs.forget_all();
+    while (next_join != joins.end() && *next_join < i.address) ++next_join;
+    if (next_join != joins.end() && *next_join == i.address) regs.forget_all();
     if (i.kind == InsnKind::kInvalid) a.tags |= kTagInvalid;
     if (i.kind == InsnKind::kReturn) a.tags |= kTagReturn;
     if (i.is_branch()) a.tags |= kTagBranch;

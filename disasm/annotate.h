@@ -17,6 +17,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "disasm/decoder.h"
@@ -79,6 +80,11 @@ struct Reference {
 };
 
 struct AnnotatedInstruction {
+  AnnotatedInstruction() = default;
+  // Constructed around its instruction: `emplace_back()` would zero the whole record (a
+  // defaulted constructor value-initializes) before setting each member again.
+  explicit AnnotatedInstruction(Instruction&& decoded) : insn(std::move(decoded)) {}
+
   Instruction insn;
   std::uint32_t tags = 0;
   std::string label;         // ".L3" when something in the function branches here
