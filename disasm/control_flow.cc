@@ -20,6 +20,7 @@ struct Scratch {
   std::vector<char> visited;
   std::vector<std::pair<int, std::size_t>> stack;
   std::vector<int> next;
+  std::vector<int> depth;
 };
 
 Scratch& scratch() {
@@ -355,14 +356,17 @@ void nest_loops(AnnotatedFunction& f) {
     for (int p = loop.parent; p != -1; p = f.loops[static_cast<std::size_t>(p)].parent) ++depth;
     loop.depth = depth;
   }
-  // Each block's innermost loop: the deepest loop whose body holds it.
-  for (BasicBlock& b : f.blocks) {
-    int best_depth = 0;
-    for (const Loop& loop : f.loops) {
-      if (loop.depth > best_depth &&
-          std::binary_search(loop.blocks.begin(), loop.blocks.end(), b.id)) {
-        best_depth = loop.depth;
-        b.loop = loop.id;
+  // Each block's innermost loop: the deepest loop whose body holds it (of equally deep
+  // ones, the first). Loop by loop over their bodies, not block by block over every loop:
+  // a big function has hundreds of each.
+  std::vector<int>& best_depth = scratch().depth;
+  best_depth.assign(f.blocks.size(), 0);
+  for (const Loop& loop : f.loops) {
+    for (int b : loop.blocks) {
+      const auto ub = static_cast<std::size_t>(b);
+      if (loop.depth > best_depth[ub]) {
+        best_depth[ub] = loop.depth;
+        f.blocks[ub].loop = loop.id;
       }
     }
   }
