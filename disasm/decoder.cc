@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "common/error.h"
+#include "disasm/capstone_format.h"
 
 namespace deferlab::disasm {
 
@@ -15,6 +16,7 @@ constexpr std::uint8_t kSeen = 0x80;
 // A Capstone handle for `info`, with or without detail; throws Error when Capstone cannot
 // decode the architecture.
 csh open_handle(const ArchInfo& info, Syntax syntax, bool detail) {
+  use_fast_capstone_format();
   csh handle = 0;
   if (cs_open(info.capstone_arch, info.capstone_mode, &handle) != CS_ERR_OK) {
     throw Error("Capstone cannot decode this architecture", std::string(info.name));
