@@ -49,7 +49,7 @@ auto in_section_containing(const Entries& sorted, std::size_t section, std::uint
   const auto it =
       std::upper_bound(sorted.begin(), sorted.end(), std::make_pair(section, address),
                        [](const std::pair<std::size_t, std::uint64_t>& key, const auto& e) {
-                         return key < std::make_pair(e.section, e.address);
+                         return key < std::pair<std::size_t, std::uint64_t>(e.section, e.address);
                        });
   if (it == sorted.begin()) return sorted.end();
   const auto found = std::prev(it);

@@ -37,6 +37,26 @@ class NameSet {
   std::vector<std::string_view> slots_;
 };
 
+// Puts entries[keys[j].second] at position j, in place, cycle by cycle: a sorted copy
+// would touch as much fresh memory again as the entries themselves.
+template <class Entry>
+void apply_order(std::vector<Entry>& entries, std::vector<AddressKey>& keys) {
+  for (std::size_t j = 0; j < keys.size(); ++j) {
+    if (keys[j].second == j) continue;
+    // Entry j leaves; each place on the cycle takes its wanted entry until j's comes round.
+    const Entry first = entries[j];
+    std::size_t at = j;
+    while (keys[at].second != j) {
+      const std::size_t from = keys[at].second;
+      entries[at] = entries[from];
+      keys[at].second = static_cast<std::uint32_t>(at);  // done
+      at = from;
+    }
+    entries[at] = first;
+    keys[at].second = static_cast<std::uint32_t>(at);
+  }
+}
+
 }  // namespace
 
 void ElfSymbols::collect(std::vector<Entry>& functions, std::vector<Entry>& data) const {
@@ -50,13 +70,16 @@ void ElfSymbols::collect(std::vector<Entry>& functions, std::vector<Entry>& data
     if (t.dynamic && has_symtab_) std::sort(named_by_symtab.begin(), named_by_symtab.end());
     for (std::size_t k = 0; k < t.count; ++k) {
       const Elf64_Sym sym = symbol(t, k);
-      const std::string_view name = this->name(t, sym);
-      const Kind kind = kind_of(sym, name);
+      // Checked when the table was read: the name starts inside the table and ends in a NUL.
+      const char* text = reinterpret_cast<const char*>(t.strings.data() + sym.st_name);
+      const Kind kind = kind_of(sym, text[0] != '\0');
       if (kind == Kind::kSkip) continue;
-      const Entry entry{sym.st_value, sym.st_size, sym.st_shndx, order++, t.dynamic, name};
+      const Entry entry{
+          sym.st_value, sym.st_size, text, order++, static_cast<std::uint16_t>(sym.st_shndx),
+          t.dynamic};
       if (kind == Kind::kData) {
         // Data: kept only to name PC-relative operands, once per name.
-        if (!image_.relocatable && sym.st_size > 0 && data_names.insert(name)) {
+        if (!image_.relocatable && sym.st_size > 0 && data_names.insert(text)) {
           data.push_back(entry);
         }
         continue;
@@ -88,10 +111,7 @@ void ElfSymbols::sort_functions(std::vector<Entry>& functions) const {
   if (!std::is_sorted(keys.begin(), keys.end(), by_section)) {
     std::stable_sort(keys.begin(), keys.end(), by_section);
   }
-  std::vector<Entry> sorted;
-  sorted.reserve(functions.size());
-  for (const auto& key : keys) sorted.push_back(functions[key.second]);
-  functions = std::move(sorted);
+  apply_order(functions, keys);
 }
 
 // Data by address, aliases at one address in reading order.
@@ -99,10 +119,7 @@ void ElfSymbols::sort_data(std::vector<Entry>& data) const {
   std::vector<AddressKey> keys(data.size());
   for (std::uint32_t k = 0; k < keys.size(); ++k) keys[k] = {data[k].address, k};
   sort_by_address(keys);
-  std::vector<Entry> sorted;
-  sorted.reserve(data.size());
-  for (const auto& key : keys) sorted.push_back(data[key.second]);
-  data = std::move(sorted);
+  apply_order(data, keys);
 }
 
 // Sizeless functions (hand-written assembly) run to the next symbol or the section's end;
@@ -151,7 +168,7 @@ const std::vector<ElfSymbols::Entry>& ElfSymbols::index() const {
 
 SymbolRef ElfSymbols::ref(std::size_t position) const {
   const Entry& e = fn_[position];
-  return {e.name, e.address, e.size, e.section, e.dynamic};
+  return {e.name(), e.address, e.size, e.section, e.dynamic};
 }
 
 const std::vector<Symbol>& ElfSymbols::functions() const {
@@ -223,7 +240,7 @@ std::optional<SymbolRef> ElfSymbols::symbol_containing(std::uint64_t address) co
   if (it == data_.begin()) return std::nullopt;
   --it;
   if (address - it->address >= it->size) return std::nullopt;
-  return SymbolRef{it->name, it->address, it->size, it->section, it->dynamic};
+  return SymbolRef{it->name(), it->address, it->size, it->section, it->dynamic};
 }
 
 std::optional<SymbolRef> ElfSymbols::function_starting_at(std::uint64_t address) const {

@@ -112,10 +112,10 @@ std::string_view ElfSymbols::name(const Table& table, const Elf64_Sym& sym) cons
   return reinterpret_cast<const char*>(table.strings.data() + sym.st_name);
 }
 
-ElfSymbols::Kind ElfSymbols::kind_of(const Elf64_Sym& sym, std::string_view name) const {
+ElfSymbols::Kind ElfSymbols::kind_of(const Elf64_Sym& sym, bool named) const {
   if (sym.st_shndx == SHN_UNDEF || sym.st_shndx >= SHN_LORESERVE) return Kind::kSkip;
   const unsigned type = ELF64_ST_TYPE(sym.st_info);
-  if (type == STT_SECTION || type == STT_FILE || type == STT_TLS || name.empty()) {
+  if (type == STT_SECTION || type == STT_FILE || type == STT_TLS || !named) {
     return Kind::kSkip;
   }
   const GElf_Shdr& home = image_.shdr(sym.st_shndx);
@@ -133,7 +133,7 @@ bool ElfSymbols::symtab_has_function_at(std::size_t section, std::uint64_t addre
     for (std::size_t k = 0; k < t.count; ++k) {
       const Elf64_Sym sym = symbol(t, k);
       if (sym.st_shndx == section && sym.st_value == address &&
-          kind_of(sym, name(t, sym)) == Kind::kFunction) {
+          kind_of(sym, t.strings[sym.st_name] != '\0') == Kind::kFunction) {
         return true;
       }
     }
@@ -151,7 +151,7 @@ std::vector<Symbol> ElfSymbols::functions_named(std::string_view wanted) const {
       const char* text = reinterpret_cast<const char*>(t.strings.data() + sym.st_name);
       if (wanted.empty() || text[0] != wanted[0] || room <= wanted.size() ||
           text[wanted.size()] != '\0' || std::memcmp(text, wanted.data(), wanted.size()) != 0 ||
-          kind_of(sym, wanted) != Kind::kFunction) {
+          kind_of(sym, true) != Kind::kFunction) {
         continue;
       }
       if (t.dynamic && has_symtab_ && symtab_has_function_at(sym.st_shndx, sym.st_value)) {

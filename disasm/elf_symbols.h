@@ -72,20 +72,24 @@ class ElfSymbols {
 
  private:
   enum class Kind { kSkip, kData, kFunction };
-  // A symbol as the index needs it, without a copy of its name.
+  // A symbol as the index needs it, without a copy of its name: 32 bytes, its name's
+  // length found only when the name is asked for. A library has tens of thousands, and
+  // building the index for one symbol's listing was mostly touching fresh memory.
   struct Entry {
     std::uint64_t address = 0;
     std::uint64_t size = 0;
-    std::size_t section = 0;
-    std::uint32_t order = 0;  // position in reading order: ties keep it (a stable sort)
+    const char* text = nullptr;  // the name, NUL-terminated in its string table (checked)
+    std::uint32_t order = 0;     // position in reading order: ties keep it (a stable sort)
+    std::uint16_t section = 0;   // below SHN_LORESERVE (kind_of skips the others)
     bool dynamic = false;
-    std::string_view name;
+    std::string_view name() const { return text; }
   };
 
   void check_table(std::size_t index, bool dynamic);
   void check_symbol(const Table& table, std::size_t k) const;
   // What symbol `sym` is for the index. Requires: it passed check_symbol.
-  Kind kind_of(const Elf64_Sym& sym, std::string_view name) const;
+  // `named`: its name is not empty.
+  Kind kind_of(const Elf64_Sym& sym, bool named) const;
   bool symtab_has_function_at(std::size_t section, std::uint64_t address) const;
   void build_index() const;
   void collect(std::vector<Entry>& functions, std::vector<Entry>& data) const;
