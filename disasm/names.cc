@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include "disasm/quick_hash.h"
+
 namespace deferlab::disasm {
 
 // demangle(), remembered per thread: a hot function calls the same few names again and
@@ -14,7 +16,11 @@ namespace deferlab::disasm {
 // when full, so a thread's memory does not grow with the binary (a few MB at most).
 const std::string& demangle_cached(const std::string& name) {
   constexpr std::size_t kMaxEntries = 16 * 1024;
-  thread_local std::unordered_map<std::string, std::string> cache;
+  // Hashed by quick_hash: std::hash reads every byte of names hundreds of bytes long.
+  struct Hash {
+    std::size_t operator()(const std::string& s) const { return quick_hash(s); }
+  };
+  thread_local std::unordered_map<std::string, std::string, Hash> cache;
   auto it = cache.find(name);
   if (it == cache.end() && cache.size() >= kMaxEntries) cache.clear();
   if (it == cache.end()) it = cache.emplace(name, demangle(name)).first;
