@@ -99,7 +99,7 @@ void Decoder::decode(std::span<const std::uint8_t> bytes, std::uint64_t address,
       // Appended to the fresh, empty strings: assignment would first check whether the
       // text lies inside the string itself, for every instruction.
       insn.mnemonic.append(insn_->mnemonic, std::strlen(insn_->mnemonic));
-      insn.operands.append(insn_->op_str, std::strlen(insn_->op_str));
+      insn.operands.assign({insn_->op_str, std::strlen(insn_->op_str)});
       InsnContext context;
       context.att = att_;
       if (!info_->needs_detail) context.groups = groups_of(*insn_);

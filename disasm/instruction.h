@@ -4,8 +4,12 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
+#include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
+#include <string_view>
 
 namespace deferlab::disasm {
 
@@ -21,6 +25,58 @@ enum class InsnKind : std::uint8_t {
   kInvalid,  // bytes the decoder does not know (objdump's "(bad)")
 };
 
+// An instruction's operand text, held in the instruction itself up to kInline bytes (every
+// operand of x86-64 and AArch64 code seen so far; longer text goes to the heap). A third
+// of x86-64 operands are longer than std::string keeps inline (15 bytes), and a whole
+// library's listing spent several percent allocating and freeing them.
+class OperandText {
+ public:
+  static constexpr std::size_t kInline = 47;
+
+  OperandText() = default;
+  OperandText(std::string_view text) { assign(text); }  // NOLINT: as std::string converts
+  OperandText(const char* text) : OperandText(std::string_view(text)) {}         // NOLINT
+  OperandText(const std::string& text) : OperandText(std::string_view(text)) {}  // NOLINT
+  OperandText(const OperandText& other) { assign(other.view()); }
+  OperandText& operator=(const OperandText& other) {
+    if (this != &other) assign(other.view());
+    return *this;
+  }
+  OperandText(OperandText&&) noexcept = default;
+  OperandText& operator=(OperandText&&) noexcept = default;
+  ~OperandText() = default;
+
+  void assign(std::string_view text) {
+    size_ = static_cast<std::uint32_t>(text.size());
+    if (text.size() <= kInline) {
+      heap_.reset();
+      std::memcpy(inline_, text.data(), text.size());
+    } else {
+      heap_ = std::make_unique<char[]>(text.size());
+      std::memcpy(heap_.get(), text.data(), text.size());
+    }
+  }
+
+  std::string_view view() const { return {heap_ ? heap_.get() : inline_, size_}; }
+  operator std::string_view() const { return view(); }  // NOLINT: reads as a string
+  std::string str() const { return std::string(view()); }
+  bool empty() const { return size_ == 0; }
+  std::size_t size() const { return size_; }
+
+  friend bool operator==(const OperandText& a, std::string_view b) { return a.view() == b; }
+  friend std::string operator+(const std::string& a, const OperandText& b) {
+    return a + std::string(b.view());
+  }
+  friend std::ostream& operator<<(std::ostream& out, const OperandText& text) {
+    return out << text.view();
+  }
+
+ private:
+  char inline_[kInline];
+  std::uint32_t size_ = 0;
+  std::unique_ptr<char[]> heap_;
+};
+
 // How an AArch64 instruction defines a register, for naming calls through registers
 // (adrp x16, page; ldr x17, [x16, #off]; blr x17 -> the GOT slot at page + off).
 enum class RegDef : std::uint8_t { kNone, kConst, kAddImm, kLoad };
@@ -30,7 +86,7 @@ struct Instruction {
   std::uint8_t size = 0;
   std::array<std::uint8_t, 16> bytes{};
   std::string mnemonic;
-  std::string operands;
+  OperandText operands;
   InsnKind kind = InsnKind::kOther;
   std::optional<std::uint64_t> target;          // destination of a direct call or branch
   std::optional<std::uint64_t> memory_address;  // a PC-relative operand's address

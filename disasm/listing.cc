@@ -120,7 +120,7 @@ void each_line(const AnnotatedFunction& f, const ListingOptions& options, Emit e
 }  // namespace
 
 std::string display_operands(const AnnotatedInstruction& a) {
-  std::string operands = a.insn.operands;
+  std::string operands = a.insn.operands.str();
   std::string replacement;
   if (!a.branch_label.empty()) {
     replacement = a.branch_label;

@@ -155,3 +155,63 @@ TEST(DecoderTest, AArch64UnknownWordsBecomeOnePlaceholderEach) {
 
 }  // namespace
 }  // namespace deferlab::disasm
+
+namespace deferlab::disasm {
+namespace {
+
+// AVX-512 operands are the longest x86-64 prints: past what an instruction holds inline,
+// they go to the heap, and must read back the same.
+TEST(DecoderTest, OperandsLongerThanTheInstructionHolds) {
+  const std::vector<Case> cases = {
+      {"vpgatherdd",
+       {0x62, 0xf2, 0x7d, 0x49, 0x90, 0x8c, 0x90, 0x78, 0x56, 0x34, 0x12},
+       0x1000,
+       "vpgatherdd",
+       "zmm1 {k1}, dword ptr [rax + zmm2*4 + 0x12345678]",
+       InsnKind::kOther,
+       std::nullopt},
+      {"vmovdqa64",
+       {0x62, 0xf1, 0xfd, 0x49, 0x6f, 0x84, 0xc8, 0x78, 0x56, 0x34, 0x12},
+       0x1000,
+       "vmovdqa64",
+       "zmm0 {k1}, zmmword ptr [rax + rcx*8 + 0x12345678]",
+       InsnKind::kOther,
+       std::nullopt},
+  };
+  for (const Case& c : cases) {
+    ASSERT_GT(std::string_view(c.operands).size(), OperandText::kInline) << c.name;
+    check(Arch::kX86_64, Syntax::kIntel, c);
+  }
+}
+
+// Copies, moves and assignments between text held inline and on the heap, at the boundary.
+TEST(OperandTextTest, InlineAndHeapTextCopyMoveAndAssign) {
+  const std::string at_most(OperandText::kInline, 'a');
+  const std::string longer(OperandText::kInline + 1, 'b');
+  for (const std::string& first : {std::string(), std::string("rax"), at_most, longer}) {
+    for (const std::string& second : {std::string(), std::string("rbx, 1"), at_most, longer}) {
+      OperandText a(first);
+      EXPECT_EQ(a, first);
+      EXPECT_EQ(a.size(), first.size());
+      EXPECT_EQ(a.empty(), first.empty());
+      OperandText b(second);
+      const OperandText copy(a);
+      EXPECT_EQ(copy, first);
+      b = a;
+      EXPECT_EQ(b, first);
+      EXPECT_EQ(a, first);
+      OperandText moved(std::move(b));
+      EXPECT_EQ(moved, first);
+      moved = OperandText(second);
+      EXPECT_EQ(moved, second);
+      moved = copy;
+      EXPECT_EQ(moved.str(), first);
+      a = second;
+      EXPECT_EQ(a, second);
+      EXPECT_EQ(std::string("x ") + a, "x " + second);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace deferlab::disasm
