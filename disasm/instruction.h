@@ -72,7 +72,7 @@ class OperandText {
   }
 
  private:
-  char inline_[kInline];
+  char inline_[kInline] = {};  // zeroed: a move copies all of it, read or not
   std::uint32_t size_ = 0;
   std::unique_ptr<char[]> heap_;
 };
