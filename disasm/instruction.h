@@ -25,8 +25,8 @@ enum class InsnKind : std::uint8_t {
   kInvalid,  // bytes the decoder does not know (objdump's "(bad)")
 };
 
-// An instruction's operand text, held in the instruction itself up to kInline bytes (every
-// operand of x86-64 and AArch64 code seen so far; longer text goes to the heap). A third
+// An instruction's operand text, held in the instruction itself up to kInline bytes (all
+// but the longest AVX-512 operands; longer text goes to the heap). A third
 // of x86-64 operands are longer than std::string keeps inline (15 bytes), and a whole
 // library's listing spent several percent allocating and freeing them.
 class OperandText {

@@ -332,7 +332,7 @@ void for_each_unnamed_piece(const ObjectFile& file, const Decoder& decoder,
     }
     // The rest of the window starts the next one. Its instructions are kept rather than
     // decoded again (a tenth of a stripped library's decoding was that): decoding is
-    // sequential and an instruction reads at most kMaxInstructionBytes, so each one ending
+    // sequential and an instruction reads at most kMaxInstructionBytes, so each one starting
     // that far before the window's end is what the next window would decode. Those nearer
     // the end may have been cut short by it (a placeholder for a partial instruction).
     const std::uint64_t window_end = start + window;
