@@ -96,10 +96,10 @@ void Decoder::decode(std::span<const std::uint8_t> bytes, std::uint64_t address,
       insn.address = insn_->address;
       insn.size = static_cast<std::uint8_t>(insn_->size);
       std::memcpy(insn.bytes.data(), insn_->bytes, insn.size);
-      // Appended to the fresh, empty strings: assignment would first check whether the
+      // Appended to the fresh, empty string: assignment would first check whether the
       // text lies inside the string itself, for every instruction.
       insn.mnemonic.append(insn_->mnemonic, std::strlen(insn_->mnemonic));
-      insn.operands.assign({insn_->op_str, std::strlen(insn_->op_str)});
+      insn.operands.assign(insn_->op_str);
       InsnContext context;
       context.att = att_;
       if (!info_->needs_detail) context.groups = groups_of(*insn_);
